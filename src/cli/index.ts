@@ -1,0 +1,76 @@
+// The `sievert` command.
+import { Command, CommanderError } from 'commander';
+import { checkCommand } from './check.js';
+import { filterCommand } from './filter.js';
+import { testCommand } from './test.js';
+
+export const VERSION = '0.1.0';
+
+/** Runs the CLI with the given arguments; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name('sievert')
+    .description('Sieve mail filtering: check, test and run Sieve scripts (RFC 5228)')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  program
+    .command('check')
+    .description('compile scripts and print their diagnostics (exit 0 when all compile)')
+    .argument('<file...>', 'Sieve scripts')
+    .option('--json', 'print the diagnostics as JSON')
+    .action((files: string[], opts: { json?: boolean }) => {
+      code = checkCommand(files, opts);
+    });
+
+  program
+    .command('test')
+    .description('dry-run a script against a message and list the actions it would perform')
+    .argument('<script>', 'Sieve script')
+    .argument('<message>', 'RFC 5322 message file')
+    .option('--from <address>', 'envelope sender ("" for the null sender)')
+    .option('--to <address>', 'envelope recipient')
+    .option('--json', 'print one JSON line: {"actions": [...], "error": ...}')
+    .option('--trace', 'print each command and test as it is evaluated')
+    .action(
+      (
+        script: string,
+        message: string,
+        opts: { from?: string; to?: string; json?: boolean; trace?: boolean },
+      ) => {
+        code = testCommand(script, message, opts);
+      },
+    );
+
+  program
+    .command('filter')
+    .description('dry-run a script over every message of a Maildir or mbox and report the actions')
+    .argument('<script>', 'Sieve script')
+    .argument('<path>', 'Maildir folder (with cur/ and new/) or mbox file')
+    .option('--json', 'one JSON line per message, then a summary line')
+    .option('--to <address>', 'envelope recipient', 'recipient@localhost')
+    .action((script: string, path: string, opts: { json?: boolean; to: string }) => {
+      code = filterCommand(script, path, opts);
+    });
+
+  program
+    .command('proxy')
+    .description('run the IMAP/POP3/ManageSieve/submission proxy')
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      const { proxyCommand } = await import('../proxy/index.js');
+      code = await proxyCommand(args);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  return code;
+}

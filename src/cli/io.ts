@@ -1,0 +1,103 @@
+// Reading scripts and messages from disk for the CLI.
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+
+/** Decodes a script file as UTF-8; returns the text or the position of the first invalid byte. */
+export function decodeScript(bytes: Uint8Array): { text: string } | { line: number; column: number } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
+  } catch {
+    // Find the first invalid sequence to report where it is.
+    let line = 1;
+    let lineStart = 0;
+    let i = 0;
+    while (i < bytes.length) {
+      const b = bytes[i]!;
+      const n =
+        b < 0x80
+          ? 1
+          : b >= 0xc2 && b <= 0xdf
+            ? 2
+            : b >= 0xe0 && b <= 0xef
+              ? 3
+              : b >= 0xf0 && b <= 0xf4
+                ? 4
+                : 0;
+      if (n === 0 || i + n > bytes.length) break;
+      let ok = true;
+      for (let k = 1; k < n; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) ok = false;
+      if (ok && n > 1) {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + n));
+        } catch {
+          ok = false;
+        }
+      }
+      if (!ok) break;
+      if (b === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
+      i += n;
+    }
+    const column = new TextDecoder().decode(bytes.subarray(lineStart, i)).length + 1;
+    return { line, column };
+  }
+}
+
+export function readScriptFile(path: string): Buffer {
+  return readFileSync(path);
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * Reads a message for header-only processing: the first chunk, extended until the end of the
+ * header block is in the buffer. Returns the bytes read and the full size of the file.
+ */
+export class HeaderReader {
+  private buf = Buffer.allocUnsafe(CHUNK);
+
+  read(path: string, full: boolean): { bytes: Uint8Array; size: number } {
+    const fd = openSync(path, 'r');
+    try {
+      if (full) {
+        const size = fstatSync(fd).size;
+        if (this.buf.length < size) this.buf = Buffer.allocUnsafe(size);
+        let got = 0;
+        while (got < size) {
+          const n = readSync(fd, this.buf, got, size - got, got);
+          if (n === 0) break;
+          got += n;
+        }
+        return { bytes: this.buf.subarray(0, got), size: got };
+      }
+      let got = readSync(fd, this.buf, 0, this.buf.length, 0);
+      if (got < this.buf.length) return { bytes: this.buf.subarray(0, headerEnd(this.buf, got)), size: got };
+      const size = fstatSync(fd).size;
+      for (;;) {
+        const end = headerEnd(this.buf, got);
+        if (end < got || got >= size) return { bytes: this.buf.subarray(0, end), size };
+        const bigger = Buffer.allocUnsafe(Math.min(size, this.buf.length * 2));
+        this.buf.copy(bigger, 0, 0, got);
+        this.buf = bigger;
+        while (got < this.buf.length) {
+          const n = readSync(fd, this.buf, got, this.buf.length - got, got);
+          if (n === 0) break;
+          got += n;
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** The offset just past the empty line that ends the header block, or `len` if not found. */
+export function headerEnd(b: Uint8Array, len: number): number {
+  for (let i = 0; i < len; i++) {
+    if (b[i] !== 0x0a) continue;
+    if (b[i + 1] === 0x0a) return Math.min(len, i + 2);
+    if (b[i + 1] === 0x0d && b[i + 2] === 0x0a) return Math.min(len, i + 3);
+  }
+  return len;
+}

@@ -1,0 +1,57 @@
+// The actions of RFC 5228 §4: keep, discard, redirect; fileinto reuses keep for INBOX.
+import type { Span } from '../../diagnostics.js';
+import type { Action } from '../../runtime.js';
+
+function unionFlags(a: readonly string[], b: readonly string[]): string[] {
+  const out = [...a];
+  for (const f of b) if (!out.includes(f)) out.push(f);
+  return out.sort();
+}
+
+/** keep (and fileinto "INBOX"): one per result; duplicates merge their flags. */
+export function keepAction(flags: string[], span?: Span): Action {
+  const self: Action = {
+    json: { type: 'keep', flags: [...flags].sort() },
+    cancelsImplicitKeep: true,
+    delivers: true,
+    key: 'keep',
+    span,
+    merge(later) {
+      const f = later.json.type === 'keep' ? later.json.flags : [];
+      return keepAction(unionFlags(self.json.type === 'keep' ? self.json.flags : [], f), span);
+    },
+  };
+  return self;
+}
+
+export const discardAction: Action = {
+  json: { type: 'discard' },
+  cancelsImplicitKeep: true,
+  delivers: false,
+  key: 'discard',
+};
+
+/** RFC 5228 §2.10.3: redirecting twice to the same address sends one message. */
+export function redirectKey(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0
+    ? `redirect:${address}`
+    : `redirect:${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;
+}
+
+export function redirectAction(address: string, copy: boolean, span?: Span): Action {
+  const self: Action = {
+    json: { type: 'redirect', address, copy },
+    cancelsImplicitKeep: !copy,
+    delivers: true,
+    key: redirectKey(address),
+    isRedirect: true,
+    span,
+    merge(later) {
+      // A plain redirect after a :copy one makes the merged action a plain redirect.
+      const laterCopy = later.json.type === 'redirect' && later.json.copy;
+      return copy && !laterCopy ? redirectAction(address, false, span) : self;
+    },
+  };
+  return self;
+}

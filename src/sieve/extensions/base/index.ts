@@ -1,0 +1,319 @@
+// The base language of RFC 5228: control commands (§3), actions (§4) and tests (§5), the
+// match types, the always-present comparators and the address parts.
+import { asciiCasemap, octet } from '../../comparators/builtin.js';
+import type { CommandSpec, ExtensionDefinition, TestSpec } from '../../registry.js';
+import { evaluate, SieveRuntimeError, type StringValue, type TestFn } from '../../runtime.js';
+import type { ValidationContext } from '../../validator.js';
+import type { Argument } from '../../ast.js';
+import { discardAction, keepAction, redirectAction } from './actions.js';
+import { addressParts, parseMailbox } from './address.js';
+import { containsMatcher, isMatcher, matchesMatcher } from './match.js';
+
+/** RFC 5322 §3.6.8: field-name = 1*ftext; ftext = %d33-57 / %d59-126. */
+export function isFieldName(name: string): boolean {
+  return /^[\x21-\x39\x3b-\x7e]+$/.test(name);
+}
+
+/** Reports header names that are constants and not valid field names. */
+export function checkHeaderNames(v: ValidationContext, arg: Argument | undefined): void {
+  if (!arg) return;
+  for (const { value, span } of v.values(arg)) {
+    if (arg.kind === 'string' && !v.isConstant(arg)) continue;
+    if (!isFieldName(value)) {
+      v.error('header.invalid-name', `"${value}" is not a valid header field name (RFC 5322 §3.6.8)`, span);
+    }
+  }
+}
+
+/**
+ * RFC 5228 §5.1: the address test is restricted to headers that hold addresses (the same set
+ * Pigeonhole allows, plus Disposition-Notification-To, a mailbox list per RFC 8098 §3.1).
+ */
+export const ADDRESS_HEADERS = new Set([
+  'from',
+  'sender',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'resent-from',
+  'resent-sender',
+  'resent-to',
+  'resent-cc',
+  'resent-bcc',
+  'resent-reply-to',
+  'delivered-to',
+  'errors-to',
+  'mail-reply-to',
+  'mail-followup-to',
+  'x-original-to',
+  'return-receipt-to',
+  'apparently-to',
+  'disposition-notification-to',
+]);
+
+const MATCH_GROUPS = ['comparator', 'match-type'] as const;
+
+const ifSpec: CommandSpec = {
+  name: 'if',
+  positional: [],
+  tests: 'one',
+  block: 'required',
+  compile(cc, cmd) {
+    const branches: { test: TestFn | null; body: ReturnType<typeof cc.block> }[] = [
+      { test: cc.test(cmd.tests[0]!), body: cc.block(cmd.block!) },
+    ];
+    for (const c of cmd.chain) {
+      branches.push({ test: c.tests[0] ? cc.test(c.tests[0]) : null, body: cc.block(c.block!) });
+    }
+    if (branches.length === 1) {
+      const { test, body } = branches[0]!;
+      return (ctx) => (test!(ctx) ? body(ctx) : false);
+    }
+    return (ctx) => {
+      for (const b of branches) if (b.test === null || b.test(ctx)) return b.body(ctx);
+      return false;
+    };
+  },
+};
+
+const commands: CommandSpec[] = [
+  {
+    name: 'require',
+    positional: [{ name: 'capabilities', type: 'string-list' }],
+    tests: 'none',
+    block: 'none',
+    leading: true,
+    compile: () => () => false,
+  },
+  ifSpec,
+  {
+    name: 'elsif',
+    positional: [],
+    tests: 'one',
+    block: 'required',
+    continues: ['if', 'elsif'],
+    compile: () => () => false,
+  },
+  {
+    name: 'else',
+    positional: [],
+    tests: 'none',
+    block: 'required',
+    continues: ['if', 'elsif'],
+    compile: () => () => false,
+  },
+  { name: 'stop', positional: [], tests: 'none', block: 'none', compile: () => () => true },
+  {
+    name: 'keep',
+    positional: [],
+    tests: 'none',
+    block: 'none',
+    compile(_cc, cmd) {
+      const span = cmd.node.span;
+      return (ctx) => {
+        ctx.result.add(keepAction(ctx.result.implicitKeepFlags(), span), span);
+        return false;
+      };
+    },
+  },
+  {
+    name: 'discard',
+    positional: [],
+    tests: 'none',
+    block: 'none',
+    compile(_cc, cmd) {
+      const span = cmd.node.span;
+      return (ctx) => {
+        ctx.result.add(discardAction, span);
+        return false;
+      };
+    },
+  },
+  {
+    name: 'redirect',
+    positional: [{ name: 'address', type: 'string' }],
+    tests: 'none',
+    block: 'none',
+    validate(v, cmd) {
+      const arg = cmd.positional[0];
+      if (arg?.kind !== 'string' || !v.isConstant(arg)) return;
+      const r = parseMailbox(v.value(arg));
+      if ('error' in r) v.error('redirect.invalid-address', `invalid redirect address: ${r.error}`, arg.span);
+    },
+    compile(cc, cmd) {
+      const address: StringValue = cc.string(cmd.positional[0]!);
+      const copy = cmd.tags.has('copy');
+      const span = cmd.node.span;
+      const constant = address.constant ? parseMailbox(address.value) : null;
+      return (ctx) => {
+        const r = constant ?? parseMailbox(evaluate(address, ctx));
+        if ('error' in r) throw new SieveRuntimeError(`invalid redirect address: ${r.error}`, span);
+        ctx.result.add(redirectAction(r.address, copy, span), span);
+        return false;
+      };
+    },
+  },
+];
+
+const tests: TestSpec[] = [
+  {
+    name: 'address',
+    positional: [
+      { name: 'header names', type: 'string-list' },
+      { name: 'key list', type: 'string-list' },
+    ],
+    groups: [...MATCH_GROUPS, 'address-part'],
+    tests: 'none',
+    validate(v, t) {
+      checkHeaderNames(v, t.positional[0]);
+      const arg = t.positional[0];
+      if (!arg) return;
+      for (const { value, span } of v.values(arg)) {
+        if (arg.kind === 'string' && !v.isConstant(arg)) continue;
+        if (isFieldName(value) && !ADDRESS_HEADERS.has(value.toLowerCase())) {
+          v.error(
+            'address.not-address-header',
+            `the address test cannot be used with the "${value}" header, which does not hold addresses (RFC 5228 §5.1)`,
+            span,
+          );
+        }
+      }
+    },
+    compile(cc, t) {
+      const names = cc.stringList(t.positional[0]!);
+      const matcher = cc.matcher(t, t.positional[1]!);
+      const part = t.addressPart!;
+      const all = part.name === 'all';
+      return (ctx) => {
+        const values: string[] = [];
+        for (const n of names) {
+          for (const hv of ctx.message.addresses(evaluate(n, ctx))) {
+            if (hv.addresses === null) {
+              // RFC 5228 §2.7.4: an unparsable value is compared as a whole for :all.
+              if (all) values.push(hv.raw);
+              continue;
+            }
+            for (const a of hv.addresses) {
+              const v = part.extract(a);
+              if (v !== null) values.push(v);
+            }
+          }
+        }
+        return matcher.match(ctx, values);
+      };
+    },
+  },
+  {
+    name: 'header',
+    positional: [
+      { name: 'header names', type: 'string-list' },
+      { name: 'key list', type: 'string-list' },
+    ],
+    groups: MATCH_GROUPS,
+    tests: 'none',
+    validate: (v, t) => checkHeaderNames(v, t.positional[0]),
+    compile(cc, t) {
+      const names = cc.stringList(t.positional[0]!);
+      const matcher = cc.matcher(t, t.positional[1]!);
+      const only = names.length === 1 ? names[0]! : undefined;
+      if (only?.constant) {
+        const name = only.value;
+        return (ctx) => matcher.match(ctx, ctx.message.headers(name));
+      }
+      return (ctx) => {
+        const values: string[] = [];
+        for (const n of names) values.push(...ctx.message.headers(evaluate(n, ctx)));
+        return matcher.match(ctx, values);
+      };
+    },
+  },
+  {
+    name: 'exists',
+    positional: [{ name: 'header names', type: 'string-list' }],
+    tests: 'none',
+    validate: (v, t) => checkHeaderNames(v, t.positional[0]),
+    compile(cc, t) {
+      const names = cc.stringList(t.positional[0]!);
+      // RFC 5228 §5.5: true only if all the named headers exist.
+      return (ctx) => names.every((n) => ctx.message.hasHeader(evaluate(n, ctx)));
+    },
+  },
+  {
+    name: 'size',
+    positional: [{ name: 'limit', type: 'number' }],
+    tags: [
+      { name: 'over', group: 'size' },
+      { name: 'under', group: 'size' },
+    ],
+    tests: 'none',
+    validate(v, t) {
+      if (!t.groups.has('size')) {
+        v.error('size.missing-tag', 'the size test needs :over or :under before its limit', t.node.nameSpan);
+      }
+    },
+    compile(_cc, t) {
+      const limit = (t.positional[0] as { value: number }).value;
+      // RFC 5228 §5.9: :over is strictly greater, :under strictly less.
+      if (t.groups.get('size')!.spec.name === 'over') return (ctx) => ctx.message.size > limit;
+      return (ctx) => ctx.message.size < limit;
+    },
+  },
+  {
+    name: 'allof',
+    positional: [],
+    tests: 'list',
+    compile(cc, t) {
+      const fns = t.tests.map((x) => cc.test(x));
+      return (ctx) => {
+        for (const f of fns) if (!f(ctx)) return false;
+        return true;
+      };
+    },
+  },
+  {
+    name: 'anyof',
+    positional: [],
+    tests: 'list',
+    compile(cc, t) {
+      const fns = t.tests.map((x) => cc.test(x));
+      return (ctx) => {
+        for (const f of fns) if (f(ctx)) return true;
+        return false;
+      };
+    },
+  },
+  {
+    name: 'not',
+    positional: [],
+    tests: 'one',
+    compile(cc, t) {
+      const f = cc.test(t.tests[0]!);
+      return (ctx) => !f(ctx);
+    },
+  },
+  { name: 'true', positional: [], tests: 'none', compile: () => () => true },
+  { name: 'false', positional: [], tests: 'none', compile: () => () => false },
+];
+
+export const base: ExtensionDefinition = {
+  name: '',
+  setup(r) {
+    for (const c of commands) r.command(c);
+    for (const t of tests) r.test(t);
+    r.comparator(octet);
+    r.comparator(asciiCasemap);
+    r.matchType({ name: 'is', compile: (_cc, cmp, keys) => isMatcher(cmp, keys) });
+    r.matchType({
+      name: 'contains',
+      needsSubstring: true,
+      compile: (_cc, cmp, keys) => containsMatcher(cmp, keys),
+    });
+    r.matchType({
+      name: 'matches',
+      needsSubstring: true,
+      compile: (cc, cmp, keys) => matchesMatcher(cmp, keys, cc.requires('variables')),
+    });
+    for (const p of addressParts) r.addressPart(p);
+  },
+};

@@ -1,0 +1,40 @@
+/**
+ * Every limit the engine enforces, with its default. Exceeding a compile-time limit is a
+ * diagnostic; exceeding a run-time limit is a run-time error (the message is kept).
+ */
+export interface Limits {
+  /** Maximum script size in UTF-8 octets (1 MiB). */
+  maxScriptSize: number;
+  /** Maximum depth of nested blocks and tests (32, as Pigeonhole). */
+  maxNesting: number;
+  /** Maximum length of one string, in UTF-16 code units, at compile and at run time (1 MiB). */
+  maxStringLength: number;
+  /** Maximum number of actions in one result (32, as Pigeonhole's sieve_max_actions). */
+  maxActions: number;
+  /** Maximum number of redirects in one result (4, as Pigeonhole's sieve_max_redirects). */
+  maxRedirects: number;
+  /** Maximum number of commands and tests evaluated in one run (1,000,000). */
+  maxSteps: number;
+  /** Maximum number of errors reported for one script before the compiler stops counting (100). */
+  maxErrors: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxScriptSize: 1024 * 1024,
+  maxNesting: 32,
+  maxStringLength: 1024 * 1024,
+  maxActions: 32,
+  maxRedirects: 4,
+  maxSteps: 1_000_000,
+  maxErrors: 100,
+});
+
+export function resolveLimits(partial?: Partial<Limits>): Limits {
+  const out = { ...DEFAULT_LIMITS, ...partial };
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw new RangeError(`limit ${k} must be a non-negative integer, got ${String(v)}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+import { parseAddressList } from './address.js';
+import { decodeEncodedWords } from './encoded-words.js';
+import { buildHeaderIndex, unfoldedValue, type HeaderIndex } from './header-index.js';
+import type { AddressHeaderValue, SieveMessage } from './types.js';
+
+export type { AddressHeaderValue, MailAddress, SieveMessage } from './types.js';
+export { decodeEncodedWords } from './encoded-words.js';
+export { parseAddressList } from './address.js';
+
+export interface ParseMessageOptions {
+  /**
+   * Size of the whole message in octets, when `bytes` holds only its beginning (say the header
+   * block read from disk). Defaults to `bytes.length`.
+   */
+  size?: number;
+}
+
+/**
+ * Wraps a message for the engine. Nothing is parsed here: the header index is built on the first
+ * lookup and every lookup is cached. `bytes` is the whole message or at least its header block;
+ * it must not change while the message is in use.
+ */
+export function parseMessage(bytes: Uint8Array, options?: ParseMessageOptions): SieveMessage {
+  const size = options?.size;
+  return new LazyMessage(bytes, typeof size === 'number' && size >= 0 ? size : bytes.length);
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+class LazyMessage implements SieveMessage {
+  private index: HeaderIndex | null = null;
+  private readonly raw = new Map<string, readonly string[]>();
+  private readonly decoded = new Map<string, readonly string[]>();
+  private readonly addressLists = new Map<string, readonly AddressHeaderValue[]>();
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly size: number,
+  ) {}
+
+  hasHeader(name: string): boolean {
+    return this.entries(name) !== undefined;
+  }
+
+  rawHeaders(name: string): readonly string[] {
+    const key = name.toLowerCase();
+    let values = this.raw.get(key);
+    if (values === undefined) {
+      const entries = this.entries(key);
+      if (entries === undefined) return NONE;
+      const list: string[] = [];
+      for (let i = 0; i < entries.length; i += 3) {
+        list.push(unfoldedValue(this.bytes, entries[i]!, entries[i + 1]!, entries[i + 2] === 1));
+      }
+      values = list;
+      this.raw.set(key, values);
+    }
+    return values;
+  }
+
+  headers(name: string): readonly string[] {
+    const key = name.toLowerCase();
+    let values = this.decoded.get(key);
+    if (values === undefined) {
+      const raw = this.rawHeaders(key);
+      if (raw.length === 0) return NONE;
+      // RFC 5228 §2.7.2 compares decoded values; RFC 2047 §6.1 decoding, fast path without `=?`.
+      values = raw.map((value) => decodeEncodedWords(trimWsp(value)));
+      this.decoded.set(key, values);
+    }
+    return values;
+  }
+
+  addresses(name: string): readonly AddressHeaderValue[] {
+    const key = name.toLowerCase();
+    let values = this.addressLists.get(key);
+    if (values === undefined) {
+      const raw = this.rawHeaders(key);
+      if (raw.length === 0) return NONE;
+      values = raw.map((value) => {
+        const trimmed = trimWsp(value);
+        return { raw: trimmed, addresses: parseAddressList(trimmed) };
+      });
+      this.addressLists.set(key, values);
+    }
+    return values;
+  }
+
+  private entries(name: string): number[] | undefined {
+    this.index ??= buildHeaderIndex(this.bytes);
+    return this.index.get(name.toLowerCase());
+  }
+}
+
+/** Removes leading and trailing white space (SP, HTAB and stray CR/LF), not other Unicode spaces. */
+function trimWsp(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isWsp(value.charCodeAt(start))) start++;
+  while (end > start && isWsp(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isWsp(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}

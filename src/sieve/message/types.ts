@@ -1,0 +1,41 @@
+/** One mailbox from an address header (RFC 5322 §3.4), as Sieve's address test sees it. */
+export interface MailAddress {
+  /** The local part with RFC 5322 quoting removed (`"a b"@x` gives `a b`). */
+  readonly localPart: string;
+  /** The domain as written (no case change); empty for an address without "@". */
+  readonly domain: string;
+  /** `localPart@domain` (the local part re-quoted only when it needs quotes), or the raw text for unparsable values. */
+  readonly address: string;
+  /** Display name, RFC 2047 decoded, or "" when none. */
+  readonly name: string;
+}
+
+/**
+ * What the address test gets for one occurrence of an address header. `addresses` is null when
+ * the value could not be parsed as an address list; RFC 5228 §2.7.4 then compares the whole
+ * value for `:all`.
+ */
+export interface AddressHeaderValue {
+  readonly raw: string;
+  readonly addresses: readonly MailAddress[] | null;
+}
+
+/**
+ * The message as the engine sees it: parsed lazily, every lookup cached. Header names are
+ * case-insensitive. Implementations never throw on malformed input.
+ */
+export interface SieveMessage {
+  /** Size of the whole message in octets (RFC 5228 §5.9). */
+  readonly size: number;
+  /** True when at least one field with this name exists. */
+  hasHeader(name: string): boolean;
+  /** Unfolded values of every field with this name, in message order, not decoded. */
+  rawHeaders(name: string): readonly string[];
+  /**
+   * Values for the header test: unfolded, leading and trailing whitespace removed, RFC 2047
+   * encoded words decoded to Unicode (an undecodable encoded word is left as written).
+   */
+  headers(name: string): readonly string[];
+  /** Address lists of every field with this name, for the address test. */
+  addresses(name: string): readonly AddressHeaderValue[];
+}

@@ -1,0 +1,179 @@
+// The extension registry: every command, test, tagged argument, comparator, match type and
+// address part is declared by an extension (the base language included). The validator and
+// compiler are driven by these specifications; the core names no extension.
+import type { Argument, CommandNode, TagArgument, TestNode } from './ast.js';
+import type { Span } from './diagnostics.js';
+import type { Comparator } from './comparators/types.js';
+import type { CompileContext, Exec, TestFn, Matcher, StringValue } from './runtime.js';
+import type { MailAddress } from './message/types.js';
+import type { ValidationContext } from './validator.js';
+
+export type ArgType = 'string' | 'string-list' | 'number';
+
+export interface PositionalSpec {
+  readonly name: string;
+  readonly type: ArgType;
+}
+
+export interface TagSpec {
+  /** Lower-case name without the colon. */
+  readonly name: string;
+  /** The argument that must follow the tag, if any. */
+  readonly value?: { readonly name: string; readonly type: ArgType };
+  /** Tags in one group exclude each other (e.g. "match-type"). */
+  readonly group?: string;
+}
+
+/** A tag as written in the script, after validation. */
+export interface TagUse {
+  readonly spec: TagSpec;
+  readonly extension: string;
+  readonly tag: TagArgument;
+  readonly value: Argument | undefined;
+}
+
+/** The arguments of a command or test, sorted out by the validator. */
+export interface ValidatedArguments {
+  readonly node: CommandNode | TestNode;
+  readonly tags: ReadonlyMap<string, TagUse>;
+  /** The tag chosen in each group, by group name. */
+  readonly groups: ReadonlyMap<string, TagUse>;
+  readonly positional: readonly Argument[];
+  /** Resolved by the validator when the spec accepts the "comparator" group. */
+  comparator: Comparator | undefined;
+  matchType: MatchTypeSpec | undefined;
+  addressPart: AddressPartSpec | undefined;
+}
+
+export interface ValidatedTest extends ValidatedArguments {
+  readonly spec: TestSpec;
+  readonly node: TestNode;
+  readonly tests: readonly ValidatedTest[];
+}
+
+export interface ValidatedCommand extends ValidatedArguments {
+  readonly spec: CommandSpec;
+  readonly node: CommandNode;
+  readonly tests: readonly ValidatedTest[];
+  readonly block: readonly ValidatedCommand[] | null;
+  /** Commands that continue this one (elsif/else after if), in order. */
+  readonly chain: ValidatedCommand[];
+}
+
+interface SpecBase {
+  readonly name: string;
+  readonly positional: readonly PositionalSpec[];
+  readonly tags?: readonly TagSpec[];
+  /** Tag groups whose members this command or test accepts: "comparator", "match-type", "address-part". */
+  readonly groups?: readonly string[];
+}
+
+export interface CommandSpec extends SpecBase {
+  readonly block: 'none' | 'required';
+  readonly tests: 'none' | 'one';
+  /** This command continues a chain started by one of these commands (e.g. elsif after if). */
+  readonly continues?: readonly string[];
+  /** True for commands that may only appear before every other command (require). */
+  readonly leading?: boolean;
+  validate?(v: ValidationContext, cmd: ValidatedCommand): void;
+  compile(cc: CompileContext, cmd: ValidatedCommand): Exec;
+}
+
+export interface TestSpec extends SpecBase {
+  readonly tests: 'none' | 'one' | 'list';
+  validate?(v: ValidationContext, test: ValidatedTest): void;
+  compile(cc: CompileContext, test: ValidatedTest): TestFn;
+}
+
+export interface MatchTypeSpec {
+  /** Tag name without colon: "is", "contains", "matches". */
+  readonly name: string;
+  readonly value?: { readonly name: string; readonly type: ArgType };
+  /** Whether the comparator must support substring operations (RFC 4790 §4.2.2). */
+  readonly needsSubstring?: boolean;
+  /** Whether the comparator must support ordering. */
+  readonly needsOrdering?: boolean;
+  validate?(v: ValidationContext, use: TagUse, args: ValidatedArguments): void;
+  compile(cc: CompileContext, comparator: Comparator, keys: StringValue[], use: TagUse): Matcher;
+}
+
+export interface AddressPartSpec {
+  readonly name: string;
+  /** The part of the address to compare, or null when this address has no such part. */
+  extract(address: MailAddress): string | null;
+}
+
+export interface Registration<T> {
+  readonly extension: string;
+  readonly spec: T;
+}
+
+/** What one extension declares. */
+export interface ExtensionDefinition {
+  /** The capability string used in `require`; "" for the base language (always present). */
+  readonly name: string;
+  /** Other capabilities this extension declares under the same code (e.g. vacation-seconds). */
+  readonly aliases?: readonly string[];
+  setup(r: RegistryBuilder): void;
+}
+
+export interface StringTransform {
+  /** Applied to every string literal of a script that requires the extension (encoded-character). */
+  (value: string, span: Span, v: ValidationContext): string;
+}
+
+export interface RegistryBuilder {
+  command(spec: CommandSpec): void;
+  test(spec: TestSpec): void;
+  /** Adds tags to commands or tests declared by other extensions (":copy" on fileinto). */
+  tag(targets: readonly string[], tag: TagSpec): void;
+  comparator(c: Comparator): void;
+  matchType(m: MatchTypeSpec): void;
+  addressPart(a: AddressPartSpec): void;
+  stringTransform(t: StringTransform): void;
+}
+
+export class Registry {
+  readonly extensions = new Map<string, ExtensionDefinition>();
+  readonly commands = new Map<string, Registration<CommandSpec>>();
+  readonly tests = new Map<string, Registration<TestSpec>>();
+  /** Extra tags by command or test name. */
+  readonly extraTags = new Map<string, Registration<TagSpec>[]>();
+  readonly comparators = new Map<string, Registration<Comparator>>();
+  readonly matchTypes = new Map<string, Registration<MatchTypeSpec>>();
+  readonly addressParts = new Map<string, Registration<AddressPartSpec>>();
+  readonly stringTransforms: Registration<StringTransform>[] = [];
+
+  constructor(definitions: readonly ExtensionDefinition[]) {
+    for (const d of definitions) this.add(d);
+  }
+
+  private add(def: ExtensionDefinition): void {
+    const extension = def.name;
+    for (const n of [def.name, ...(def.aliases ?? [])]) this.extensions.set(n, def);
+    const put = <T>(map: Map<string, Registration<T>>, key: string, spec: T): void => {
+      if (map.has(key)) throw new Error(`extension ${extension}: "${key}" is already declared`);
+      map.set(key, { extension, spec });
+    };
+    def.setup({
+      command: (spec) => put(this.commands, spec.name, spec),
+      test: (spec) => put(this.tests, spec.name, spec),
+      tag: (targets, tag) => {
+        for (const t of targets) {
+          const list = this.extraTags.get(t) ?? [];
+          list.push({ extension, spec: tag });
+          this.extraTags.set(t, list);
+        }
+      },
+      comparator: (c) => put(this.comparators, c.name, c),
+      matchType: (m) => put(this.matchTypes, m.name, m),
+      addressPart: (a) => put(this.addressParts, a.name, a),
+      stringTransform: (t) => this.stringTransforms.push({ extension, spec: t }),
+    });
+  }
+
+  /** Capabilities that a script may `require`, sorted (the SIEVE capability list). */
+  capabilities(): string[] {
+    return [...this.extensions.keys()].filter((n) => n !== '').sort();
+  }
+}

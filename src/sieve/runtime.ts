@@ -1,0 +1,180 @@
+// The run-time half of the engine: the context a compiled program runs in, the result it
+// builds, and the types compiled code is made of.
+import type { Argument } from './ast.js';
+import type { Span } from './diagnostics.js';
+import type { ValidatedArguments, ValidatedCommand, ValidatedTest } from './registry.js';
+import type { Limits } from './limits.js';
+import type { SieveMessage } from './message/types.js';
+
+/** The SMTP envelope (RFC 5228 §5.4) as the caller received it. */
+export interface Envelope {
+  /** The reverse path without angle brackets; "" (or null) for the null sender "<>". */
+  readonly from: string | null;
+  /** The forward path of the recipient this run is for. */
+  readonly to: string;
+  /** The recipient before any rewriting (RFC 3461 ORCPT), when known. */
+  readonly originalTo?: string;
+  /** The authenticated identity that submitted the message, when known. */
+  readonly auth?: string;
+}
+
+/** A run-time error (RFC 5228 §2.10.6): the run ends and the implicit keep is performed. */
+export class SieveRuntimeError extends Error {
+  constructor(
+    message: string,
+    readonly span: Span | undefined,
+  ) {
+    super(message);
+    this.name = 'SieveRuntimeError';
+  }
+}
+
+/** One line of a trace (sievert test --trace). */
+export interface TraceEvent {
+  readonly line: number;
+  readonly kind: 'command' | 'test' | 'match' | 'action' | 'info';
+  readonly text: string;
+}
+
+/** The JSON form of an action (the schema of `sievert test --json`). */
+export type ActionJson =
+  | { type: 'keep'; flags: string[] }
+  | { type: 'fileinto'; mailbox: string; flags: string[]; copy: boolean; create: boolean }
+  | { type: 'redirect'; address: string; copy: boolean }
+  | { type: 'discard' }
+  | { type: 'reject'; reason: string }
+  | { type: 'ereject'; reason: string }
+  | { type: 'vacation'; seconds: number; subject: string; from: string; reason: string }
+  | { type: 'notify'; method: string; recipients: string[]; subject: string; importance: string }
+  | { type: 'addheader'; name: string; value: string }
+  | { type: 'deleteheader'; name: string; value: string };
+
+/**
+ * An action in the result. Extensions define their own actions through this interface;
+ * the result applies the RFC's rules generically.
+ */
+export interface Action {
+  readonly json: ActionJson;
+  /** RFC 5228 §2.10.2: whether performing this action cancels the implicit keep. */
+  readonly cancelsImplicitKeep: boolean;
+  /** Whether this action puts the message somewhere (keep, fileinto, redirect, reject). */
+  readonly delivers: boolean;
+  /** Actions with the same key are duplicates and are merged (RFC 5228 §2.10.3). */
+  readonly key?: string;
+  /** Merges a later duplicate into this action; returns the action to keep in the result. */
+  merge?(later: Action): Action;
+  /** An error message when this action cannot be in a result together with `other`. */
+  conflict?(other: Action): string | null;
+  /** Counts against the redirect limit. */
+  readonly isRedirect?: boolean;
+  readonly span?: Span;
+}
+
+/** The actions a run collects, with implicit keep and conflict rules (RFC 5228 §2.10). */
+export class Result {
+  readonly actions: Action[] = [];
+  implicitKeep = true;
+  redirects = 0;
+  /** Set by extensions that change how the implicit keep is performed (imap4flags). */
+  implicitKeepFlags: () => string[] = () => [];
+
+  constructor(private readonly limits: Limits) {}
+
+  add(action: Action, span: Span | undefined): void {
+    if (action.cancelsImplicitKeep) this.implicitKeep = false;
+    if (action.key !== undefined) {
+      const i = this.actions.findIndex((a) => a.key === action.key);
+      const existing = i >= 0 ? this.actions[i] : undefined;
+      if (existing) {
+        this.actions[i] = existing.merge ? existing.merge(action) : existing;
+        return;
+      }
+    }
+    for (const other of this.actions) {
+      const why = other.conflict?.(action) ?? action.conflict?.(other) ?? null;
+      if (why !== null) throw new SieveRuntimeError(why, span);
+    }
+    if (action.isRedirect) {
+      if (this.redirects >= this.limits.maxRedirects) {
+        throw new SieveRuntimeError(
+          `too many redirect actions: the limit is ${this.limits.maxRedirects} per message`,
+          span,
+        );
+      }
+      this.redirects++;
+    }
+    if (this.actions.length >= this.limits.maxActions) {
+      throw new SieveRuntimeError(
+        `too many actions: the limit is ${this.limits.maxActions} per message`,
+        span,
+      );
+    }
+    this.actions.push(action);
+  }
+}
+
+/** What a compiled program needs from its host beyond the message (include, duplicate, ...). */
+export interface Host {
+  /** Extension-specific services, looked up by name. */
+  readonly [service: string]: unknown;
+}
+
+/** The state of one run. Extensions keep their own state in `state`. */
+export class ExecutionContext {
+  steps = 0;
+  /** Match variables of the last successful :matches/:regex test (RFC 5229 §3.2). */
+  matchValues: string[] | null = null;
+  readonly state = new Map<symbol, unknown>();
+
+  constructor(
+    readonly message: SieveMessage,
+    readonly envelope: Envelope,
+    readonly result: Result,
+    readonly limits: Limits,
+    readonly host: Host,
+    readonly trace: ((e: TraceEvent) => void) | undefined,
+  ) {}
+
+  step(span: Span): void {
+    if (++this.steps > this.limits.maxSteps) {
+      throw new SieveRuntimeError(
+        `the script took too many steps: the limit is ${this.limits.maxSteps} commands and tests per run`,
+        span,
+      );
+    }
+  }
+}
+
+/** A compiled command. Returns true when the script must stop (the `stop` command). */
+export type Exec = (ctx: ExecutionContext) => boolean;
+/** A compiled test. */
+export type TestFn = (ctx: ExecutionContext) => boolean;
+
+/** A string argument: a constant, or a value computed at run time (variables). */
+export type StringValue =
+  | { readonly constant: true; readonly value: string }
+  | { readonly constant: false; readonly get: (ctx: ExecutionContext) => string };
+
+export function evaluate(s: StringValue, ctx: ExecutionContext): string {
+  return s.constant ? s.value : s.get(ctx);
+}
+
+/** A compiled match: match type + comparator + keys, applied to the values a test extracts. */
+export interface Matcher {
+  /** True when any value matches (for :count, when the number of values compares true). */
+  match(ctx: ExecutionContext, values: readonly string[]): boolean;
+}
+
+/** Given to spec.compile: compiles arguments and nested tests and commands. */
+export interface CompileContext {
+  readonly limits: Limits;
+  string(arg: Argument): StringValue;
+  /** A string or string list argument as a list of values. */
+  stringList(arg: Argument): StringValue[];
+  test(t: ValidatedTest): TestFn;
+  block(cmds: readonly ValidatedCommand[]): Exec;
+  /** The matcher for a test that accepts comparator and match type, with its key list. */
+  matcher(args: ValidatedArguments, keys: Argument): Matcher;
+  /** Whether the script required this capability. */
+  requires(capability: string): boolean;
+}

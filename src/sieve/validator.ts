@@ -1,0 +1,495 @@
+// Semantic checks driven by the registry (RFC 5228 §2.6, §3.2, §8.2): arguments, tags,
+// tests, blocks, require, elsif/else placement. Every error is reported, also in code that
+// can never run, and validation continues after each.
+import {
+  argumentKindName,
+  type Argument,
+  type CommandNode,
+  type ScriptNode,
+  type StringArgument,
+  type TestNode,
+} from './ast.js';
+import type { DiagnosticBag, Span } from './diagnostics.js';
+import type { Limits } from './limits.js';
+import type {
+  ArgType,
+  CommandSpec,
+  Registration,
+  Registry,
+  TagSpec,
+  TagUse,
+  TestSpec,
+  ValidatedArguments,
+  ValidatedCommand,
+  ValidatedTest,
+} from './registry.js';
+
+export interface ValidatedScript {
+  readonly commands: readonly ValidatedCommand[];
+  /** The capabilities the script requires. */
+  readonly required: ReadonlySet<string>;
+  /** String literal values after the string transforms (encoded-character). */
+  readonly strings: ReadonlyMap<StringArgument, string>;
+}
+
+/** What spec.validate hooks get. */
+export interface ValidationContext {
+  readonly limits: Limits;
+  error(code: string, message: string, span: Span): void;
+  warning(code: string, message: string, span: Span): void;
+  requires(capability: string): boolean;
+  /** The value of a string literal after transforms. */
+  value(arg: StringArgument): string;
+  /** The values of a string or string-list argument, after transforms. */
+  values(arg: Argument): { value: string; span: Span }[];
+  /** Whether this literal's value is known at compile time (no run-time substitution). */
+  isConstant(arg: StringArgument): boolean;
+}
+
+const typeName: Record<ArgType, string> = {
+  string: 'string',
+  'string-list': 'string list',
+  number: 'number',
+};
+
+function accepts(type: ArgType, a: Argument): boolean {
+  if (type === 'string-list') return a.kind === 'string' || a.kind === 'string-list';
+  return a.kind === type;
+}
+
+export function validate(
+  script: ScriptNode,
+  registry: Registry,
+  enabled: ReadonlySet<string>,
+  limits: Limits,
+  diags: DiagnosticBag,
+): ValidatedScript {
+  const required = new Set<string>();
+  const strings = new Map<StringArgument, string>();
+  const reportedUnknown = new Set<string>();
+
+  const ctx: ValidationContext = {
+    limits,
+    error: (code, message, span) => diags.error(code, message, span),
+    warning: (code, message, span) => diags.warning(code, message, span),
+    requires: (c) => required.has(c),
+    value: (arg) => strings.get(arg) ?? arg.value,
+    values: (arg) => {
+      if (arg.kind === 'string') return [{ value: ctx.value(arg), span: arg.span }];
+      if (arg.kind === 'string-list') return arg.items.map((i) => ({ value: ctx.value(i), span: i.span }));
+      return [];
+    },
+    isConstant: (arg) => !dynamic.some((d) => d(ctx.value(arg))),
+  };
+  /** Predicates of extensions that substitute strings at run time (variables). */
+  const dynamic: ((s: string) => boolean)[] = [];
+
+  /** RFC 5228 §3.2: require only at the start; every capability must be known. */
+  const commands = script.commands;
+  let i = 0;
+  for (; i < commands.length; i++) {
+    const c = commands[i]!;
+    const reg = registry.commands.get(c.name);
+    if (!reg?.spec.leading) break;
+    for (const a of c.args) {
+      if (a.kind !== 'string' && a.kind !== 'string-list') continue;
+      for (const s of a.kind === 'string' ? [a] : a.items) {
+        const cap = s.value;
+        if (!enabled.has(cap) || !registry.extensions.has(cap)) {
+          diags.error('require.unknown-extension', `require: unknown Sieve capability "${cap}"`, s.span);
+        } else {
+          required.add(cap);
+          const def = registry.extensions.get(cap)!;
+          required.add(def.name);
+        }
+      }
+    }
+  }
+
+  // String literals: apply the transforms of required extensions (encoded-character) once.
+  const transforms = registry.stringTransforms.filter((t) => required.has(t.extension));
+  const visitStrings = (args: readonly Argument[]): void => {
+    for (const a of args) {
+      const list = a.kind === 'string' ? [a] : a.kind === 'string-list' ? a.items : [];
+      for (const s of list) {
+        let v = s.value;
+        for (const t of transforms) v = t.spec(v, s.span, ctx);
+        if (v.length > limits.maxStringLength) {
+          diags.error(
+            'limit.string-length',
+            `string is too long (${v.length} characters; the limit is ${limits.maxStringLength})`,
+            s.span,
+          );
+        }
+        if (v !== s.value) strings.set(s, v);
+      }
+    }
+  };
+  const walkStrings = (n: CommandNode | TestNode): void => {
+    visitStrings(n.args);
+    for (const t of n.tests) walkStrings(t);
+    if (n.kind === 'command' && n.block) for (const c of n.block) walkStrings(c);
+  };
+  for (const c of commands) walkStrings(c);
+
+  const missingRequire = (extension: string, what: string, span: Span): boolean => {
+    if (extension === '' || required.has(extension)) return false;
+    diags.error(
+      'require.missing',
+      `${what} requires the "${extension}" extension: add require "${extension}"`,
+      span,
+    );
+    return true;
+  };
+
+  const isKnownExtension = (extension: string): boolean => extension === '' || enabled.has(extension);
+
+  function validateArguments(
+    node: CommandNode | TestNode,
+    spec: CommandSpec | TestSpec,
+    kindName: string,
+  ): Omit<ValidatedArguments, 'node'> & { ok: boolean } {
+    const what = `the ${spec.name} ${kindName}`;
+    const tags = new Map<string, TagUse>();
+    const groups = new Map<string, TagUse>();
+    const positional: Argument[] = [];
+    const out = {
+      tags,
+      groups,
+      positional,
+      comparator: undefined as ValidatedArguments['comparator'],
+      matchType: undefined as ValidatedArguments['matchType'],
+      addressPart: undefined as ValidatedArguments['addressPart'],
+      ok: true,
+    };
+    const args = node.args;
+    let unknownTag = false;
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k]!;
+      if (a.kind !== 'tag') {
+        positional.push(a);
+        continue;
+      }
+      if (positional.length > 0) {
+        // RFC 5228 §2.6.2: tagged arguments come before the positional ones.
+        diags.error(
+          'argument.tag-after-positional',
+          `unexpected tagged argument ":${a.name}" after the positional arguments of ${what}`,
+          a.span,
+        );
+        out.ok = false;
+        continue;
+      }
+      const found = findTag(spec, a.name);
+      if (!found) {
+        const key = `${spec.name}:${a.name}`;
+        if (!reportedUnknown.has(key)) {
+          reportedUnknown.add(key);
+          diags.error('argument.unknown-tag', `unknown tagged argument ":${a.name}" for ${what}`, a.span);
+        }
+        out.ok = false;
+        // The tag may take a value we cannot know: the positional count is not checked then.
+        unknownTag = true;
+        continue;
+      }
+      if (!isKnownExtension(found.extension)) {
+        diags.error('argument.unknown-tag', `unknown tagged argument ":${a.name}" for ${what}`, a.span);
+        out.ok = false;
+        continue;
+      }
+      if (missingRequire(found.extension, `the :${a.name} argument`, a.span)) out.ok = false;
+      let value: Argument | undefined;
+      if (found.spec.value) {
+        const next = args[k + 1];
+        if (!next || next.kind === 'tag' || !accepts(found.spec.value.type, next)) {
+          diags.error(
+            'argument.tag-value',
+            `the :${a.name} argument of ${what} must be followed by a ${typeName[found.spec.value.type]} (${found.spec.value.name})${next ? `, found ${argumentKindName(next)}` : ''}`,
+            next?.span ?? a.span,
+          );
+          out.ok = false;
+          if (next && next.kind !== 'tag') k++;
+          continue;
+        }
+        value = next;
+        k++;
+      }
+      const use: TagUse = { spec: found.spec, extension: found.extension, tag: a, value };
+      const group = found.spec.group;
+      if (group) {
+        const prev = groups.get(group);
+        if (prev) {
+          diags.error(
+            'argument.duplicate-group',
+            prev.spec.name === found.spec.name
+              ? `the :${a.name} argument is given twice for ${what}`
+              : `only one ${group} may be given for ${what} (found :${prev.spec.name} and :${a.name})`,
+            a.span,
+          );
+          out.ok = false;
+          continue;
+        }
+        groups.set(group, use);
+      } else if (tags.has(found.spec.name)) {
+        diags.error('argument.duplicate-tag', `the :${a.name} argument is given twice for ${what}`, a.span);
+        out.ok = false;
+        continue;
+      }
+      tags.set(found.spec.name, use);
+    }
+
+    // Positional arguments: count and types.
+    const want = spec.positional;
+    if (positional.length !== want.length && !unknownTag) {
+      const names = want.map((p) => p.name).join(', ');
+      diags.error(
+        'argument.count',
+        `${what} takes ${want.length} positional argument${want.length === 1 ? '' : 's'}${want.length ? ` (${names})` : ''} but ${positional.length} ${positional.length === 1 ? 'was' : 'were'} given`,
+        positional[want.length]?.span ?? node.nameSpan,
+      );
+      out.ok = false;
+    }
+    for (let k = 0; k < Math.min(positional.length, want.length); k++) {
+      const p = want[k]!;
+      const a = positional[k]!;
+      if (!accepts(p.type, a)) {
+        diags.error(
+          'argument.type',
+          `the ${p.name} argument of ${what} must be a ${typeName[p.type]}, found ${argumentKindName(a)}`,
+          a.span,
+        );
+        out.ok = false;
+      }
+    }
+
+    // Comparator, match type and address part resolved from their groups.
+    const accepted = new Set(spec.groups ?? []);
+    if (accepted.has('comparator')) {
+      const use = groups.get('comparator');
+      let name = 'i;ascii-casemap';
+      if (use?.value?.kind === 'string') name = ctx.value(use.value);
+      const reg = registry.comparators.get(name);
+      if (!reg || !isKnownExtension(reg.extension)) {
+        diags.error('comparator.unknown', `unknown comparator "${name}"`, use?.value?.span ?? node.nameSpan);
+        out.ok = false;
+      } else if (use && missingRequire(reg.extension, `the comparator "${name}"`, use.value!.span)) {
+        out.ok = false;
+      } else {
+        out.comparator = reg.spec;
+      }
+    }
+    if (accepted.has('match-type')) {
+      const use = groups.get('match-type');
+      const reg = registry.matchTypes.get(use?.spec.name ?? 'is');
+      out.matchType = reg?.spec;
+      const cmp = out.comparator;
+      if (reg && cmp) {
+        if (reg.spec.needsSubstring && !cmp.fold) {
+          diags.error(
+            'comparator.unsupported-match',
+            `the comparator "${cmp.name}" does not support the :${reg.spec.name} match type`,
+            use?.tag.span ?? node.nameSpan,
+          );
+          out.ok = false;
+        }
+        if (reg.spec.needsOrdering && !cmp.compare) {
+          diags.error(
+            'comparator.unsupported-match',
+            `the comparator "${cmp.name}" does not support ordering, which :${reg.spec.name} needs`,
+            use?.tag.span ?? node.nameSpan,
+          );
+          out.ok = false;
+        }
+      }
+    }
+    if (accepted.has('address-part')) {
+      out.addressPart = registry.addressParts.get(groups.get('address-part')?.spec.name ?? 'all')?.spec;
+    }
+    return out;
+  }
+
+  function findTag(spec: CommandSpec | TestSpec, name: string): Registration<TagSpec> | undefined {
+    const own = spec.tags?.find((t) => t.name === name);
+    if (own) {
+      const reg = registry.commands.get(spec.name) ?? registry.tests.get(spec.name);
+      return { extension: reg?.extension ?? '', spec: own };
+    }
+    const extra = registry.extraTags.get(spec.name)?.find((t) => t.spec.name === name);
+    if (extra) return extra;
+    const groups = spec.groups ?? [];
+    if (groups.includes('comparator') && name === 'comparator') {
+      return {
+        extension: '',
+        spec: { name: 'comparator', group: 'comparator', value: { name: 'comparator name', type: 'string' } },
+      };
+    }
+    if (groups.includes('match-type')) {
+      const m = registry.matchTypes.get(name);
+      if (m) {
+        const tag: TagSpec = m.spec.value
+          ? { name, group: 'match-type', value: m.spec.value }
+          : { name, group: 'match-type' };
+        return { extension: m.extension, spec: tag };
+      }
+    }
+    if (groups.includes('address-part')) {
+      const p = registry.addressParts.get(name);
+      if (p) return { extension: p.extension, spec: { name, group: 'address-part' } };
+    }
+    return undefined;
+  }
+
+  function validateTest(node: TestNode): ValidatedTest | null {
+    const reg = registry.tests.get(node.name);
+    if (!reg || !isKnownExtension(reg.extension)) {
+      if (registry.commands.has(node.name)) {
+        diags.error('test.is-command', `"${node.name}" is a command, not a test`, node.nameSpan);
+      } else {
+        diags.error('test.unknown', `unknown test "${node.name}"`, node.nameSpan);
+      }
+      for (const t of node.tests) validateTest(t);
+      return null;
+    }
+    const spec = reg.spec;
+    let ok = !missingRequire(reg.extension, `the ${spec.name} test`, node.nameSpan);
+    const args = validateArguments(node, spec, 'test');
+    ok &&= args.ok;
+    const tests: ValidatedTest[] = [];
+    if (spec.tests === 'none' && node.tests.length > 0) {
+      diags.error('test.unexpected-tests', `the ${spec.name} test takes no tests`, node.tests[0]!.span);
+      ok = false;
+    } else if (spec.tests === 'one' && (node.tests.length !== 1 || node.testList)) {
+      diags.error(
+        'test.expects-one-test',
+        node.testList
+          ? `the ${spec.name} test takes one test, not a test list`
+          : `the ${spec.name} test needs a test after its arguments`,
+        node.tests[0]?.span ?? node.nameSpan,
+      );
+      ok = false;
+    } else if (spec.tests === 'list' && !node.testList) {
+      diags.error(
+        'test.expects-test-list',
+        `the ${spec.name} test takes a parenthesised test list`,
+        node.tests[0]?.span ?? node.nameSpan,
+      );
+      ok = false;
+    }
+    for (const t of node.tests) {
+      const v = validateTest(t);
+      if (v) tests.push(v);
+      else ok = false;
+    }
+    const { ok: _ok, ...rest } = args;
+    const validated: ValidatedTest = { ...rest, node, spec, tests };
+    const before = diags.errors;
+    if (ok) spec.validate?.(ctx, validated);
+    return ok && diags.errors === before ? validated : null;
+  }
+
+  function validateCommand(
+    node: CommandNode,
+    previous: ValidatedCommand | null,
+    previousName: string | null,
+    leadingAllowed: boolean,
+  ): ValidatedCommand | null {
+    const reg = registry.commands.get(node.name);
+    if (!reg || !isKnownExtension(reg.extension)) {
+      if (!reportedUnknown.has(`command:${node.name}`)) {
+        reportedUnknown.add(`command:${node.name}`);
+        if (registry.tests.has(node.name)) {
+          diags.error('command.is-test', `"${node.name}" is a test, not a command`, node.nameSpan);
+        } else {
+          diags.error('command.unknown', `unknown command "${node.name}"`, node.nameSpan);
+        }
+      }
+      for (const t of node.tests) validateTest(t);
+      if (node.block) validateBlock(node.block);
+      return null;
+    }
+    const spec = reg.spec;
+    let ok = !missingRequire(reg.extension, `the ${spec.name} command`, node.nameSpan);
+    if (spec.leading && !leadingAllowed) {
+      diags.error(
+        'require.not-first',
+        `${spec.name} must come before every other command (RFC 5228 §3.2)`,
+        node.nameSpan,
+      );
+      ok = false;
+    }
+    if (spec.continues && (previousName === null || !spec.continues.includes(previousName))) {
+      diags.error(
+        'command.misplaced',
+        `${spec.name} must follow ${spec.continues.map((n) => `"${n}"`).join(' or ')}`,
+        node.nameSpan,
+      );
+      ok = false;
+    }
+    const args = validateArguments(node, spec, 'command');
+    ok &&= args.ok;
+    const tests: ValidatedTest[] = [];
+    if (spec.tests === 'none' && node.tests.length > 0) {
+      diags.error('command.unexpected-test', `the ${spec.name} command takes no test`, node.tests[0]!.span);
+      ok = false;
+    } else if (spec.tests === 'one' && (node.tests.length !== 1 || node.testList)) {
+      diags.error(
+        'command.expects-one-test',
+        node.testList
+          ? `the ${spec.name} command takes one test, not a test list (use anyof or allof)`
+          : `the ${spec.name} command needs a test`,
+        node.tests[0]?.span ?? node.nameSpan,
+      );
+      ok = false;
+    }
+    for (const t of node.tests) {
+      const v = validateTest(t);
+      if (v) tests.push(v);
+      else ok = false;
+    }
+    let block: ValidatedCommand[] | null = null;
+    if (spec.block === 'required' && node.block === null) {
+      diags.error('command.expects-block', `the ${spec.name} command needs a block`, node.span);
+      ok = false;
+    } else if (spec.block === 'none' && node.block !== null) {
+      diags.error('command.unexpected-block', `the ${spec.name} command takes no block`, node.span);
+      ok = false;
+    }
+    if (node.block) {
+      const b = validateBlock(node.block);
+      if (b) block = b;
+      else ok = false;
+    }
+    const { ok: _ok, ...rest } = args;
+    const validated: ValidatedCommand = { ...rest, node, spec, tests, block, chain: [] };
+    const before = diags.errors;
+    if (ok) spec.validate?.(ctx, validated);
+    if (!ok || diags.errors !== before) return null;
+    if (spec.continues && previous) previous.chain.push(validated);
+    return validated;
+  }
+
+  /** Returns the block's commands with continuation commands attached to their chain head. */
+  function validateBlock(nodes: readonly CommandNode[], leadingCount = 0): ValidatedCommand[] | null {
+    const out: ValidatedCommand[] = [];
+    let ok = true;
+    let head: ValidatedCommand | null = null;
+    let previousName: string | null = null;
+    for (let k = 0; k < nodes.length; k++) {
+      const n = nodes[k]!;
+      const v = validateCommand(n, head, previousName, k < leadingCount);
+      previousName = n.name;
+      if (!v) {
+        ok = false;
+        head = null;
+        continue;
+      }
+      if (v.spec.continues) continue; // attached to head.chain
+      out.push(v);
+      head = v;
+    }
+    return ok ? out : null;
+  }
+
+  const top = validateBlock(commands, i);
+  return { commands: top ?? [], required, strings };
+}
