@@ -23,16 +23,17 @@ function maildir(path: string): Source {
       continue;
     }
     names.sort();
-    for (const n of names) if (!n.startsWith('.')) files.push(join(sub, n));
+    for (const n of names) if (!n.startsWith('.')) files.push(`${sub}/${n}`);
   }
   const reader = new HeaderReader();
+  const base = path.endsWith('/') ? path : `${path}/`;
   return {
     count: files.length,
     forEach(each) {
       for (const f of files) {
         let m: { bytes: Uint8Array; size: number };
         try {
-          m = reader.read(join(path, f), false);
+          m = reader.read(`${base}${f}`, false);
         } catch {
           continue; // The file went away (another MUA moved it): skip it.
         }

@@ -48,7 +48,8 @@ export function readScriptFile(path: string): Buffer {
   return readFileSync(path);
 }
 
-const CHUNK = 64 * 1024;
+/** Most header blocks fit in the first read; larger ones grow the buffer. */
+const CHUNK = 16 * 1024;
 
 /**
  * Reads a message for header-only processing: the first chunk, extended until the end of the

@@ -21,26 +21,28 @@ export function codePointCompare(a: string, b: string): number {
 export const octet: Comparator = {
   name: 'i;octet',
   fold: (s) => s,
+  lengthPreserving: true,
   equals: (a, b) => a === b,
   compare: codePointCompare,
 };
 
 const LOWER = /[a-z]/;
+const NON_ASCII = /[\u0080-\uffff]/;
+const LOWER_RUN = /[a-z]+/g;
 
 /** RFC 4790 §9.2: a–z are mapped to A–Z, everything else compares as i;octet. */
 export function asciiUpper(s: string): string {
   if (!LOWER.test(s)) return s;
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    out += c >= 0x61 && c <= 0x7a ? String.fromCharCode(c - 32) : s[i]!;
-  }
-  return out;
+  // toUpperCase() is native and fast, but maps non-ASCII letters too: only use it on ASCII.
+  if (!NON_ASCII.test(s)) return s.toUpperCase();
+  return s.replace(LOWER_RUN, (m) => m.toUpperCase());
 }
 
 export const asciiCasemap: Comparator = {
   name: 'i;ascii-casemap',
   fold: asciiUpper,
+  lengthPreserving: true,
+  caseInsensitiveAscii: true,
   equals: (a, b) => a === b || asciiUpper(a) === asciiUpper(b),
   compare: (a, b) => codePointCompare(asciiUpper(a), asciiUpper(b)),
 };

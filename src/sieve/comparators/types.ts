@@ -8,6 +8,13 @@ export interface Comparator {
   readonly name: string;
   /** Canonical form for equality, substring and wildcard operations; absent when unsupported. */
   readonly fold?: (s: string) => string;
+  /** The fold never changes a string's length (lets :is reject on length first). */
+  readonly lengthPreserving?: boolean;
+  /**
+   * The comparator is exactly ASCII case-insensitivity: a JavaScript RegExp with the "i" flag
+   * (without "u") and an ASCII-only pattern matches the same strings.
+   */
+  readonly caseInsensitiveAscii?: boolean;
   /** Equality (RFC 4790 §4.2.1). */
   equals(a: string, b: string): boolean;
   /** Ordering for relational tests: negative, zero or positive. */

@@ -26,67 +26,91 @@ export function buildHeaderIndex(bytes: Uint8Array): HeaderIndex {
   let currentEndSlot = -1; // where in `current` its end offset is stored
 
   while (pos < length) {
-    const lf = bytes.indexOf(LF, pos);
-    const lineEnd = lf < 0 ? length : lf;
-    const contentEnd = lineEnd > pos && bytes[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-    if (contentEnd === pos) break; // the empty line that ends the header block
-
     const first = bytes[pos]!;
+    // The empty line that ends the header block.
+    if (first === LF || (first === CR && (pos + 1 === length || bytes[pos + 1] === LF))) break;
+
     if (first === SP || first === HT) {
       // RFC 5322 §2.2.3: a line starting with WSP continues the previous field.
+      let lf = pos + 1;
+      while (lf < length && bytes[lf] !== LF) lf++;
       if (current !== null) {
-        current[currentEndSlot] = contentEnd;
+        current[currentEndSlot] = bytes[lf - 1] === CR ? lf - 1 : lf;
         current[currentEndSlot + 1] = 1;
       }
-    } else {
-      current = null;
-      const colon = findColon(bytes, pos, contentEnd);
-      const nameEnd = colon < 0 ? -1 : trimNameEnd(bytes, pos, colon);
-      if (nameEnd > pos) {
-        const name = lowerCaseName(bytes, pos, nameEnd);
-        if (name !== null) {
-          let entries = index.get(name);
-          if (entries === undefined) {
-            entries = [];
-            index.set(name, entries);
-          }
-          entries.push(colon + 1, contentEnd, 0);
-          current = entries;
-          currentEndSlot = entries.length - 2;
-        }
-      }
+      pos = lf + 1;
+      continue;
     }
-    pos = lineEnd + 1;
+
+    // The field name, hashed and checked as it is read (see internName).
+    current = null;
+    let i = pos;
+    let hash = 0;
+    let nameEnd = -1; // just past the last name octet
+    let valid = true;
+    let sawWsp = false;
+    for (; i < length; i++) {
+      const b = bytes[i]!;
+      if (b === COLON || b === LF) break;
+      if (b === SP || b === HT) {
+        // RFC 5322 §4.5.3 (obs-optional): WSP may come between the name and the colon.
+        sawWsp = true;
+        continue;
+      }
+      // RFC 5322 §3.6.8 ftext, and no name octet after WSP (`Sub ject:`).
+      if (sawWsp || b < 0x21 || b > 0x7e) valid = false;
+      nameEnd = i + 1;
+      hash = (Math.imul(hash, 31) + (b >= 0x41 && b <= 0x5a ? b | 0x20 : b)) | 0;
+    }
+    let lf = i;
+    while (lf < length && bytes[lf] !== LF) lf++;
+    if (i < length && bytes[i] === COLON && valid && nameEnd > pos) {
+      const name = internName(bytes, pos, nameEnd, hash);
+      let entries = index.get(name);
+      if (entries === undefined) {
+        entries = [];
+        index.set(name, entries);
+      }
+      entries.push(i + 1, lf > i + 1 && bytes[lf - 1] === CR ? lf - 1 : lf, 0);
+      current = entries;
+      currentEndSlot = entries.length - 2;
+    }
+    pos = lf + 1;
   }
   return index;
 }
 
-function findColon(bytes: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) if (bytes[i] === COLON) return i;
-  return -1;
-}
-
-/** RFC 5322 §4.5.3 (obs-optional): white space may come between the field name and the colon. */
-function trimNameEnd(bytes: Uint8Array, start: number, colon: number): number {
-  let end = colon;
-  while (end > start && (bytes[end - 1] === SP || bytes[end - 1] === HT)) end--;
-  return end;
-}
+/**
+ * Field names seen before, by a hash of their lower-cased octets. Mail repeats the same few dozen
+ * names, so reusing one string per name saves building and hashing a new one for every field.
+ */
+const nameCache = new Map<number, string>();
+const NAME_CACHE_LIMIT = 4096;
 
 /**
- * The field name, lower-cased, or null when it is not a valid field name (RFC 5322 §3.6.8: ftext
- * is printable US-ASCII except the colon). Dovecot also accepts names with spaces (`Sub ject:`);
- * we skip such lines, so `exists "sub ject"` is false here and true in Pigeonhole.
+ * The lower-cased field name in [start, end), whose octets the caller has checked: RFC 5322
+ * §3.6.8 ftext, printable US-ASCII except the colon. Dovecot also accepts names with spaces
+ * (`Sub ject:`); we skip such lines, so `exists "sub ject"` is false here and true in Pigeonhole.
  */
-function lowerCaseName(bytes: Uint8Array, start: number, end: number): string | null {
+function internName(bytes: Uint8Array, start: number, end: number, hash: number): string {
+  const cached = nameCache.get(hash);
+  if (cached !== undefined && sameName(cached, bytes, start, end)) return cached;
   let name = '';
   for (let i = start; i < end; i++) {
-    let b = bytes[i]!;
-    if (b < 0x21 || b > 0x7e) return null;
-    if (b >= 0x41 && b <= 0x5a) b |= 0x20;
-    name += String.fromCharCode(b);
+    const b = bytes[i]!;
+    name += String.fromCharCode(b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
   }
+  if (cached === undefined && nameCache.size < NAME_CACHE_LIMIT) nameCache.set(hash, name);
   return name;
+}
+
+function sameName(name: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (name.length !== end - start) return false;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    if (name.charCodeAt(i - start) !== (b >= 0x41 && b <= 0x5a ? b | 0x20 : b)) return false;
+  }
+  return true;
 }
 
 /**

@@ -39,11 +39,15 @@ class LazyMessage implements SieveMessage {
   ) {}
 
   hasHeader(name: string): boolean {
-    return this.entries(name) !== undefined;
+    return this.entries(name.toLowerCase()) !== undefined;
   }
 
   rawHeaders(name: string): readonly string[] {
-    const key = name.toLowerCase();
+    return this.rawByKey(name.toLowerCase());
+  }
+
+  /** `rawHeaders` for a name already lower-cased. */
+  private rawByKey(key: string): readonly string[] {
     let values = this.raw.get(key);
     if (values === undefined) {
       const entries = this.entries(key);
@@ -62,7 +66,7 @@ class LazyMessage implements SieveMessage {
     const key = name.toLowerCase();
     let values = this.decoded.get(key);
     if (values === undefined) {
-      const raw = this.rawHeaders(key);
+      const raw = this.rawByKey(key);
       if (raw.length === 0) return NONE;
       // RFC 5228 §2.7.2 compares decoded values; RFC 2047 §6.1 decoding, fast path without `=?`.
       values = raw.map((value) => decodeEncodedWords(trimWsp(value)));
@@ -75,7 +79,7 @@ class LazyMessage implements SieveMessage {
     const key = name.toLowerCase();
     let values = this.addressLists.get(key);
     if (values === undefined) {
-      const raw = this.rawHeaders(key);
+      const raw = this.rawByKey(key);
       if (raw.length === 0) return NONE;
       values = raw.map((value) => {
         const trimmed = trimWsp(value);
@@ -86,9 +90,9 @@ class LazyMessage implements SieveMessage {
     return values;
   }
 
-  private entries(name: string): number[] | undefined {
+  private entries(key: string): number[] | undefined {
     this.index ??= buildHeaderIndex(this.bytes);
-    return this.index.get(name.toLowerCase());
+    return this.index.get(key);
   }
 }
 

@@ -245,3 +245,14 @@ test('runScript reports run-time errors with the line', () => {
   );
   assert.equal(r.error?.line, 3);
 });
+
+test('i;ascii-casemap folds ASCII letters only (long s, Kelvin sign and dotless i stay distinct)', () => {
+  const m = msg(['Subject: =?UTF-8?Q?=C5=BF_=E2=84=AA_=C4=B1?=']);
+  const hit = (t: string): boolean => actions(`if ${t} { discard; }`, m)[0]?.type === 'discard';
+  for (const k of ['s', 'S', 'k', 'K', 'i', 'I']) {
+    assert.equal(hit(`header :contains "subject" "${k}"`), false, `:contains ${k}`);
+    assert.equal(hit(`header :matches "subject" "*${k}*"`), false, `:matches ${k}`);
+  }
+  assert.ok(hit('header :contains "subject" "\u017f"'));
+  assert.ok(hit('header :is "subject" "\u017f \u212a \u0131"'));
+});

@@ -42,17 +42,30 @@ function keyedMatcher(keys: StringValue[], prepare: (key: string) => Predicate):
 export function isMatcher(cmp: Comparator, keys: StringValue[]): Matcher {
   const fold = cmp.fold;
   if (fold) {
+    const sameLength = cmp.lengthPreserving === true;
     return keyedMatcher(keys, (key) => {
       const k = fold(key);
+      const n = key.length;
+      if (sameLength) return (v) => v === key || (v.length === n && fold(v) === k);
       return (v) => v === key || fold(v) === k;
     });
   }
   return keyedMatcher(keys, (key) => (v) => cmp.equals(v, key));
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+
 export function containsMatcher(cmp: Comparator, keys: StringValue[]): Matcher {
   const fold = cmp.fold!;
   return keyedMatcher(keys, (key) => {
+    if (key === '') return () => true;
+    if (cmp.caseInsensitiveAscii && !NON_ASCII.test(key)) {
+      // V8's case-insensitive search without the "u" flag folds ASCII letters only when the
+      // pattern is ASCII (ES2023 §22.2.2.7.3 Canonicalize), which is i;ascii-casemap.
+      const re = new RegExp(key.replace(REGEXP_SPECIAL, '\\$&'), 'i');
+      return (v) => re.test(v);
+    }
     const k = fold(key);
     return (v) => fold(v).includes(k);
   });
