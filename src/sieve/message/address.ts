@@ -18,7 +18,7 @@ import type { MailAddress } from './types.js';
  *   as unparsable, so `address :all :contains "to" "undisclosed"` matches there and not here;
  * - UTF-8 in local parts and domains is accepted (RFC 6532 §3.2: `jöe@bücher.de`);
  * - CFWS around the dots of a local part or domain is accepted (RFC 5322 §4.4 obs-local-part,
- *   obs-domain: `a . b @ c`), which Pigeonhole rejects;
+ *   obs-domain: `a . b @ c`), which Pigeonhole rejects.
  */
 
 const TAB = 0x09;
@@ -119,7 +119,8 @@ class AddressParser {
       this.angleAddr(displayName(words));
     } else if (c === AT) {
       this.pos++;
-      this.addrSpecAfterLocalPart(localPart(words), '');
+      const lp = localPart(words);
+      this.add(lp, this.domain(), '');
     } else if (c === COLON && !inGroup && words.length > 0) {
       this.pos++;
       this.groupList();
@@ -205,10 +206,6 @@ class AddressParser {
         return;
       }
     }
-  }
-
-  private addrSpecAfterLocalPart(lp: string, name: string): void {
-    this.add(lp, this.domain(), name);
   }
 
   private add(localPartText: string, domain: string, name: string): void {

@@ -37,6 +37,7 @@ export function decodeEncodedWords(value: string): string {
 
   while (searchFrom >= 0) {
     const word = matchEncodedWord(value, searchFrom);
+    if (word === undefined) break; // no `?=` is left, so no later word can close either
     if (word === null) {
       searchFrom = value.indexOf('=?', searchFrom + 2);
       continue;
@@ -75,8 +76,11 @@ interface EncodedWordMatch {
   end: number;
 }
 
-/** The encoded word starting at `start` (which holds `=?`), or null when there is none. */
-function matchEncodedWord(value: string, start: number): EncodedWordMatch | null {
+/**
+ * The encoded word starting at `start` (which holds `=?`), null when there is none, undefined
+ * when no `?=` follows at all (stopping there keeps a value full of `=?` linear).
+ */
+function matchEncodedWord(value: string, start: number): EncodedWordMatch | null | undefined {
   const charsetStart = start + 2;
   const q1 = value.indexOf('?', charsetStart);
   // RFC 2047 §2: a charset is a token; 75 characters bound a whole encoded word.
@@ -90,7 +94,7 @@ function matchEncodedWord(value: string, start: number): EncodedWordMatch | null
     return null;
   const textStart = q1 + 3;
   const textEnd = value.indexOf('?=', textStart);
-  if (textEnd < 0) return null;
+  if (textEnd < 0) return undefined;
   return {
     charset: value.slice(charsetStart, q1),
     encoding: enc === 0x71 ? 'Q' : 'B',

@@ -63,15 +63,18 @@ class LazyMessage implements SieveMessage {
   }
 
   headers(name: string): readonly string[] {
+    // Scripts usually spell a name the same way each time: look it up as given first.
+    const hit = this.decoded.get(name);
+    if (hit !== undefined) return hit;
     const key = name.toLowerCase();
     let values = this.decoded.get(key);
     if (values === undefined) {
       const raw = this.rawByKey(key);
-      if (raw.length === 0) return NONE;
       // RFC 5228 §2.7.2 compares decoded values; RFC 2047 §6.1 decoding, fast path without `=?`.
-      values = raw.map((value) => decodeEncodedWords(trimWsp(value)));
+      values = raw.length === 0 ? NONE : raw.map((value) => decodeEncodedWords(trimWsp(value)));
       this.decoded.set(key, values);
     }
+    if (name !== key) this.decoded.set(name, values);
     return values;
   }
 

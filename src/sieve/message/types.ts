@@ -29,7 +29,10 @@ export interface SieveMessage {
   readonly size: number;
   /** True when at least one field with this name exists. */
   hasHeader(name: string): boolean;
-  /** Unfolded values of every field with this name, in message order, not decoded. */
+  /**
+   * Unfolded values of every field with this name, in message order, not decoded: the text after
+   * the colon as written (a leading space included), header octets read as UTF-8 (RFC 6532).
+   */
   rawHeaders(name: string): readonly string[];
   /**
    * Values for the header test: unfolded, leading and trailing whitespace removed, RFC 2047

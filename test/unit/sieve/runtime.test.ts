@@ -99,6 +99,12 @@ test(':matches: wildcards, escapes and edge cases', () => {
   assert.ok(!hit('*?*?*?*?*?*?*?*?*'));
   assert.ok(hit('a***d'));
   assert.ok(hit('*b?c*'));
+  // The literal after the last star must match the end of the value.
+  assert.ok(!hit('*xyz'));
+  assert.ok(!hit('a*xyz'));
+  assert.ok(!hit('*c'));
+  assert.ok(hit('*d'));
+  assert.ok(hit('a*?d'));
 });
 
 test('address: all, localpart, domain over every address of every header', () => {

@@ -14,13 +14,22 @@ export function isFieldName(name: string): boolean {
   return /^[\x21-\x39\x3b-\x7e]+$/.test(name);
 }
 
-/** Reports header names that are constants and not valid field names. */
+/**
+ * Warns about constant header names that are not valid field names. RFC 5228 §2.4.2.2: "No
+ * header will match a syntactically invalid header name. An implementation MUST NOT cause an
+ * error for syntactically invalid header names in tests." So this is a warning: the test can
+ * never be true, which is almost certainly not what the author meant.
+ */
 export function checkHeaderNames(v: ValidationContext, arg: Argument | undefined): void {
   if (!arg) return;
   for (const { value, span } of v.values(arg)) {
     if (arg.kind === 'string' && !v.isConstant(arg)) continue;
     if (!isFieldName(value)) {
-      v.error('header.invalid-name', `"${value}" is not a valid header field name (RFC 5322 §3.6.8)`, span);
+      v.warning(
+        'header.invalid-name',
+        `"${value}" is not a valid header field name (RFC 5322 §3.6.8), so no header will match it`,
+        span,
+      );
     }
   }
 }
@@ -171,7 +180,7 @@ const tests: TestSpec[] = [
       if (!arg) return;
       for (const { value, span } of v.values(arg)) {
         if (arg.kind === 'string' && !v.isConstant(arg)) continue;
-        if (isFieldName(value) && !ADDRESS_HEADERS.has(value.toLowerCase())) {
+        if (!ADDRESS_HEADERS.has(value.toLowerCase())) {
           v.error(
             'address.not-address-header',
             `the address test cannot be used with the "${value}" header, which does not hold addresses (RFC 5228 §5.1)`,
@@ -298,6 +307,8 @@ const tests: TestSpec[] = [
 
 export const base: ExtensionDefinition = {
   name: '',
+  // RFC 5228 §2.7.3: these comparators are always available, and requiring them is allowed.
+  aliases: ['comparator-i;octet', 'comparator-i;ascii-casemap'],
   setup(r) {
     for (const c of commands) r.command(c);
     for (const t of tests) r.test(t);

@@ -180,7 +180,8 @@ export function compilePattern(pattern: string): (value: string, wantCaptures: b
     const tl = tailLen(value, p);
     if (tl < 0) return null;
     const tailStart = value.length - tl;
-    if (tailStart < p) return null;
+    // The tail must fit after the head and match at the very end of the value.
+    if (tailStart < p || segmentAt(value, tailStart, tail, null) !== value.length) return null;
     for (let s = 1; s < stars; s++) {
       const starCaps: string[] | null = caps ? [] : null;
       const [start, end] = findSegment(value, p, segs[s]!, starCaps);

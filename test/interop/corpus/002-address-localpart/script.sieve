@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address :localpart :is "from" "alice.smith" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

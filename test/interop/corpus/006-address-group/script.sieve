@@ -1,0 +1,7 @@
+require ["fileinto"];
+if address :is "to" "b@y.org" {
+  fileinto "member";
+}
+if address :localpart :is "to" "Friends" {
+  fileinto "groupname";
+}

@@ -1,0 +1,7 @@
+require ["fileinto"];
+if address :is "to" "a@x.org" {
+  fileinto "g";
+}
+if address :is "to" "c@z.org" {
+  fileinto "m";
+}

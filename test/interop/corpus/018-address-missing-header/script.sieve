@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address :contains "cc" "" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

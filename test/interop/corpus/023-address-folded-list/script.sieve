@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address :is "to" "b@y.org" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

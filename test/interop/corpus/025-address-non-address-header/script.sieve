@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address :contains "subject" "x" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

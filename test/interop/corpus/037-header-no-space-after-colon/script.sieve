@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :is "subject" "nospace" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

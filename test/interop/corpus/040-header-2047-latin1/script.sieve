@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :is "subject" "Café" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "subject" "Привет" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,7 @@
+require ["fileinto"];
+if header :is "subject" "ab" {
+  fileinto "joined";
+}
+if header :is "subject" "a b" {
+  fileinto "spaced";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :is "subject" "Re: héllo world" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :is "subject" "é" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :is "subject" "Straße" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

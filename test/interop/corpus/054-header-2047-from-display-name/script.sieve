@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "from" "Jörg" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains ["subject", "x-spam-flag"] "YES" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "x-none" "" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if exists "x-hidden" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

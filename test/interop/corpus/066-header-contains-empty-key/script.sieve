@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "subject" "" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

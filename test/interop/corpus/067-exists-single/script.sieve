@@ -1,0 +1,6 @@
+require ["fileinto"];
+if exists "subject" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if exists "MESSAGE-id" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if exists "x-empty" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if not exists "x-missing" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if size :under 0 {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

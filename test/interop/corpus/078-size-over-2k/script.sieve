@@ -1,0 +1,6 @@
+require ["fileinto"];
+if size :over 2K {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

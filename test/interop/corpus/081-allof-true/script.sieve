@@ -1,0 +1,6 @@
+require ["fileinto"];
+if allof (exists "from", header :contains "subject" "meeting") {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,7 @@
+require ["fileinto"];
+if true {
+  fileinto "t";
+}
+if false {
+  fileinto "f";
+}

@@ -1,0 +1,2 @@
+require "fileinto";
+if false { fileinto "a"; } elsif exists "x-none" { fileinto "b"; } else { fileinto "c"; }

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if allof (true) {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

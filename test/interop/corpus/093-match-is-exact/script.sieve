@@ -1,0 +1,7 @@
+require ["fileinto"];
+if header :is "subject" "meeting TOMORROW" {
+  fileinto "full";
+}
+if header :is "subject" "meeting" {
+  fileinto "part";
+}

@@ -1,0 +1,7 @@
+require ["fileinto"];
+if header :matches "x-a" "C:\\\\dir*" {
+  fileinto "one";
+}
+if header :is "x-a" "C:\\dir\\file" {
+  fileinto "is";
+}

@@ -1,0 +1,7 @@
+require ["fileinto"];
+if header :matches "subject" "*" {
+  fileinto "subj";
+}
+if header :matches "x-none" "*" {
+  fileinto "none";
+}

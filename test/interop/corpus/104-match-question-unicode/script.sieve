@@ -1,0 +1,7 @@
+require ["fileinto"];
+if header :matches "subject" "caf?" {
+  fileinto "one";
+}
+if header :matches "subject" "caf??" {
+  fileinto "two";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :matches "subject" "MEETING*" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

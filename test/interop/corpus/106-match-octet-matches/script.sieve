@@ -1,0 +1,7 @@
+require ["fileinto"];
+if header :comparator "i;octet" :matches "subject" "meeting*" {
+  fileinto "a";
+}
+if header :comparator "i;octet" :matches "subject" "Meeting*" {
+  fileinto "b";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :is "subject" "Meeting tomorrow " {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

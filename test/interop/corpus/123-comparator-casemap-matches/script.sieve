@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :comparator "i;ascii-casemap" :matches "subject" "m*G T*W" {
+  fileinto "yes";
+} else {
+  fileinto "no";
+}

@@ -1,0 +1,4 @@
+require ["fileinto", "comparator-i;unicode-casemap"];
+if header :comparator "i;unicode-casemap" :is "subject" "ÉCOLE" {
+  fileinto "is";
+}

@@ -1,0 +1,7 @@
+require ["fileinto", "envelope"];
+if envelope :is "from" "" {
+  fileinto "empty";
+}
+if envelope :contains "from" "@" {
+  fileinto "at";
+}

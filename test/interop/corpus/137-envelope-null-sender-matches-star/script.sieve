@@ -1,0 +1,7 @@
+require ["fileinto", "envelope"];
+if envelope :matches "from" "*" {
+  fileinto "star";
+}
+if envelope :matches "from" "?*" {
+  fileinto "one";
+}

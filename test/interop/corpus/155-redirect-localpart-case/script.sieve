@@ -1,0 +1,2 @@
+redirect "carol@example.net";
+redirect "Carol@example.net";

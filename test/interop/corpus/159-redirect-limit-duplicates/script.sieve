@@ -1,0 +1,5 @@
+redirect "a1@example.net";
+redirect "a2@example.net";
+redirect "a1@example.net";
+redirect "a3@example.net";
+redirect "a4@example.net";

@@ -1,0 +1,4 @@
+require "fileinto";
+fileinto "a";
+stop;
+fileinto "b";

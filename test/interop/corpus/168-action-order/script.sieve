@@ -1,0 +1,5 @@
+require "fileinto";
+redirect "carol@example.net";
+fileinto "Z";
+keep;
+fileinto "A";

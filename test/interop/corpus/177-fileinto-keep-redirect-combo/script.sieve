@@ -1,0 +1,3 @@
+require "fileinto";
+if true { keep; }
+if true { fileinto "Copy"; redirect "carol@example.net"; }

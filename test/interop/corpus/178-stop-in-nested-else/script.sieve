@@ -1,0 +1,3 @@
+require "fileinto";
+if false { } else { if true { fileinto "a"; stop; } }
+fileinto "b";

@@ -1,0 +1,2 @@
+require ["fileinto", "encoded-character"];
+fileinto "${unicode:D800}";

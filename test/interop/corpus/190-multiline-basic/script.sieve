@@ -1,0 +1,7 @@
+require ["fileinto", "comparator-i;ascii-numeric"];
+if header :comparator "i;ascii-numeric" :is "x-n" text:
+42
+.
+{
+  fileinto "yes";
+}

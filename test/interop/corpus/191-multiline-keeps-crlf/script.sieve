@@ -1,0 +1,9 @@
+require "fileinto";
+if header :matches "subject" text:
+Meeting*
+.
+{
+  fileinto "stripped";
+} else {
+  fileinto "kept";
+}

@@ -1,0 +1,7 @@
+require ["fileinto"];
+if header :is "subject" "\Meeting \tomorrow" {
+  fileinto "dropped";
+}
+if header :contains "subject" "\\" {
+  fileinto "kept";
+}

@@ -1,0 +1,3 @@
+require "fileinto";
+if header :is "subject" "Meeting
+tomorrow" { fileinto "yes"; } else { fileinto "no"; }

@@ -1,0 +1,3 @@
+require "fileinto";
+/* a * b ** c ***/
+fileinto "yes"; /****/

@@ -1,0 +1,6 @@
+require "fileinto";
+/*
+ keep;
+ fileinto "no";
+*/
+fileinto "yes";

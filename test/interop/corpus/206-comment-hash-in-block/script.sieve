@@ -1,0 +1,4 @@
+require "fileinto";
+if true { # open
+  fileinto "yes"; # file
+} # close

@@ -1,0 +1,2 @@
+REQUIRE "fileinto";
+If Header :IS "subject" "meeting tomorrow" { FileInto "yes"; } ELSE { Keep; }

@@ -1,0 +1,3 @@
+require "fileinto";
+require ["envelope"];
+if envelope :is "from" "sender@example.net" { fileinto "yes"; }

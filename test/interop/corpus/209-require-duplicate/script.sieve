@@ -1,0 +1,2 @@
+require ["fileinto", "fileinto"];
+fileinto "yes";

@@ -1,0 +1,4 @@
+# header
+/* block */
+require "fileinto";
+fileinto "yes";

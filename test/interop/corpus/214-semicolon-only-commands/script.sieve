@@ -1,0 +1,1 @@
+require "fileinto"; fileinto "a"; fileinto "b"; keep;

@@ -1,0 +1,3 @@
+keep;
+
+if header :frob "subject" "x" { discard; }

@@ -1,0 +1,1 @@
+if header :comparator "i;ascii-numeric" :is "x-n" "1" { keep; }

@@ -1,0 +1,1 @@
+if header :is "x bad" "x" { discard; }

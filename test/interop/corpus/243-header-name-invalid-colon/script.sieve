@@ -1,0 +1,1 @@
+if exists "x:y" { discard; }

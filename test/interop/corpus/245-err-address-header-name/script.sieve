@@ -1,0 +1,1 @@
+if address :is "fr om" "x@y.z" { keep; }

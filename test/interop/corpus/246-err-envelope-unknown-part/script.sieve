@@ -1,0 +1,2 @@
+require "envelope";
+if envelope :is "cc" "x@y.z" { keep; }

@@ -1,0 +1,1 @@
+if size :over 9999999999G { discard; }

@@ -1,0 +1,1 @@
+if header :comparator "i;octet" :comparator "i;octet" :is "subject" "x" { keep; }

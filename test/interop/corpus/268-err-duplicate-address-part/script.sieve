@@ -1,0 +1,1 @@
+if address :all :domain "from" "x" { keep; }

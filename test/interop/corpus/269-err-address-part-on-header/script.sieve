@@ -1,0 +1,1 @@
+if header :localpart "from" "x" { keep; }

@@ -1,0 +1,1 @@
+if header :comparator :is "subject" "x" { keep; }

@@ -1,0 +1,5 @@
+keep;
+frob;
+discard;
+if true { keep; }
+fileinto "x";

@@ -1,0 +1,1 @@
+if allof (true, ) { keep; }

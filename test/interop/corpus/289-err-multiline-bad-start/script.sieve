@@ -1,0 +1,5 @@
+require "fileinto";
+fileinto text: x
+Inbox
+.
+;

@@ -1,0 +1,192 @@
+// Differential test: every case of test/interop/corpus runs through sievert and through
+// Dovecot Pigeonhole, and the two results must be the same (or, for a deliberate deviation,
+// each engine must give what the case says). See docs/interop.md.
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { after, test } from 'node:test';
+import { type Case, loadCorpus } from './corpus.js';
+import { PigeonholeSandbox, findPigeonhole, parseLdaLog, parseSieveTest } from './pigeonhole.js';
+import { type EngineResult, comparable, discard, fileinto, keep, redirect } from './schema.js';
+import { findSievert, runSievert } from './sievert.js';
+
+// The converters are tested on output captured from Pigeonhole 2.3.19, so that a change in
+// how they read it shows here rather than as a puzzling disagreement below.
+test('converter: sieve-test actions, with discard dropped when the message is delivered', () => {
+  const stdout = [
+    '',
+    'Performed actions:',
+    '',
+    ' * store message in folder: Foo',
+    ' * redirect message to: <"a b"@example.org>',
+    ' * store message in folder: INBOX',
+    ' * discard',
+    '',
+    'Implicit keep:',
+    '',
+    '  (none)',
+    '',
+  ].join('\n');
+  const r = parseSieveTest(stdout, 'sieve-test: Info: final result: success\n', 0);
+  assert.deepEqual(r.actions, [fileinto('Foo'), redirect('"a b"@example.org'), keep()]);
+  assert.equal(r.error, null);
+});
+
+test('converter: sieve-test implicit keep, lone discard, empty folder name', () => {
+  const ok = 'sieve-test: Info: final result: success\n';
+  const implicit =
+    '\nPerformed actions:\n\n  (none)\n\nImplicit keep:\n\n * store message in folder: INBOX\n\n';
+  assert.deepEqual(parseSieveTest(implicit, ok, 0).actions, [keep()]);
+  const lone = '\nPerformed actions:\n\n * discard\n\nImplicit keep:\n\n  (none)\n\n';
+  assert.deepEqual(parseSieveTest(lone, ok, 0).actions, [discard()]);
+  const empty = '\nPerformed actions:\n\n * store message in folder: \n\nImplicit keep:\n\n  (none)\n\n';
+  assert.deepEqual(parseSieveTest(empty, ok, 0).actions, [fileinto('')]);
+  assert.throws(
+    () => parseSieveTest('\nPerformed actions:\n\n * vacation\n\nImplicit keep:\n', ok, 0),
+    /vacation/,
+  );
+});
+
+test('converter: sieve-test compile and run-time errors', () => {
+  const compile = parseSieveTest(
+    '',
+    "script: line 1: error: unknown command 'foo' (only reported once at first occurrence).\n" +
+      "script: line 3: error: unknown command 'bar' (only reported once at first occurrence).\n" +
+      'script: error: validation failed.\nsieve-test: Fatal: failed to compile sieve script\n',
+    89,
+  );
+  assert.equal(compile.error?.kind, 'compile');
+  assert.deepEqual(compile.errorLines, [1, 3]);
+  const runtime = parseSieveTest(
+    '',
+    'script: line 1: error: number of redirect actions exceeds policy limit (5 > 4).\n' +
+      'sieve-test: Info: final result: failed; resolved with successful implicit keep\n',
+    1,
+  );
+  assert.deepEqual(comparable(runtime), { actions: [keep()], error: { kind: 'runtime' } });
+  assert.throws(() =>
+    parseSieveTest('', 'sieve-test: Fatal: Invalid -f parameter: Missing domain\n', 89 + 1),
+  );
+});
+
+test('converter: dovecot-lda log', () => {
+  const prefix = 'Nov 21 23:45:16 lda(nobody)<1><x>: Info: sieve: msgid=<a.b@example.org>: ';
+  const log = [
+    `${prefix}discard action: Marked message to be discarded if not explicitly delivered (discard action)`,
+    `${prefix}fileinto action: stored mail into mailbox 'Null'`,
+    `${prefix}redirect action: forwarded to <x@example.org>`,
+    `${prefix}stored mail into mailbox 'INBOX'`,
+    '',
+  ].join('\n');
+  assert.deepEqual(parseLdaLog(log).actions, [fileinto('Null'), redirect('x@example.org'), keep()]);
+  assert.deepEqual(parseLdaLog(`${prefix}fileinto action: stored mail into mailbox '' (INBOX)\n`).actions, [
+    keep(),
+  ]);
+  const failed = `${prefix}stored mail into mailbox 'INBOX'\nlda(nobody): Info: sieve: Execution of script /x/script.sieve failed, but implicit keep was successful\n`;
+  assert.deepEqual(comparable(parseLdaLog(failed)), { actions: [keep()], error: { kind: 'runtime' } });
+});
+
+const cases = loadCorpus();
+const pigeonhole = findPigeonhole();
+const sievert = findSievert();
+
+test('corpus: at least 150 cases, numbered uniquely', () => {
+  assert.ok(cases.length >= 150, `only ${cases.length} cases`);
+  const numbers = cases.map((c) => c.name.slice(0, 3));
+  assert.equal(new Set(numbers).size, numbers.length, 'two cases share a number');
+});
+
+if (!pigeonhole.ok) {
+  test('Pigeonhole (sieve-test) is installed', () => assert.fail(pigeonhole.reason));
+} else if (!sievert.ok) {
+  test('sievert is built', () => assert.fail(sievert.reason));
+} else {
+  const sandbox = new PigeonholeSandbox();
+  const results = runAll(cases, sandbox);
+  const tally = { agree: 0, deviations: 0, failed: [] as string[] };
+  after(() => {
+    sandbox.dispose();
+    const failed = tally.failed.length === 0 ? '' : `; failing: ${tally.failed.join(', ')}`;
+    console.log(
+      `agreement: ${tally.agree}/${cases.length}, deliberate deviations: ${tally.deviations}${failed}`,
+    );
+  });
+
+  for (const c of cases) {
+    test(`${c.name}: ${c.description}`, async () => {
+      const got = results.get(c.name);
+      assert.ok(got);
+      const [sv, ph] = await got;
+      try {
+        check(c, sv, ph);
+      } catch (e) {
+        tally.failed.push(c.name);
+        throw e;
+      }
+      if (c.deviation) tally.deviations++;
+      else tally.agree++;
+    });
+  }
+}
+
+function check(c: Case, sv: EngineResult, ph: EngineResult): void {
+  const detail = `\n  sievert:    ${JSON.stringify(sv)}\n  pigeonhole: ${JSON.stringify(ph)}`;
+  if (c.deviation) {
+    assert.deepEqual(
+      comparable(ph),
+      c.deviation.pigeonhole,
+      `Pigeonhole no longer gives what the case says${detail}`,
+    );
+    assert.deepEqual(
+      comparable(sv),
+      c.deviation.sievert,
+      `sievert does not give what the case says${detail}`,
+    );
+    return;
+  }
+  // dovecot-lda (null-sender cases) logs stores before redirects: compare those as sets.
+  const inOrder = ph.ordered !== false;
+  assert.deepEqual(
+    comparable(sv, inOrder),
+    comparable(ph, inOrder),
+    `sievert and Pigeonhole disagree${detail}`,
+  );
+  if (c.errorLine !== null) {
+    assert.ok(
+      ph.errorLines.includes(c.errorLine),
+      `Pigeonhole reports no error on line ${c.errorLine}${detail}`,
+    );
+    assert.ok(
+      sv.errorLines.includes(c.errorLine),
+      `sievert reports no error on line ${c.errorLine}${detail}`,
+    );
+  }
+}
+
+/** Starts every case at once on a small pool of processes; each test awaits its own. */
+function runAll(all: Case[], sandbox: PigeonholeSandbox): Map<string, Promise<[EngineResult, EngineResult]>> {
+  const limit = Math.max(2, availableParallelism());
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+  const out = new Map<string, Promise<[EngineResult, EngineResult]>>();
+  for (const c of all) {
+    const p = Promise.all([
+      slot(() => runSievert(c.scriptPath, c.messagePath, c.envelope, c.errorLine !== null)),
+      slot(() => sandbox.run(c.script, c.message, c.envelope)),
+    ]);
+    // Each test awaits and reports its own failure; this only keeps Node from calling an
+    // early rejection unhandled.
+    p.catch(() => undefined);
+    out.set(c.name, p);
+  }
+  return out;
+}

@@ -1,0 +1,299 @@
+// Runs Dovecot Pigeonhole, the reference Sieve implementation, on one case and converts what
+// it prints into the `sievert test --json` schema.
+//
+// `sieve-test` is a dry run that lists the actions, but it cannot be given a null envelope
+// sender: `-f` is parsed as an RFC 5321 mailbox, so "" and "<>" are refused, and without `-f`
+// the sender is taken from the Return-Path/Sender/From headers or set to sender@example.com.
+// Cases with a null sender therefore run through `dovecot-lda -f "<>"`, which really
+// delivers into a private Maildir (redirects go to a sendmail stand-in that discards the
+// message) and logs each action it performs; that log is converted instead.
+import { execFile } from 'node:child_process';
+import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Action,
+  type EngineResult,
+  discard,
+  fileinto,
+  isInbox,
+  keep,
+  normalizeActions,
+  redirect,
+} from './schema.js';
+
+export const SIEVE_TEST = process.env.SIEVE_TEST ?? 'sieve-test';
+export const DOVECOT_LDA = process.env.DOVECOT_LDA ?? '/usr/lib/dovecot/dovecot-lda';
+
+/** sieve-test's exit status when the script does not compile (EX_DATAERR is 65; Dovecot uses 89 = FATAL_DEFAULT). */
+const EXIT_COMPILE_FAILED = 89;
+
+export interface Envelope {
+  /** "" is the null sender. */
+  from: string;
+  to: string;
+}
+
+/** Finds the executables, or explains what to install. */
+export function findPigeonhole(): { ok: true } | { ok: false; reason: string } {
+  const missing: string[] = [];
+  for (const exe of [SIEVE_TEST, DOVECOT_LDA]) {
+    if (!isExecutable(exe)) missing.push(exe);
+  }
+  if (missing.length === 0) return { ok: true };
+  return {
+    ok: false,
+    reason:
+      `Pigeonhole is not installed (${missing.join(', ')} not found). The interop test compares ` +
+      `sievert with it: apt-get install dovecot-core dovecot-sieve (.ci/run does this).`,
+  };
+}
+
+function isExecutable(exe: string): boolean {
+  const dirs = exe.includes('/') ? [''] : (process.env.PATH ?? '').split(':');
+  for (const d of dirs) {
+    try {
+      accessSync(d === '' ? exe : join(d, exe), constants.X_OK);
+      return true;
+    } catch {
+      // keep looking
+    }
+  }
+  return false;
+}
+
+/**
+ * A private Dovecot environment in a temporary directory (outside the repository). As root,
+ * Dovecot drops to nobody/nogroup, so the directories are world-writable.
+ */
+export class PigeonholeSandbox {
+  readonly root: string;
+  private next = 0;
+  private readonly asRoot = process.getuid?.() === 0;
+
+  constructor() {
+    this.root = mkdtempSync(join(tmpdir(), 'sievert-pigeonhole-'));
+    chmodSync(this.root, 0o777);
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** Runs one script on one message and returns Pigeonhole's result in the sievert schema. */
+  async run(script: Buffer, message: Buffer, envelope: Envelope): Promise<EngineResult> {
+    const dir = join(this.root, String(this.next++));
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    // sieve-test writes the compiled binary next to the script, so the script lives here too.
+    const scriptPath = join(dir, 'script.sieve');
+    const messagePath = join(dir, 'message.eml');
+    writeFileSync(scriptPath, script, { mode: 0o666 });
+    writeFileSync(messagePath, message, { mode: 0o644 });
+    chmodSync(scriptPath, 0o666);
+    const mail = join(dir, 'mail');
+    mkdirSync(mail);
+    chmodSync(mail, 0o777);
+    return envelope.from === ''
+      ? this.runLda(dir, scriptPath, messagePath, envelope)
+      : this.runSieveTest(dir, scriptPath, messagePath, envelope);
+  }
+
+  private baseConfig(dir: string): string {
+    return [
+      ...(this.asRoot ? ['mail_uid = nobody', 'mail_gid = nogroup'] : []),
+      `mail_location = maildir:${join(dir, 'mail')}`,
+      'log_path = /dev/stderr',
+      'info_log_path = /dev/stderr',
+      '',
+    ].join('\n');
+  }
+
+  private async runSieveTest(
+    dir: string,
+    scriptPath: string,
+    messagePath: string,
+    envelope: Envelope,
+  ): Promise<EngineResult> {
+    const conf = join(dir, 'dc.conf');
+    writeFileSync(conf, this.baseConfig(dir), { mode: 0o644 });
+    // -a is the original recipient and -r the final one; the envelope test reads "to" from
+    // one or the other depending on settings, so both get the case's recipient.
+    const args = [
+      '-c',
+      conf,
+      '-f',
+      envelope.from,
+      '-a',
+      envelope.to,
+      '-r',
+      envelope.to,
+      scriptPath,
+      messagePath,
+    ];
+    const r = await exec(SIEVE_TEST, args, {});
+    return parseSieveTest(r.stdout, r.stderr, r.code);
+  }
+
+  private async runLda(
+    dir: string,
+    scriptPath: string,
+    messagePath: string,
+    envelope: Envelope,
+  ): Promise<EngineResult> {
+    const home = join(dir, 'home');
+    mkdirSync(home);
+    chmodSync(home, 0o777);
+    const sendmail = join(dir, 'sendmail');
+    writeFileSync(sendmail, '#!/bin/sh\ncat >/dev/null\n', { mode: 0o755 });
+    chmodSync(sendmail, 0o755);
+    const conf = join(dir, 'dc.conf');
+    writeFileSync(
+      conf,
+      this.baseConfig(dir) +
+        [
+          `sendmail_path = ${sendmail}`,
+          'lda_mailbox_autocreate = yes',
+          'protocol lda {',
+          '  mail_plugins = sieve',
+          '}',
+          'plugin {',
+          `  sieve = file:${scriptPath}`,
+          '}',
+          '',
+        ].join('\n'),
+      { mode: 0o644 },
+    );
+    const lda = [DOVECOT_LDA, '-c', conf, '-f', '<>', '-a', envelope.to, '-p', messagePath];
+    // dovecot-lda run by root insists on -d USER and a userdb lookup through a running auth
+    // service; run by an ordinary user it delivers to that user. So root runs it as nobody.
+    const [cmd, ...args] = this.asRoot
+      ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', ...lda]
+      : lda;
+    const r = await exec(cmd ?? DOVECOT_LDA, args, {
+      HOME: home,
+      USER: this.asRoot ? 'nobody' : (process.env.USER ?? ''),
+    });
+    if (r.code !== 0) throw new Error(`dovecot-lda exited with ${r.code}:\n${r.stderr}`);
+    return parseLdaLog(r.stderr);
+  }
+}
+
+interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+function exec(cmd: string, args: string[], env: Record<string, string>): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      cmd,
+      args,
+      { env: { ...process.env, ...env }, timeout: 20_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(new Error(`${cmd} failed to run: ${error.message}\n${stderr}`));
+          return;
+        }
+        resolve({ stdout, stderr, code: typeof error?.code === 'number' ? error.code : 0 });
+      },
+    );
+  });
+}
+
+/** Lines of `NAME: line N: error: …` diagnostics. */
+function errorLines(text: string): number[] {
+  const lines = new Set<number>();
+  for (const m of text.matchAll(/: line (\d+): error: /g)) lines.add(Number(m[1]));
+  return [...lines].sort((a, b) => a - b);
+}
+
+/** The message of the first `line N: error:` diagnostic, or the whole text. */
+function firstError(text: string): string {
+  return /: (line \d+: error: .*)/.exec(text)?.[1] ?? text.trim();
+}
+
+/** A folder name as Pigeonhole names it: INBOX is the keep (RFC 5228 §4.1: fileinto "INBOX" is keep). */
+function store(folder: string): Action {
+  return isInbox(folder) ? keep() : fileinto(folder);
+}
+
+/**
+ * Converts `sieve-test` output. Exit 0: stdout lists "Performed actions:" and "Implicit keep:",
+ * one ` * …` line per action. Exit 89: the script did not compile (errors on stderr). Exit 1
+ * with "final result: failed; resolved with successful implicit keep": a run-time error, and
+ * nothing is listed on stdout.
+ */
+export function parseSieveTest(stdout: string, stderr: string, code: number): EngineResult {
+  if (code === EXIT_COMPILE_FAILED) {
+    return {
+      actions: [],
+      error: { kind: 'compile', message: firstError(stderr) },
+      errorLines: errorLines(stderr),
+    };
+  }
+  if (code === 1 && /final result: failed; resolved with successful implicit keep/.test(stderr)) {
+    return { actions: [keep()], error: { kind: 'runtime', message: firstError(stderr) }, errorLines: [] };
+  }
+  if (code !== 0 || !/final result: success/.test(stderr)) {
+    throw new Error(`sieve-test exited with ${code}:\n${stderr}\n${stdout}`);
+  }
+  const actions: Action[] = [];
+  let section: 'none' | 'performed' | 'implicit' = 'none';
+  let sawImplicit = false;
+  for (const raw of stdout.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (line === 'Performed actions:') section = 'performed';
+    else if (line === 'Implicit keep:') {
+      section = 'implicit';
+      sawImplicit = true;
+    } else if (line === '' || line === '  (none)') continue;
+    else if (section === 'none') throw new Error(`unexpected sieve-test output before the actions: ${line}`);
+    else actions.push(parseActionLine(line));
+  }
+  if (!sawImplicit) throw new Error(`sieve-test printed no "Implicit keep:" section:\n${stdout}`);
+  return { actions: normalizeActions(actions), error: null, errorLines: [], ordered: false };
+}
+
+function parseActionLine(line: string): Action {
+  let m: RegExpExecArray | null;
+  if ((m = /^ \* store message in folder: (.*)$/.exec(line))) return store(m[1] ?? '');
+  if ((m = /^ \* redirect message to: <(.*)>$/.exec(line))) return redirect(m[1] ?? '');
+  if (line === ' * discard') return discard();
+  if (line === ' * keep') return keep();
+  throw new Error(`sieve-test printed an action the converter does not know: ${JSON.stringify(line)}`);
+}
+
+/**
+ * Converts the log of `dovecot-lda` with the Sieve plugin. Each performed action logs one
+ * `sieve: msgid=…: [<command> action: ]<what happened>` line; a failed compile or run logs a
+ * line of its own and then the implicit keep.
+ */
+export function parseLdaLog(log: string): EngineResult {
+  if (/sieve: Failed to compile script/.test(log)) {
+    return { actions: [], error: { kind: 'compile', message: firstError(log) }, errorLines: errorLines(log) };
+  }
+  const failed = /sieve: Execution of script .* failed, but implicit keep was successful/.test(log);
+  if (failed) {
+    return {
+      actions: [keep()],
+      error: { kind: 'runtime', message: firstError(log) },
+      errorLines: [],
+      ordered: false,
+    };
+  }
+  const actions: Action[] = [];
+  for (const m of log.matchAll(/sieve: msgid=[^:]*: (?:[a-z]+ action: )?(.*)$/gm)) {
+    const what = m[1] ?? '';
+    let a: RegExpExecArray | null;
+    // "stored mail into mailbox '' (INBOX)": Dovecot names the mailbox it really used.
+    if ((a = /^stored mail into mailbox '(.*)'(?: \((.*)\))?$/.exec(what)))
+      actions.push(store(a[2] ?? a[1] ?? ''));
+    else if ((a = /^forwarded to <(.*)>$/.exec(what))) actions.push(redirect(a[1] ?? ''));
+    else if (/^Marked message to be discarded/i.test(what)) actions.push(discard());
+    else throw new Error(`dovecot-lda logged an action the converter does not know: ${JSON.stringify(what)}`);
+  }
+  if (actions.length === 0) throw new Error(`dovecot-lda logged no Sieve action:\n${log}`);
+  return { actions: normalizeActions(actions), error: null, errorLines: [], ordered: false };
+}
