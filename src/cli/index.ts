@@ -55,6 +55,17 @@ export async function main(argv: string[]): Promise<number> {
       code = filterCommand(script, path, opts);
     });
 
+  program
+    .command('proxy')
+    .description('run the IMAP/POP3/ManageSieve/submission proxy')
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      const { proxyCommand } = await import('../proxy/index.js');
+      code = await proxyCommand(args);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -1,0 +1,65 @@
+/**
+ * Protocol plumbing shared by sievert's servers and the proxy: listeners (plain, STARTTLS,
+ * implicit TLS with SNI, PROXY protocol), a bounded line reader with literal support, the
+ * IMAP/ManageSieve string syntax, server-side SASL, xtext and XCLIENT, address ranges.
+ */
+export { addressBytes, cidrContains, inNetworks, parseCidr, plainAddress, type Cidr } from './cidr.js';
+export {
+  defaultCommandLimits,
+  quoteIfSafe,
+  quoteOrNil,
+  readCommand,
+  stringValue,
+  type CommandLimits,
+  type ReadCommandHooks,
+  type Token,
+} from './imap-syntax.js';
+export {
+  ConnectionClosedError,
+  LineReader,
+  LineTooLongError,
+  ProtocolError,
+  writeLine,
+} from './line-reader.js';
+export {
+  InboundConnection,
+  listen,
+  newSessionId,
+  parseBind,
+  type Listener,
+  type ListenerOptions,
+} from './listener.js';
+export {
+  buildProxyV2,
+  parseProxyHeader,
+  ProxyHeaderError,
+  readProxyHeader,
+  type ProxyHeader,
+} from './proxy-protocol.js';
+export {
+  decodeBase64,
+  decodeOAuthBearer,
+  decodePlain,
+  decodeXOAuth2,
+  encodePlain,
+  identifierFromToken,
+  isSaslMechanism,
+  SaslExchange,
+  saslMechanisms,
+  serverSasl,
+  type Credentials,
+  type SaslMechanism,
+  type SaslOutcome,
+  type SaslStep,
+} from './sasl.js';
+export {
+  acceptTls,
+  certificateSha256,
+  connectTcp,
+  connectTls,
+  serverTlsOptions,
+  type ClientTlsOptions,
+  type ServerCertificate,
+  type TlsMode,
+} from './tls.js';
+export { buildXclient, decodeXtext, encodeXtext } from './xtext.js';

@@ -1,0 +1,185 @@
+import type { Duplex } from 'node:stream';
+
+/** A protocol error the session answers cleanly (BAD / -ERR / 500) before closing or continuing. */
+export class ProtocolError extends Error {
+  constructor(
+    message: string,
+    readonly fatal: boolean,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+export class LineTooLongError extends ProtocolError {
+  constructor(limit: number) {
+    super(`line longer than ${limit} bytes`, true);
+    this.name = 'LineTooLongError';
+  }
+}
+
+export class ConnectionClosedError extends Error {
+  constructor(message = 'connection closed') {
+    super(message);
+    this.name = 'ConnectionClosedError';
+  }
+}
+
+/**
+ * Reads CRLF-terminated lines and exact byte counts (literals) from a stream, as a stream of
+ * lines rather than of reads: a line may arrive split across packets, several lines may arrive
+ * in one packet. Lines are returned as binary strings (one char per byte, `latin1`), so that
+ * credentials replayed to a backend keep their exact bytes.
+ *
+ * Buffering is bounded: a line longer than `maxLine` is an error, and the socket is paused
+ * while more than `maxLine` bytes wait unread.
+ */
+export class LineReader {
+  /**
+   * Received bytes live in `store[start, end)`. The store grows by doubling and is compacted
+   * in place, so a peer sending one byte per packet costs linear time, not quadratic.
+   */
+  private store: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private end = 0;
+  /** How far the live bytes have been searched for LF, so each byte is scanned once. */
+  private scanned = 0;
+  private ended = false;
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+  private detached = false;
+
+  constructor(
+    readonly stream: Duplex,
+    readonly maxLine = 65536,
+    /** Bytes already read from the stream by an earlier reader (a PROXY header parser). */
+    initial?: Buffer,
+  ) {
+    if (initial) this.append(initial);
+    stream.on('data', this.onData);
+    stream.on('end', this.onEnd);
+    stream.on('close', this.onEnd);
+    stream.on('error', this.onError);
+  }
+
+  private get buf(): Buffer {
+    return this.store.subarray(this.start, this.end);
+  }
+
+  private append(chunk: Buffer): void {
+    const live = this.end - this.start;
+    if (this.end + chunk.length > this.store.length) {
+      if (live + chunk.length <= this.store.length) {
+        this.store.copy(this.store, 0, this.start, this.end);
+      } else {
+        const next = Buffer.allocUnsafe(Math.max(1024, this.store.length * 2, live + chunk.length));
+        this.store.copy(next, 0, this.start, this.end);
+        this.store = next;
+      }
+      this.start = 0;
+      this.end = live;
+    }
+    chunk.copy(this.store, this.end);
+    this.end += chunk.length;
+  }
+
+  private onData = (chunk: Buffer): void => {
+    this.append(chunk);
+    if (this.end - this.start > this.maxLine) this.stream.pause();
+    this.notify();
+  };
+
+  private onEnd = (): void => {
+    this.ended = true;
+    this.notify();
+  };
+
+  private onError = (err: Error): void => {
+    this.failure = err;
+    this.ended = true;
+    this.notify();
+  };
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private async more(): Promise<void> {
+    if (this.failure) throw new ConnectionClosedError(this.failure.message);
+    if (this.ended) throw new ConnectionClosedError();
+    if (this.detached) throw new Error('LineReader used after detach()');
+    if (this.stream.isPaused()) this.stream.resume();
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  /** Bytes received but not yet consumed. */
+  get pending(): number {
+    return this.end - this.start;
+  }
+
+  /** The next line without its CRLF (a bare LF is accepted as a terminator too). */
+  async readLine(): Promise<string> {
+    // Bounded: each pass either returns, throws, or waits for more bytes, and the buffer
+    // may hold at most maxLine bytes without an LF before we throw.
+    for (;;) {
+      const buf = this.buf;
+      const lf = buf.indexOf(10, this.scanned);
+      if (lf >= 0) {
+        const end = lf > 0 && buf[lf - 1] === 13 ? lf - 1 : lf;
+        if (end > this.maxLine) throw new LineTooLongError(this.maxLine);
+        const line = buf.toString('latin1', 0, end);
+        this.consume(lf + 1);
+        return line;
+      }
+      this.scanned = buf.length;
+      if (buf.length > this.maxLine) throw new LineTooLongError(this.maxLine);
+      await this.more();
+    }
+  }
+
+  /** Exactly `n` bytes (a literal's body). The caller has already checked `n` against its cap. */
+  async readBytes(n: number): Promise<Buffer> {
+    for (;;) {
+      if (this.pending >= n) {
+        const out = Buffer.from(this.buf.subarray(0, n));
+        this.consume(n);
+        return out;
+      }
+      if (this.pending > this.maxLine) this.stream.resume();
+      await this.more();
+    }
+  }
+
+  private consume(n: number): void {
+    this.start += n;
+    this.scanned = 0;
+    if (this.start === this.end) this.start = this.end = 0;
+  }
+
+  /**
+   * Stops reading and hands back whatever was received but not consumed. The stream is left
+   * paused with no data listener, ready to be piped or wrapped in TLS.
+   */
+  detach(): Buffer {
+    this.stream.pause();
+    this.stream.off('data', this.onData);
+    this.stream.off('end', this.onEnd);
+    this.stream.off('close', this.onEnd);
+    this.stream.off('error', this.onError);
+    this.detached = true;
+    const rest = Buffer.from(this.buf);
+    this.store = Buffer.alloc(0);
+    this.start = this.end = 0;
+    this.notify();
+    return rest;
+  }
+}
+
+/** Writes a binary string (one char per byte) followed by CRLF. */
+export function writeLine(stream: Duplex, line: string): void {
+  if (!stream.destroyed && stream.writable) stream.write(Buffer.from(line + '\r\n', 'latin1'));
+}

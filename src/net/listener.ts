@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { TLSSocket, TlsOptions } from 'node:tls';
+import { inNetworks, plainAddress, type Cidr } from './cidr.js';
+import { LineReader } from './line-reader.js';
+import { readProxyHeader } from './proxy-protocol.js';
+import { acceptTls, type TlsMode } from './tls.js';
+
+export interface ListenerOptions {
+  /** `host:port` or `[v6]:port`; port 0 picks a free port. */
+  bind: readonly string[];
+  tls: TlsMode;
+  /** Required for `starttls` and `implicit`. */
+  tlsOptions?: TlsOptions;
+  proxyProtocol: 'off' | 'optional' | 'required';
+  proxyTrusted: readonly Cidr[];
+  /** How long an optional PROXY header is awaited from a trusted peer. */
+  proxyWaitMs: number;
+  maxConnections: number;
+  /** Concurrent connections from one client address (after PROXY-header rewriting, it is the peer's). */
+  maxConnectionsPerAddress: number;
+  maxLine: number;
+  handshakeTimeoutMs: number;
+  onConnection(conn: InboundConnection): void;
+  /** A connection refused before a session began (cap reached, bad PROXY header, TLS failure). */
+  onReject?(reason: string, remoteAddress: string): void;
+}
+
+/** Short random ids that tie our log lines to the backend's (sent as x-session-id / SESSION=). */
+export function newSessionId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+/** An accepted client connection, after any PROXY header and implicit TLS handshake. */
+export class InboundConnection {
+  reader: LineReader;
+  readonly id = newSessionId();
+
+  constructor(
+    public socket: Socket | TLSSocket,
+    initial: Buffer,
+    readonly remoteAddress: string,
+    readonly remotePort: number,
+    readonly localAddress: string,
+    readonly localPort: number,
+    public secure: boolean,
+    private readonly tlsOptions: TlsOptions | undefined,
+    private readonly maxLine: number,
+    private readonly handshakeTimeoutMs: number,
+  ) {
+    this.reader = new LineReader(socket, maxLine, initial);
+  }
+
+  get canStartTls(): boolean {
+    return !this.secure && this.tlsOptions !== undefined;
+  }
+
+  /**
+   * Upgrades after the protocol's "go ahead" reply. Bytes the client sent after the STARTTLS
+   * command are thrown away unread (CVE-2011-0411): they were not protected by TLS.
+   */
+  async startTls(): Promise<void> {
+    if (!this.tlsOptions) throw new Error('no TLS certificate on this listener');
+    this.reader.detach();
+    const tlsSocket = await acceptTls(this.socket, this.tlsOptions, this.handshakeTimeoutMs);
+    this.socket = tlsSocket;
+    this.secure = true;
+    this.reader = new LineReader(tlsSocket, this.maxLine);
+  }
+
+  /** The TLS server name the client asked for, if any. */
+  get serverName(): string | undefined {
+    const s = this.socket as TLSSocket & { servername?: string | false };
+    return typeof s.servername === 'string' ? s.servername : undefined;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export function parseBind(bind: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(bind);
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+export interface Listener {
+  readonly addresses: { host: string; port: number }[];
+  readonly connections: number;
+  /** Stops accepting; existing connections are the caller's. */
+  close(): Promise<void>;
+}
+
+export async function listen(o: ListenerOptions): Promise<Listener> {
+  if (o.tls !== 'plain' && !o.tlsOptions) throw new Error(`a ${o.tls} listener needs a certificate`);
+  let connections = 0;
+  const perAddress = new Map<string, number>();
+  const servers: Server[] = [];
+  const addresses: { host: string; port: number }[] = [];
+
+  const accept = async (socket: Socket): Promise<void> => {
+    socket.on('error', () => {});
+    socket.setNoDelay(true);
+    const peer = plainAddress(socket.remoteAddress ?? '');
+    const fromPeer = perAddress.get(peer) ?? 0;
+    if (connections >= o.maxConnections || fromPeer >= o.maxConnectionsPerAddress) {
+      o.onReject?.(
+        connections >= o.maxConnections ? 'connection limit reached' : 'per-address connection limit reached',
+        peer,
+      );
+      socket.destroy();
+      return;
+    }
+    connections++;
+    perAddress.set(peer, fromPeer + 1);
+    socket.once('close', () => {
+      connections--;
+      const n = (perAddress.get(peer) ?? 1) - 1;
+      if (n === 0) perAddress.delete(peer);
+      else perAddress.set(peer, n);
+    });
+    let remoteAddress = peer;
+    let remotePort = socket.remotePort ?? 0;
+    let localAddress = plainAddress(socket.localAddress ?? '');
+    let localPort = socket.localPort ?? 0;
+    let rest: Buffer = Buffer.alloc(0);
+    try {
+      const trusted = inNetworks(o.proxyTrusted, peer);
+      if (o.proxyProtocol === 'required' && !trusted) throw new Error('PROXY header from an untrusted peer');
+      if (o.proxyProtocol !== 'off' && trusted) {
+        const r = await readProxyHeader(socket, {
+          required: o.proxyProtocol === 'required',
+          waitMs: o.proxyProtocol === 'required' ? o.handshakeTimeoutMs : o.proxyWaitMs,
+        });
+        rest = r.rest;
+        if (r.header?.proxied) {
+          remoteAddress = plainAddress(r.header.sourceAddress);
+          remotePort = r.header.sourcePort;
+          localAddress = plainAddress(r.header.destinationAddress);
+          localPort = r.header.destinationPort;
+        }
+      }
+      let s: Socket | TLSSocket = socket;
+      if (o.tls === 'implicit') {
+        // The ClientHello may have arrived with the PROXY header: give it back to the socket,
+        // whose buffered bytes TLS reads before the handle's.
+        if (rest.length > 0) socket.unshift(rest);
+        rest = Buffer.alloc(0);
+        s = await acceptTls(socket, o.tlsOptions!, o.handshakeTimeoutMs);
+      }
+      o.onConnection(
+        new InboundConnection(
+          s,
+          rest,
+          remoteAddress,
+          remotePort,
+          localAddress,
+          localPort,
+          o.tls === 'implicit',
+          o.tls === 'plain' ? undefined : o.tlsOptions,
+          o.maxLine,
+          o.handshakeTimeoutMs,
+        ),
+      );
+    } catch (e) {
+      o.onReject?.((e as Error).message, peer);
+      socket.destroy();
+    }
+  };
+
+  try {
+    for (const b of o.bind) {
+      const addr = parseBind(b);
+      if (!addr) throw new Error(`bad bind address ${JSON.stringify(b)}; expected host:port`);
+      const server = createServer({ pauseOnConnect: false }, (s) => void accept(s));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(addr.port, addr.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const a = server.address();
+      if (a && typeof a === 'object') addresses.push({ host: a.address, port: a.port });
+      servers.push(server);
+    }
+  } catch (e) {
+    for (const s of servers) s.close();
+    throw e;
+  }
+
+  return {
+    addresses,
+    get connections() {
+      return connections;
+    },
+    close: () =>
+      Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(
+        () => undefined,
+      ),
+  };
+}

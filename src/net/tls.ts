@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import * as tls from 'node:tls';
+
+export type TlsMode = 'plain' | 'starttls' | 'implicit';
+
+/** A certificate the server offers, optionally only to clients asking for `serverNames` (SNI). */
+export interface ServerCertificate {
+  cert: string | Buffer;
+  key: string | Buffer;
+  serverNames?: string[];
+}
+
+/**
+ * The server-side TLS options of a listener: the first certificate without server names is
+ * the default; the others are chosen by SNI (exact name, then `*.domain` wildcard).
+ */
+export function serverTlsOptions(certs: readonly ServerCertificate[]): tls.TlsOptions {
+  if (certs.length === 0) throw new Error('a TLS listener needs at least one certificate');
+  const byName = new Map<string, tls.SecureContext>();
+  let fallback: tls.SecureContext | undefined;
+  for (const c of certs) {
+    const ctx = tls.createSecureContext({ cert: c.cert, key: c.key });
+    if (!c.serverNames || c.serverNames.length === 0) fallback ??= ctx;
+    for (const n of c.serverNames ?? []) byName.set(n.toLowerCase(), ctx);
+  }
+  const defaultCtx = fallback ?? [...byName.values()][0]!;
+  const pick = (name: string): tls.SecureContext => {
+    const n = name.toLowerCase();
+    const exact = byName.get(n);
+    if (exact) return exact;
+    const dot = n.indexOf('.');
+    return (dot > 0 ? byName.get('*' + n.slice(dot)) : undefined) ?? defaultCtx;
+  };
+  return {
+    secureContext: defaultCtx,
+    SNICallback: (name, cb) => cb(null, pick(name)),
+    minVersion: 'TLSv1.2',
+  };
+}
+
+/** Wraps an accepted socket in TLS (implicit TLS, or after a STARTTLS reply). */
+export function acceptTls(
+  socket: Duplex,
+  options: tls.TlsOptions,
+  timeoutMs: number,
+): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const s = new tls.TLSSocket(socket, { ...options, isServer: true });
+    // The plain socket may be paused (its line reader was detached): start the handshake.
+    s.read(0);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error('TLS handshake timed out'));
+    }, timeoutMs);
+    s.once('secure', () => {
+      clearTimeout(timer);
+      s.off('error', onError);
+      s.on('error', () => {});
+      resolve(s);
+    });
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      s.destroy();
+      reject(err);
+    };
+    s.once('error', onError);
+  });
+}
+
+/** How to check a backend's certificate. */
+export interface ClientTlsOptions {
+  servername?: string;
+  /** PEM CA bundle; the system store when absent. */
+  ca?: string | Buffer;
+  allowInvalidCerts?: boolean;
+  /** SHA-256 of the certificate (DER), hex or base64; when set, a match is required and enough. */
+  pins?: string[];
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
+export function certificateSha256(der: Buffer): { hex: string; base64: string } {
+  const d = createHash('sha256').update(der).digest();
+  return { hex: d.toString('hex'), base64: d.toString('base64') };
+}
+
+function pinMatches(pins: string[], der: Buffer): boolean {
+  const { hex, base64 } = certificateSha256(der);
+  return pins.some((p) => p.replace(/:/g, '').toLowerCase() === hex || p === base64);
+}
+
+/**
+ * TLS towards a backend: over an existing socket (after STARTTLS) or a new connection.
+ * Rejects on any verification failure; a pinned certificate is accepted on its hash alone.
+ */
+export function connectTls(
+  target: { socket: Socket } | { host: string; port: number },
+  o: ClientTlsOptions,
+  timeoutMs: number,
+): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const pinned = o.pins !== undefined && o.pins.length > 0;
+    const s = tls.connect({
+      ...target,
+      servername: o.servername,
+      ca: o.ca,
+      cert: o.cert,
+      key: o.key,
+      rejectUnauthorized: !(o.allowInvalidCerts || pinned),
+      minVersion: 'TLSv1.2',
+    });
+    const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), timeoutMs);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      s.destroy();
+      reject(err);
+    };
+    s.once('error', fail);
+    s.once('secureConnect', () => {
+      clearTimeout(timer);
+      if (pinned && !pinMatches(o.pins!, s.getPeerCertificate().raw)) {
+        fail(new Error('backend certificate does not match the pinned hash'));
+        return;
+      }
+      s.off('error', fail);
+      s.on('error', () => {});
+      resolve(s);
+    });
+  });
+}
+
+/** A plain TCP connection with a connect timeout. */
+export function connectTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = netConnect({ host, port });
+    const timer = setTimeout(() => fail(new Error(`connect to ${host}:${port} timed out`)), timeoutMs);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      s.destroy();
+      reject(err);
+    };
+    s.once('error', fail);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.off('error', fail);
+      s.on('error', () => {});
+      s.setNoDelay(true);
+      resolve(s);
+    });
+  });
+}

@@ -1,0 +1,172 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { LineReader, writeLine, buildProxyV2, connectTcp, connectTls } from '../net/index.js';
+import type { DestinationConfig, Protocol } from './config.js';
+
+/** Who the client is, as forwarded to backends (IMAP ID, XCLIENT, PROXY v2). */
+export interface ClientInfo {
+  sessionId: string;
+  /** The routed user (routing identifier before normalization) as a binary string, for master-user logins. */
+  user: string;
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+}
+
+/** A master-user login for the routed user, when the destination has master credentials. */
+export interface MasterLogin {
+  user: string;
+  password: string;
+  /** The user to act for: the PLAIN authorization identity. */
+  forUser: string;
+}
+
+export function masterLogin(destination: DestinationConfig, client: ClientInfo): MasterLogin | undefined {
+  return destination.master && { ...destination.master, forUser: client.user };
+}
+
+/** Raised for anything that makes the backend unusable (as opposed to a refused login). */
+export class BackendUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** False when the cause is this client's request, not the backend's health. */
+    readonly countsForBreaker = true,
+  ) {
+    super(message);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+/**
+ * The backend is up but cannot take these credentials (mechanism not offered): a temporary
+ * failure for this client, not a strike against the destination's circuit breaker.
+ */
+export function cannotReplay(message: string): BackendUnavailableError {
+  return new BackendUnavailableError(message, false);
+}
+
+/**
+ * One connection to a backend. Every read goes through the line reader, so untagged lines,
+ * several responses per packet and responses split across packets all look the same. A
+ * deadline destroys the socket if the backend stops answering, so no read waits forever.
+ */
+export class BackendConnection {
+  reader: LineReader;
+  private deadline: NodeJS.Timeout | undefined;
+
+  constructor(
+    public socket: Socket | TLSSocket,
+    public secure: boolean,
+    readonly destination: DestinationConfig,
+    private readonly maxLine: number,
+  ) {
+    this.reader = new LineReader(socket, maxLine);
+  }
+
+  /** Arms (or re-arms) the deadline for the whole exchange that follows. */
+  armDeadline(ms: number): void {
+    this.disarmDeadline();
+    this.deadline = setTimeout(() => this.socket.destroy(new Error('backend timed out')), ms);
+    this.deadline.unref();
+  }
+
+  disarmDeadline(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = undefined;
+  }
+
+  writeLine(line: string): void {
+    writeLine(this.socket, line);
+  }
+
+  write(data: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(data);
+  }
+
+  async readLine(): Promise<string> {
+    try {
+      return await this.reader.readLine();
+    } catch (e) {
+      throw new BackendUnavailableError(`backend ${this.destination.id}: ${(e as Error).message}`);
+    }
+  }
+
+  async readBytes(n: number): Promise<Buffer> {
+    try {
+      return await this.reader.readBytes(n);
+    } catch (e) {
+      throw new BackendUnavailableError(`backend ${this.destination.id}: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Upgrades after the backend's STARTTLS go-ahead. Whatever the backend sent after that
+   * reply, before the handshake, is dropped unread: it was not protected by TLS.
+   */
+  async startTls(): Promise<void> {
+    this.reader.detach();
+    try {
+      this.socket = await connectTls(
+        { socket: this.socket },
+        this.destination.tls,
+        this.destination.timeoutMs,
+      );
+    } catch (e) {
+      throw new BackendUnavailableError(
+        `backend ${this.destination.id}: TLS failed: ${(e as Error).message}`,
+      );
+    }
+    this.secure = true;
+    this.reader = new LineReader(this.socket, this.maxLine);
+  }
+
+  close(): void {
+    this.disarmDeadline();
+    this.socket.destroy();
+  }
+
+  /** Closes after what was written (a LOGOUT / QUIT) is flushed, or after a second at most. */
+  end(): void {
+    this.disarmDeadline();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+}
+
+/** Opens the transport to a destination's port for `protocol`: TCP, PROXY v2 header, implicit TLS. */
+export async function openBackend(
+  destination: DestinationConfig,
+  protocol: Protocol,
+  client: ClientInfo,
+  maxLine: number,
+): Promise<BackendConnection> {
+  const p = destination.protocols[protocol];
+  if (!p) throw new BackendUnavailableError(`destination ${destination.id} has no ${protocol}`);
+  let socket: Socket | TLSSocket;
+  try {
+    socket = await connectTcp(destination.host, p.port, destination.connectTimeoutMs);
+  } catch (e) {
+    throw new BackendUnavailableError((e as Error).message);
+  }
+  if (destination.forwarding === 'proxy') {
+    // The PROXY header precedes TLS on the wire.
+    socket.write(
+      buildProxyV2({
+        sourceAddress: client.remoteAddress,
+        sourcePort: client.remotePort,
+        destinationAddress: client.localAddress,
+        destinationPort: client.localPort,
+      }),
+    );
+  }
+  if (p.tls === 'implicit') {
+    try {
+      socket = await connectTls({ socket }, destination.tls, destination.connectTimeoutMs);
+    } catch (e) {
+      socket.destroy();
+      throw new BackendUnavailableError(`TLS to ${destination.id} failed: ${(e as Error).message}`);
+    }
+  }
+  return new BackendConnection(socket, p.tls === 'implicit', destination, maxLine);
+}

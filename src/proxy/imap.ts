@@ -1,0 +1,481 @@
+import type { Logger } from 'pino';
+import {
+  readCommand,
+  quoteIfSafe,
+  quoteOrNil,
+  stringValue,
+  type Token,
+  type InboundConnection,
+  ConnectionClosedError,
+  ProtocolError,
+  writeLine,
+  encodePlain,
+  isSaslMechanism,
+  serverSasl,
+  type Credentials,
+} from '../net/index.js';
+import {
+  BackendUnavailableError,
+  cannotReplay,
+  masterLogin,
+  type MasterLogin,
+  type BackendConnection,
+  type ClientInfo,
+} from './backend.js';
+import type { ListenerConfig } from './config.js';
+import { bridge, proxyLogin, type ProxyContext, type ReplayResult } from './session.js';
+
+/** RFC 2971 §3.3: at most 30 field-value pairs, fields up to 30 bytes, values up to 1024. */
+const idLimits = { pairs: 30, field: 30, value: 1024 };
+/** ID fields the proxy sets itself; a client sending them would be spoofing its address. */
+const reservedIdField = /^x-(originating|connected|session|proxy-ttl|forward)/i;
+
+export type IdFields = [string, string | null][];
+
+/** Parses the argument of `ID`: a list of field/value pairs or NIL (RFC 2971 §3.1). */
+export function parseIdArgument(t: Token | undefined): IdFields | undefined {
+  if (t?.kind === 'atom' && t.value.toUpperCase() === 'NIL') return [];
+  if (t?.kind !== 'list' || t.items.length % 2 !== 0 || t.items.length > idLimits.pairs * 2) return undefined;
+  const out: IdFields = [];
+  for (let i = 0; i < t.items.length; i += 2) {
+    const k = t.items[i]!;
+    const v = t.items[i + 1]!;
+    if (k.kind !== 'string' || k.value.length > idLimits.field) return undefined;
+    if (v.kind === 'atom' && v.value.toUpperCase() === 'NIL') out.push([k.value, null]);
+    else if (v.kind === 'string' && v.value.length <= idLimits.value) out.push([k.value, v.value]);
+    else return undefined;
+  }
+  return out;
+}
+
+/**
+ * The `ID` argument sent to the backend: our forwarding fields first (when forwarding the
+ * client's address), then the client's own fields. NIL when there is nothing to send.
+ */
+export function buildBackendId(client: ClientInfo | undefined, ttl: number, clientFields: IdFields): string {
+  const fields: IdFields = client
+    ? [
+        ['x-originating-ip', client.remoteAddress],
+        ['x-originating-port', String(client.remotePort)],
+        ['x-connected-ip', client.localAddress],
+        ['x-connected-port', String(client.localPort)],
+        ['x-session-id', client.sessionId],
+        ['x-proxy-ttl', String(ttl)],
+      ]
+    : [];
+  for (const [k, v] of clientFields) if (!reservedIdField.test(k)) fields.push([k, v]);
+  if (fields.length === 0) return 'NIL';
+  return '(' + fields.map(([k, v]) => `${quoteOrNil(k)} ${quoteOrNil(v)}`).join(' ') + ')';
+}
+
+/** Capability atoms of a response code `[CAPABILITY …]` or an untagged `* CAPABILITY …` line. */
+export function capabilitiesIn(text: string): string[] | undefined {
+  const m = /^\* CAPABILITY (.*)$/i.exec(text) ?? /\[CAPABILITY ([^\]]*)\]/i.exec(text);
+  return m ? m[1]!.trim().split(/\s+/) : undefined;
+}
+
+function has(caps: readonly string[], cap: string): boolean {
+  const c = cap.toUpperCase();
+  return caps.some((x) => x.toUpperCase() === c);
+}
+
+interface ImapLoginValue {
+  /** The capability list after login, when the backend told us. */
+  capabilities?: string[];
+  /** The tagged OK text after the tag and status, e.g. `[CAPABILITY …] Logged in`. */
+  okText: string;
+}
+
+type Tagged = { status: 'OK' | 'NO' | 'BAD'; text: string };
+
+/** The backend side of an IMAP login: greeting, STARTTLS, ID, then the replayed authentication. */
+export class ImapBackend {
+  private seq = 0;
+  capabilities: string[] = [];
+  /** CAPABILITY lines seen while waiting for a tagged response. */
+  private lastUntaggedCaps: string[] | undefined;
+
+  constructor(private readonly be: BackendConnection) {}
+
+  private nextTag(): string {
+    return `S${++this.seq}`;
+  }
+
+  /** Reads untagged lines (and their literals) until the tagged response or a continuation. */
+  async response(tag: string): Promise<Tagged | { status: '+'; text: string }> {
+    this.lastUntaggedCaps = undefined;
+    for (;;) {
+      let line = await this.be.readLine();
+      if (line.startsWith('+')) return { status: '+', text: line.slice(1).trimStart() };
+      if (line.startsWith(tag + ' ')) {
+        const m = /^(OK|NO|BAD)\b ?(.*)$/i.exec(line.slice(tag.length + 1));
+        if (!m) throw new BackendUnavailableError(`unexpected backend response: ${line.slice(0, 80)}`);
+        return { status: m[1]!.toUpperCase() as Tagged['status'], text: m[2]! };
+      }
+      if (!line.startsWith('*'))
+        throw new BackendUnavailableError(`unexpected backend line: ${line.slice(0, 80)}`);
+      // An untagged line may carry literals ({n} at the end): read them with the line.
+      for (let i = 0; i < 32; i++) {
+        const lit = /\{(\d{1,9})\}$/.exec(line);
+        if (!lit) break;
+        const body = await this.be.readBytes(Number(lit[1]));
+        line += body.toString('latin1') + (await this.be.readLine());
+      }
+      if (line.startsWith('* BYE')) throw new BackendUnavailableError(`backend said ${line.slice(0, 120)}`);
+      const caps = capabilitiesIn(line);
+      if (caps) this.lastUntaggedCaps = caps;
+    }
+  }
+
+  async tagged(tag: string): Promise<Tagged> {
+    for (;;) {
+      const r = await this.response(tag);
+      if (r.status !== '+') return r;
+      // No continuation is expected here: cancel and wait for the tagged answer.
+      this.be.writeLine('*');
+    }
+  }
+
+  async greeting(): Promise<void> {
+    for (;;) {
+      const line = await this.be.readLine();
+      if (/^\* OK\b/i.test(line)) {
+        this.capabilities = capabilitiesIn(line) ?? [];
+        return;
+      }
+      if (/^\* (BYE|PREAUTH)\b/i.test(line))
+        throw new BackendUnavailableError(`backend greeting: ${line.slice(0, 120)}`);
+      if (!line.startsWith('*'))
+        throw new BackendUnavailableError(`bad backend greeting: ${line.slice(0, 80)}`);
+    }
+  }
+
+  async refreshCapabilities(): Promise<string[]> {
+    const tag = this.nextTag();
+    this.be.writeLine(`${tag} CAPABILITY`);
+    const r = await this.tagged(tag);
+    const caps = this.lastUntaggedCaps ?? capabilitiesIn(r.text);
+    if (r.status !== 'OK' || !caps) throw new BackendUnavailableError('backend CAPABILITY failed');
+    this.capabilities = caps;
+    return caps;
+  }
+
+  async startTls(): Promise<void> {
+    if (this.capabilities.length === 0) await this.refreshCapabilities();
+    if (!has(this.capabilities, 'STARTTLS'))
+      throw new BackendUnavailableError('backend does not offer STARTTLS');
+    const tag = this.nextTag();
+    this.be.writeLine(`${tag} STARTTLS`);
+    const r = await this.tagged(tag);
+    if (r.status !== 'OK')
+      throw new BackendUnavailableError(`backend refused STARTTLS: ${r.text.slice(0, 80)}`);
+    await this.be.startTls();
+    // RFC 9051 §6.2.1: capabilities learnt before TLS are void.
+    await this.refreshCapabilities();
+  }
+
+  async sendId(args: string): Promise<void> {
+    const tag = this.nextTag();
+    this.be.writeLine(`${tag} ID ${args}`);
+    await this.tagged(tag);
+  }
+
+  /** Sends an astring argument list, using LITERAL+ or waiting for `+` on synchronizing literals. */
+  private async sendCommand(tag: string, verb: string, args: string[]): Promise<Tagged | undefined> {
+    const literalPlus = has(this.capabilities, 'LITERAL+') || has(this.capabilities, 'LITERAL-');
+    let line = `${tag} ${verb}`;
+    for (const a of args) {
+      const q = quoteIfSafe(a);
+      if (q !== undefined) {
+        line += ' ' + q;
+        continue;
+      }
+      const n = Buffer.byteLength(a, 'latin1');
+      if (literalPlus && (n <= 4096 || has(this.capabilities, 'LITERAL+'))) {
+        this.be.write(Buffer.from(`${line} {${n}+}\r\n`, 'latin1'));
+      } else {
+        this.be.write(Buffer.from(`${line} {${n}}\r\n`, 'latin1'));
+        const r = await this.response(tag);
+        if (r.status !== '+') return r;
+      }
+      this.be.write(Buffer.from(a, 'latin1'));
+      line = '';
+    }
+    this.be.writeLine(line);
+    return undefined;
+  }
+
+  async authenticate(mechanism: string, payload: Buffer): Promise<Tagged> {
+    const tag = this.nextTag();
+    const b64 = payload.length === 0 ? '=' : payload.toString('base64');
+    if (has(this.capabilities, 'SASL-IR')) {
+      this.be.writeLine(`${tag} AUTHENTICATE ${mechanism} ${b64}`);
+    } else {
+      this.be.writeLine(`${tag} AUTHENTICATE ${mechanism}`);
+      const r = await this.response(tag);
+      if (r.status !== '+') return r;
+      this.be.writeLine(b64);
+    }
+    return this.finishAuth(tag, mechanism);
+  }
+
+  async login(user: string, password: string): Promise<Tagged> {
+    const tag = this.nextTag();
+    const early = await this.sendCommand(tag, 'LOGIN', [user, password]);
+    return early ?? this.finishAuth(tag, 'LOGIN');
+  }
+
+  private async finishAuth(tag: string, mechanism: string): Promise<Tagged> {
+    for (let i = 0; i < 4; i++) {
+      const r = await this.response(tag);
+      if (r.status !== '+') {
+        if (r.status === 'OK' && !capabilitiesIn(r.text) && this.lastUntaggedCaps) {
+          this.capabilities = this.lastUntaggedCaps;
+        }
+        return r;
+      }
+      // RFC 7628 §3.2.3: an OAUTHBEARER error challenge is answered with a lone %x01.
+      this.be.writeLine(mechanism === 'OAUTHBEARER' ? 'AQ==' : '*');
+    }
+    throw new BackendUnavailableError('backend kept sending continuations');
+  }
+
+  get sawUntaggedCapabilities(): string[] | undefined {
+    return this.lastUntaggedCaps;
+  }
+
+  logout(): void {
+    this.be.writeLine(`${this.nextTag()} LOGOUT`);
+  }
+}
+
+/** Picks how to replay the client's credentials given what the backend offers. */
+export async function replayImapLogin(
+  b: ImapBackend,
+  creds: Credentials,
+  master: MasterLogin | undefined,
+): Promise<Tagged | { unsupported: string }> {
+  const caps = b.capabilities;
+  if (master) {
+    if (!has(caps, 'AUTH=PLAIN')) return { unsupported: 'backend lacks AUTH=PLAIN for a master-user login' };
+    return b.authenticate('PLAIN', encodePlain(master.forUser, master.user, master.password));
+  }
+  if (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2') {
+    if (!has(caps, `AUTH=${creds.mechanism}`))
+      return { unsupported: `backend lacks AUTH=${creds.mechanism}` };
+    return b.authenticate(creds.mechanism, creds.raw!);
+  }
+  const loginAllowed = !has(caps, 'LOGINDISABLED') && creds.authzid === '';
+  if (creds.mechanism === 'IMAP-LOGIN' && loginAllowed) return b.login(creds.authcid, creds.secret);
+  if (has(caps, 'AUTH=PLAIN'))
+    return b.authenticate('PLAIN', encodePlain(creds.authzid, creds.authcid, creds.secret));
+  if (loginAllowed) return b.login(creds.authcid, creds.secret);
+  return { unsupported: 'backend offers no way to replay these credentials' };
+}
+
+/** Runs one client session on an IMAP listener until bridged or closed. */
+export async function runImapSession(
+  ctx: ProxyContext,
+  listener: ListenerConfig,
+  conn: InboundConnection,
+  log: Logger,
+): Promise<void> {
+  const caps = ctx.config.capabilities.imap;
+  const limits = { maxLiteral: ctx.config.limits.maxLiteral, maxLiterals: 8 };
+  let clientId: IdFields = [];
+  let clientSentId = false;
+  let askedCapability = false;
+  let attempts = 0;
+  const send = (line: string): void => writeLine(conn.socket, line);
+  const cleartextOk = (): boolean => conn.secure || caps.allow_plain_auth_without_tls;
+
+  const capabilityList = (): string => {
+    const list = [...caps.capabilities];
+    if (conn.canStartTls && listener.tls === 'starttls') list.push('STARTTLS');
+    if (cleartextOk()) list.push(...caps.auth_mechanisms.map((m) => `AUTH=${m}`));
+    else list.push('LOGINDISABLED');
+    return list.join(' ');
+  };
+
+  const timer = setTimeout(() => {
+    send('* BYE Autologout; idle for too long');
+    conn.close();
+  }, listener.preauthTimeoutMs);
+  timer.unref();
+
+  /** Returns true when the session was bridged or must end. */
+  const tryLogin = async (tag: string, creds: Credentials): Promise<boolean> => {
+    const outcome = await proxyLogin(ctx, conn, 'imap', creds, log, async (be, client) => {
+      const b = new ImapBackend(be);
+      await b.greeting();
+      if (be.destination.protocols.imap!.tls === 'starttls') await b.startTls();
+      else if (b.capabilities.length === 0) await b.refreshCapabilities();
+      if (!be.secure && !be.destination.allowPlaintextAuth) {
+        throw new BackendUnavailableError('refusing to send credentials over a plaintext backend leg');
+      }
+      // The client's own ID goes to the backend whatever the forwarding mode; our address
+      // fields only with forwarding = "xclient".
+      const forwardAddress = be.destination.forwarding === 'xclient';
+      if (has(b.capabilities, 'ID') && (forwardAddress || clientSentId)) {
+        await b.sendId(
+          buildBackendId(forwardAddress ? client : undefined, ctx.config.limits.proxyTtl, clientId),
+        );
+      }
+      const r = await replayImapLogin(b, creds, masterLogin(be.destination, client));
+      if ('unsupported' in r) throw cannotReplay(r.unsupported);
+      if (r.status !== 'OK') {
+        b.logout();
+        const text = /^\[/.test(r.text)
+          ? r.text
+          : `[AUTHENTICATIONFAILED] ${r.text || 'Authentication failed.'}`;
+        return { ok: false, response: `${tag} NO ${text}` } satisfies ReplayResult<ImapLoginValue>;
+      }
+      let after = capabilitiesIn(r.text) ? undefined : b.sawUntaggedCapabilities;
+      if (askedCapability && !capabilitiesIn(r.text) && !after) after = await b.refreshCapabilities();
+      return {
+        ok: true,
+        value: { capabilities: after, okText: r.text },
+      } satisfies ReplayResult<ImapLoginValue>;
+    });
+    switch (outcome.kind) {
+      case 'ok': {
+        clearTimeout(timer);
+        // Spec: the client asked for capabilities before login and the OK carries none.
+        if (askedCapability && outcome.value.capabilities)
+          send(`* CAPABILITY ${outcome.value.capabilities.join(' ')}`);
+        send(`${tag} OK ${outcome.value.okText}`);
+        await bridge(ctx, conn, outcome.backend, 'imap', outcome.backend.destination.id, log);
+        return true;
+      }
+      case 'rejected':
+        send(outcome.response);
+        break;
+      case 'refused':
+        send(`${tag} NO [AUTHENTICATIONFAILED] Authentication failed.`);
+        break;
+      case 'unavailable':
+        send(`${tag} NO [UNAVAILABLE] ${outcome.message}`);
+        break;
+    }
+    if (++attempts >= listener.maxAuthAttempts) {
+      send('* BYE Too many invalid authentication attempts');
+      conn.close();
+      return true;
+    }
+    return false;
+  };
+
+  const authenticate = async (tag: string, args: Token[]): Promise<boolean> => {
+    const mech = stringValue(args[0])?.toUpperCase() ?? '';
+    if (!isSaslMechanism(mech) || !caps.auth_mechanisms.includes(mech)) {
+      send(`${tag} NO Unsupported authentication mechanism`);
+      return false;
+    }
+    if (!cleartextOk()) {
+      send(`${tag} NO [PRIVACYREQUIRED] Use STARTTLS first`);
+      return false;
+    }
+    const r = await serverSasl(mech, stringValue(args[1]), {
+      challenge: (data) => send(`+ ${data}`),
+      response: () => conn.reader.readLine(),
+    });
+    if (!r.ok) {
+      send(`${tag} BAD ${r.message}`);
+      return false;
+    }
+    return tryLogin(tag, r.credentials);
+  };
+
+  send(`* OK [CAPABILITY ${capabilityList()}] ${caps.banner}`);
+  try {
+    for (;;) {
+      let tokens: Token[];
+      try {
+        tokens = await readCommand(conn.reader, { continueLiteral: () => send('+ OK') }, limits);
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        if (e.fatal) {
+          send(`* BYE ${e.message}`);
+          conn.close();
+          return;
+        }
+        send(`* BAD ${e.message}`);
+        continue;
+      }
+      const tag = stringValue(tokens[0]);
+      const verb = stringValue(tokens[1])?.toUpperCase();
+      const args = tokens.slice(2);
+      if (
+        tag === undefined ||
+        tokens[0]!.kind !== 'atom' ||
+        !/^[\x21-\x7e]+$/.test(tag) ||
+        tag.includes('+')
+      ) {
+        send('* BAD Invalid tag');
+        continue;
+      }
+      switch (verb) {
+        case 'CAPABILITY':
+          askedCapability = true;
+          send(`* CAPABILITY ${capabilityList()}`);
+          send(`${tag} OK Capability completed.`);
+          break;
+        case 'NOOP':
+          send(`${tag} OK NOOP completed.`);
+          break;
+        case 'LOGOUT':
+          send('* BYE Logging out');
+          send(`${tag} OK Logout completed.`);
+          conn.close();
+          return;
+        case 'ID': {
+          const fields = parseIdArgument(args[0]);
+          if (!fields || args.length !== 1) {
+            send(`${tag} BAD Invalid ID arguments`);
+            break;
+          }
+          clientId = fields;
+          clientSentId = true;
+          send('* ID ("name" "sievert")');
+          send(`${tag} OK ID completed.`);
+          break;
+        }
+        case 'STARTTLS':
+          if (!conn.canStartTls || listener.tls !== 'starttls') {
+            send(`${tag} BAD STARTTLS not available`);
+            break;
+          }
+          send(`${tag} OK Begin TLS negotiation now.`);
+          await conn.startTls();
+          break;
+        case 'LOGIN': {
+          const user = stringValue(args[0]);
+          const pass = stringValue(args[1]);
+          if (user === undefined || pass === undefined || args.length !== 2) {
+            send(`${tag} BAD Invalid LOGIN arguments`);
+            break;
+          }
+          if (!cleartextOk()) {
+            send(`${tag} NO [PRIVACYREQUIRED] Use STARTTLS first`);
+            break;
+          }
+          const creds: Credentials = { mechanism: 'IMAP-LOGIN', authzid: '', authcid: user, secret: pass };
+          if (await tryLogin(tag, creds)) return;
+          break;
+        }
+        case 'AUTHENTICATE':
+          if (await authenticate(tag, args)) return;
+          break;
+        default:
+          send(`${tag} BAD Unknown command or not allowed before login.`);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof ConnectionClosedError)) {
+      log.warn({ event: 'session-error', err: (e as Error).message });
+    }
+    conn.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,194 @@
+import { pino, type Logger } from 'pino';
+import { listen, type InboundConnection, type Listener, serverTlsOptions } from '../net/index.js';
+import { startAdmin, type AdminServer } from './admin.js';
+import { checkMappingDestinations, type ListenerConfig, type Protocol, type ProxyConfig } from './config.js';
+import { runImapSession } from './imap.js';
+import { runManageSieveSession } from './managesieve.js';
+import { runPop3Session } from './pop3.js';
+import { runSubmissionSession } from './submission.js';
+import { CachedMapping, FileMapping, HttpMapping, SqlMapping, type MappingSource } from './mapping.js';
+import { Metrics } from './metrics.js';
+import { Router } from './router.js';
+import { ProxyContext, type ActiveSession } from './session.js';
+
+type SessionRunner = (
+  ctx: ProxyContext,
+  l: ListenerConfig,
+  conn: InboundConnection,
+  log: Logger,
+) => Promise<void>;
+
+const runners: Record<Protocol, SessionRunner> = {
+  imap: runImapSession,
+  managesieve: runManageSieveSession,
+  pop3: runPop3Session,
+  submission: runSubmissionSession,
+};
+
+export interface RunningProxy {
+  /** Bound addresses per listener id (port 0 in the configuration resolves here). */
+  readonly listeners: Record<string, { host: string; port: number }[]>;
+  readonly context: ProxyContext;
+  readonly mapping: CachedMapping | undefined;
+  /** The admin API's port, when `[admin]` is configured. */
+  readonly adminPort: number | undefined;
+  /** Applies a new validated configuration; returns why it was refused (listener or mapping changes). */
+  reload(next: ProxyConfig): string | undefined;
+  /** Stops accepting, lets sessions finish up to `deadlineMs`, then closes what is left. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** The file the configuration came from; enables the admin API's reload. */
+  configFile?: string;
+}
+
+export async function openMapping(config: ProxyConfig, log: Logger): Promise<CachedMapping | undefined> {
+  const m = config.mapping;
+  let source: MappingSource;
+  const normalize = (s: string): string => (m.normalize === 'lowercase' ? s.toLowerCase() : s);
+  switch (m.source) {
+    case 'none':
+      return undefined;
+    case 'file':
+      source = new FileMapping(
+        m.file!.path,
+        normalize,
+        m.file!.reload_interval,
+        (entries) => checkMappingDestinations(entries, config, 'mapping.file.path'),
+        (err, count) =>
+          err
+            ? log.error({ event: 'mapping-reload', err: err.message }, 'mapping file not reloaded')
+            : log.info({ event: 'mapping-reload', entries: count }),
+      );
+      break;
+    case 'sql':
+      source = await SqlMapping.open(m.sql!, m.timeout);
+      break;
+    case 'http':
+      source = new HttpMapping(m.http!.url, m.http!.bearer_token, m.timeout);
+      break;
+  }
+  return new CachedMapping(source, m.cache_ttl, m.negative_cache_ttl, m.cache_size);
+}
+
+export async function startProxy(config: ProxyConfig, options: StartOptions = {}): Promise<RunningProxy> {
+  const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'sievert-proxy' } });
+  const mapping = await openMapping(config, log);
+  const metrics = new Metrics();
+  const ctx = new ProxyContext(config, new Router(config, mapping), log, metrics);
+  const opened: Listener[] = [];
+  const bound: Record<string, { host: string; port: number }[]> = {};
+
+  const onConnection = (started: ListenerConfig) => (conn: InboundConnection) => {
+    // A reload may have changed timeouts and attempt limits: use the current settings.
+    const l = ctx.config.listeners.find((x) => x.id === started.id) ?? started;
+    const slog = log.child({ session: conn.id, protocol: l.protocol, listener: l.id });
+    const runner = runners[l.protocol];
+    if (ctx.draining) {
+      conn.close();
+      return;
+    }
+    const active: ActiveSession = {
+      id: conn.id,
+      protocol: l.protocol,
+      bridged: false,
+      close: () => conn.close(),
+    };
+    ctx.sessions.set(conn.id, active);
+    metrics.activeSessions++;
+    metrics.inc('sievert_proxy_sessions_total', { protocol: l.protocol, listener: l.id });
+    slog.info({
+      event: 'connect',
+      remote: conn.remoteAddress,
+      remotePort: conn.remotePort,
+      tls: conn.secure,
+    });
+    runner(ctx, l, conn, slog)
+      .catch((e: unknown) => slog.error({ event: 'session-error', err: (e as Error).message }))
+      .finally(() => {
+        conn.close();
+        ctx.sessions.delete(conn.id);
+        metrics.activeSessions--;
+      });
+  };
+
+  try {
+    for (const l of config.listeners) {
+      const listener = await listen({
+        bind: l.bind,
+        tls: l.tls,
+        tlsOptions: l.certificates.length > 0 ? serverTlsOptions(l.certificates) : undefined,
+        proxyProtocol: l.proxyProtocol,
+        proxyTrusted: l.proxyTrusted,
+        proxyWaitMs: l.proxyWaitMs,
+        maxConnections: l.maxConnections,
+        maxConnectionsPerAddress: l.maxConnectionsPerIp,
+        maxLine: config.limits.maxLine,
+        handshakeTimeoutMs: config.limits.tlsHandshakeTimeoutMs,
+        onConnection: onConnection(l),
+        onReject: (reason, remote) => {
+          metrics.inc('sievert_proxy_connections_rejected_total', { listener: l.id });
+          log.warn({ event: 'reject', listener: l.id, remote, reason });
+        },
+      });
+      opened.push(listener);
+      bound[l.id] = listener.addresses;
+      log.info({ event: 'listen', listener: l.id, protocol: l.protocol, addresses: listener.addresses });
+    }
+  } catch (e) {
+    await Promise.all(opened.map((l) => l.close()));
+    await mapping?.close();
+    throw e;
+  }
+
+  /** Reload: routing, destinations, capabilities and limits change; listeners and the mapping source need a restart. */
+  const applyConfig = (next: ProxyConfig): string | undefined => {
+    const shape = (c: ProxyConfig): string =>
+      JSON.stringify([c.listeners.map((l) => [l.id, l.protocol, l.bind, l.tls, l.proxyProtocol]), c.mapping]);
+    if (shape(next) !== shape(ctx.config)) return 'listener or mapping changes need a restart';
+    ctx.config = next;
+    ctx.router.config = next;
+    ctx.resetBreakers();
+    return undefined;
+  };
+  let admin: AdminServer | undefined;
+  if (config.admin) {
+    try {
+      admin = await startAdmin({
+        ...config.admin,
+        ctx,
+        mapping,
+        configFile: options.configFile,
+        applyConfig,
+        log,
+      });
+    } catch (e) {
+      await Promise.all(opened.map((l) => l.close()));
+      await mapping?.close();
+      throw e;
+    }
+  }
+
+  return {
+    listeners: bound,
+    context: ctx,
+    mapping,
+    adminPort: admin?.port,
+    reload: applyConfig,
+    async close(deadlineMs = config.limits.shutdownTimeoutMs) {
+      ctx.draining = true;
+      // Stop accepting now; the servers report closed once their last connection ends.
+      const closed = Promise.all(opened.map((l) => l.close()));
+      // Sessions still logging in are cut now; bridged ones get until the deadline.
+      for (const s of ctx.sessions.values()) if (!s.bridged) s.close();
+      const until = Date.now() + deadlineMs;
+      while (ctx.sessions.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      for (const s of ctx.sessions.values()) s.close();
+      await closed;
+      await admin?.close();
+      await mapping?.close();
+    },
+  };
+}

@@ -1,0 +1,240 @@
+import type { Logger } from 'pino';
+import { type InboundConnection, type Credentials } from '../net/index.js';
+import { BackendUnavailableError, openBackend, type BackendConnection, type ClientInfo } from './backend.js';
+import type { DestinationConfig, Protocol, ProxyConfig } from './config.js';
+import { CircuitBreaker, FailurePenalties, sleep } from './guard.js';
+import type { Metrics } from './metrics.js';
+import { routingIdentifier, type Router } from './router.js';
+
+/** A live client session, as the shutdown drain and the admin API see it. */
+export interface ActiveSession {
+  id: string;
+  protocol: Protocol;
+  identifier?: string;
+  bridged: boolean;
+  close(): void;
+}
+
+/** What every protocol session shares: configuration, routing, counters, logging. */
+export class ProxyContext {
+  /** Live sessions by session id. */
+  readonly sessions = new Map<string, ActiveSession>();
+  readonly penalties: FailurePenalties;
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  /** Identifiers whose logins are held back (a user being moved), with when the hold ends. */
+  readonly loginHolds = new Map<string, number>();
+  draining = false;
+
+  constructor(
+    public config: ProxyConfig,
+    public router: Router,
+    readonly log: Logger,
+    readonly metrics: Metrics,
+  ) {
+    const l = config.limits;
+    this.penalties = new FailurePenalties(
+      l.authFailureDelayMs,
+      l.authFailureMaxDelayMs,
+      l.authFailureWindowMs,
+    );
+  }
+
+  resetBreakers(): void {
+    this.breakers.clear();
+  }
+
+  breaker(d: DestinationConfig): CircuitBreaker {
+    let b = this.breakers.get(d.id);
+    if (!b) this.breakers.set(d.id, (b = new CircuitBreaker(d.breakerFailures, d.breakerCooldownMs)));
+    return b;
+  }
+}
+
+/** What a protocol's replay reports back. */
+export type ReplayResult<T> = { ok: true; value: T } | { ok: false; response: string };
+
+export type LoginOutcome<T> =
+  /** Logged in at the backend: bridge. */
+  | { kind: 'ok'; backend: BackendConnection; value: T; identifier: string }
+  /** The backend refused the credentials: relay its answer, stay in our pre-login dialogue. */
+  | { kind: 'rejected'; response: string }
+  /** We refused before reaching a backend (unsafe identifier, no route). */
+  | { kind: 'refused'; message: string }
+  /** Temporary failure: backend down, unreachable, slow, or the mapping source is down. */
+  | { kind: 'unavailable'; message: string };
+
+/**
+ * Routes one set of credentials and replays them at the chosen backend. Each attempt is
+ * routed afresh. Failed attempts are delayed by the growing per-address and per-identifier
+ * penalty before the caller answers the client.
+ */
+export async function proxyLogin<T>(
+  ctx: ProxyContext,
+  conn: InboundConnection,
+  protocol: Protocol,
+  credentials: Credentials,
+  log: Logger,
+  replay: (backend: BackendConnection, client: ClientInfo) => Promise<ReplayResult<T>>,
+): Promise<LoginOutcome<T>> {
+  const started = process.hrtime.bigint();
+  const ident = routingIdentifier(credentials, ctx.config.routing.masterUserSeparators);
+  const ipKey = `ip:${conn.remoteAddress}`;
+  const finish = async <O extends LoginOutcome<T>>(o: O, destination = '-'): Promise<O> => {
+    const outcome = o.kind;
+    ctx.metrics.inc('sievert_proxy_logins_total', { protocol, destination, outcome });
+    ctx.metrics.observeLogin(protocol, Number(process.hrtime.bigint() - started) / 1e9);
+    if (outcome === 'rejected' || outcome === 'refused') {
+      const keys = ident.ok ? [ipKey, `id:${ctx.router.normalize(ident.identifier)}`] : [ipKey];
+      await sleep(ctx.penalties.fail(keys));
+    }
+    return o;
+  };
+  if (!ident.ok) {
+    log.info({ event: 'login', outcome: 'refused', reason: ident.reason });
+    return finish({ kind: 'refused', message: ident.reason });
+  }
+  const identifier = ident.identifier;
+  const hold = ctx.loginHolds.get(ctx.router.normalize(identifier));
+  if (hold !== undefined && hold > Date.now()) {
+    log.info({
+      event: 'login',
+      outcome: 'unavailable',
+      user: identifier,
+      reason: 'logins held for this user',
+    });
+    return finish({ kind: 'unavailable', message: 'account is being moved, try again later' });
+  }
+  const route = await ctx.router.route(identifier, protocol);
+  if (!route.ok) {
+    log.warn({ event: 'login', outcome: route.reason, user: identifier, reason: route.message });
+    if (route.reason === 'mapping-down')
+      return finish({ kind: 'unavailable', message: 'routing lookup failed' });
+    return finish({ kind: 'refused', message: 'no server for this account' });
+  }
+  const dest = route.destination;
+  const breaker = ctx.breaker(dest);
+  if (breaker.isOpen) {
+    log.warn({
+      event: 'login',
+      outcome: 'unavailable',
+      user: identifier,
+      destination: dest.id,
+      reason: 'circuit open',
+    });
+    return finish({ kind: 'unavailable', message: 'backend temporarily unavailable' }, dest.id);
+  }
+  const client: ClientInfo = {
+    sessionId: conn.id,
+    user: Buffer.from(identifier, 'utf8').toString('latin1'),
+    remoteAddress: conn.remoteAddress,
+    remotePort: conn.remotePort,
+    localAddress: conn.localAddress,
+    localPort: conn.localPort,
+  };
+  let backend: BackendConnection | undefined;
+  try {
+    backend = await openBackend(dest, protocol, client, ctx.config.limits.maxLine);
+    backend.armDeadline(dest.timeoutMs);
+    const r = await replay(backend, client);
+    backend.disarmDeadline();
+    breaker.success();
+    if (r.ok) {
+      ctx.penalties.succeed(`id:${ctx.router.normalize(identifier)}`);
+      log.info({
+        event: 'login',
+        outcome: 'ok',
+        user: identifier,
+        destination: dest.id,
+        route: route.source,
+      });
+      const active = ctx.sessions.get(conn.id);
+      if (active) active.identifier = ctx.router.normalize(identifier);
+      return finish({ kind: 'ok', backend, value: r.value, identifier }, dest.id);
+    }
+    backend.end();
+    log.info({ event: 'login', outcome: 'rejected', user: identifier, destination: dest.id });
+    return finish({ kind: 'rejected', response: r.response }, dest.id);
+  } catch (e) {
+    backend?.close();
+    if (!(e instanceof BackendUnavailableError)) throw e;
+    if (e.countsForBreaker) breaker.failure();
+    log.warn({
+      event: 'login',
+      outcome: 'unavailable',
+      user: identifier,
+      destination: dest.id,
+      reason: e.message,
+    });
+    return finish({ kind: 'unavailable', message: 'backend unavailable' }, dest.id);
+  }
+}
+
+/**
+ * XCLIENT attributes (Postfix XCLIENT_README names); the caller filters them to what the
+ * backend accepts.
+ */
+export function xclientAttributes(client: ClientInfo, ttl: number): Record<string, string> {
+  return {
+    ADDR: client.remoteAddress,
+    PORT: String(client.remotePort),
+    SESSION: client.sessionId,
+    TTL: String(ttl),
+    DESTADDR: client.localAddress,
+    DESTPORT: String(client.localPort),
+  };
+}
+
+/**
+ * Joins the two legs: what each side sent past the login goes first, then bytes flow both
+ * ways through pipes (backpressure included) until either side closes.
+ */
+export function bridge(
+  ctx: ProxyContext,
+  conn: InboundConnection,
+  backend: BackendConnection,
+  protocol: Protocol,
+  destination: string,
+  log: Logger,
+): Promise<void> {
+  const client = conn.socket;
+  const server = backend.socket;
+  const clientRest = conn.reader.detach();
+  const serverRest = backend.reader.detach();
+  const clientIn0 = client.bytesRead;
+  const clientOut0 = client.bytesWritten;
+  const active = ctx.sessions.get(conn.id);
+  if (active) active.bridged = true;
+  ctx.metrics.bridgedSessions++;
+  return new Promise((resolve) => {
+    let done = false;
+    const end = (): void => {
+      if (done) return;
+      done = true;
+      client.destroy();
+      server.destroy();
+      ctx.metrics.bridgedSessions--;
+      const up = client.bytesRead - clientIn0 + clientRest.length;
+      const down = client.bytesWritten - clientOut0;
+      ctx.metrics.inc(
+        'sievert_proxy_bytes_total',
+        { protocol, destination, direction: 'client_to_backend' },
+        up,
+      );
+      ctx.metrics.inc(
+        'sievert_proxy_bytes_total',
+        { protocol, destination, direction: 'backend_to_client' },
+        down,
+      );
+      log.info({ event: 'session-end', bytesUp: up, bytesDown: down });
+      resolve();
+    };
+    client.on('close', end);
+    server.on('close', end);
+    client.on('error', end);
+    server.on('error', end);
+    if (serverRest.length > 0) client.write(serverRest);
+    if (clientRest.length > 0) server.write(clientRest);
+    client.pipe(server);
+    server.pipe(client);
+  });
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { readCommand } from '../../../src/net/imap-syntax.js';
+import {
+  ConnectionClosedError,
+  LineReader,
+  LineTooLongError,
+  ProtocolError,
+} from '../../../src/net/line-reader.js';
+
+const stream = (): PassThrough => new PassThrough();
+
+test('lines split across writes and several lines in one write come out one by one', async () => {
+  const s = stream();
+  const r = new LineReader(s, 100);
+  s.write('* OK a');
+  s.write('bc\r');
+  s.write('\n* two\r\n* three\nlast');
+  assert.equal(await r.readLine(), '* OK abc');
+  assert.equal(await r.readLine(), '* two');
+  assert.equal(await r.readLine(), '* three');
+  s.end('\r\n');
+  assert.equal(await r.readLine(), 'last');
+  await assert.rejects(r.readLine(), ConnectionClosedError);
+});
+
+test('bytes are kept exactly (latin1 binary strings), literals read by count', async () => {
+  const s = stream();
+  const r = new LineReader(s, 100);
+  s.write(Buffer.from([0x41, 0xe9, 0xff, 13, 10, 1, 2, 3, 13, 10]));
+  assert.deepEqual(Buffer.from(await r.readLine(), 'latin1'), Buffer.from([0x41, 0xe9, 0xff]));
+  assert.deepEqual(await r.readBytes(3), Buffer.from([1, 2, 3]));
+  assert.equal(await r.readLine(), '');
+});
+
+test('a line longer than the limit is an error, with or without its LF', async () => {
+  const s = stream();
+  const r = new LineReader(s, 10);
+  s.write('0123456789A\r\n');
+  await assert.rejects(r.readLine(), LineTooLongError);
+  const s2 = stream();
+  const r2 = new LineReader(s2, 10);
+  s2.write('0123456789ABCDEF');
+  await assert.rejects(r2.readLine(), LineTooLongError);
+});
+
+test('detach hands back unread bytes and stops reading', async () => {
+  const s = stream();
+  const r = new LineReader(s, 100);
+  s.write('a1 STARTTLS\r\na2 LOGIN x y\r\n');
+  assert.equal(await r.readLine(), 'a1 STARTTLS');
+  assert.equal(r.detach().toString(), 'a2 LOGIN x y\r\n');
+  assert.equal(s.listenerCount('data'), 0);
+});
+
+test('readCommand: atoms, quoted strings with escapes, lists, NIL, and literals on following lines', async () => {
+  const s = stream();
+  const r = new LineReader(s, 1000);
+  let continuations = 0;
+  s.write('a ID ("name" "x \\"y\\" \\\\" "v" NIL) {3}\r\nabc {2+}\r\nde\r\n');
+  const t = await readCommand(r, { continueLiteral: () => continuations++ });
+  assert.deepEqual(t, [
+    { kind: 'atom', value: 'a' },
+    { kind: 'atom', value: 'ID' },
+    {
+      kind: 'list',
+      items: [
+        { kind: 'string', value: 'name', literal: false },
+        { kind: 'string', value: 'x "y" \\', literal: false },
+        { kind: 'string', value: 'v', literal: false },
+        { kind: 'atom', value: 'NIL' },
+      ],
+    },
+    { kind: 'string', value: 'abc', literal: true },
+    { kind: 'string', value: 'de', literal: true },
+  ]);
+  assert.equal(continuations, 1, 'only the synchronizing literal asks for a continuation');
+});
+
+test('readCommand limits: huge literal lengths, too many literals, bad quoting', async () => {
+  const cases: [string, string, boolean][] = [
+    ['a LOGIN {18446744073709551616}\r\n', 'literal larger than 100 bytes', false],
+    ['a LOGIN {101+}\r\n', 'literal larger than 100 bytes', true],
+    ['a LOGIN "unterminated\r\n', 'unterminated quoted string', false],
+    ['a LOGIN "bad \\n escape"\r\n', 'bad escape in quoted string', false],
+    ['a LOGIN {1+}\r\nx {1+}\r\ny {1+}\r\nz\r\n', 'too many literals', true],
+  ];
+  for (const [input, message, fatal] of cases) {
+    const s = stream();
+    const r = new LineReader(s, 1000);
+    s.write(input);
+    await assert.rejects(
+      readCommand(r, { continueLiteral: () => {} }, { maxLiteral: 100, maxLiterals: 2 }),
+      (e: unknown) => e instanceof ProtocolError && e.message === message && e.fatal === fatal,
+      input,
+    );
+  }
+});
+
+test('a line dribbled one byte per write, with consumed lines in between, comes out whole', async () => {
+  const s = stream();
+  const r = new LineReader(s, 70_000);
+  const long = 'x'.repeat(5000);
+  const input = `first\r\n${long}\r\nlast\r\n`;
+  const lines = (async () => [await r.readLine(), await r.readLine(), await r.readLine()])();
+  for (let i = 0; i < input.length; i++) {
+    s.write(input[i]);
+    if (i % 97 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.deepEqual(await lines, ['first', long, 'last']);
+  assert.equal(r.pending, 0);
+});

@@ -1,0 +1,268 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import { pino, type Logger } from 'pino';
+import { LineReader } from '../../../src/net/line-reader.js';
+import { parseConfigText, startProxy, type RunningProxy } from '../../../src/proxy/index.js';
+
+export const silent = pino({ level: 'silent' });
+
+/** A self-signed CA and a certificate for `localhost` / 127.0.0.1, made with the openssl CLI. */
+export interface TestCerts {
+  dir: string;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+  cleanup(): void;
+}
+
+export function makeCerts(names: string[] = ['localhost']): TestCerts {
+  const dir = mkdtempSync(join(tmpdir(), 'sievert-certs-'));
+  const f = (n: string): string => join(dir, n);
+  const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  run(
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=sievert test CA'].concat([
+      '-keyout',
+      f('ca.key'),
+      '-out',
+      f('ca.pem'),
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=keyCertSign',
+    ]),
+  );
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    `/CN=${names[0]}`,
+    '-keyout',
+    f('key.pem'),
+    '-out',
+    f('req.csr'),
+  ]);
+  const san = ['IP:127.0.0.1', ...names.map((n) => `DNS:${n}`)].join(',');
+  execFileSync('sh', ['-c', `printf 'subjectAltName=${san}\\n' > ${f('ext.cnf')}`]);
+  run(
+    [
+      'x509',
+      '-req',
+      '-in',
+      f('req.csr'),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+    ].concat(['-out', f('cert.pem'), '-extfile', f('ext.cnf')]),
+  );
+  return {
+    dir,
+    caFile: f('ca.pem'),
+    certFile: f('cert.pem'),
+    keyFile: f('key.pem'),
+    ca: readFileSync(f('ca.pem')),
+    cert: readFileSync(f('cert.pem')),
+    key: readFileSync(f('key.pem')),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** One side of a conversation, line by line, with a timeout on every read so a failing test never hangs. */
+export class Peer {
+  reader: LineReader;
+  constructor(public socket: Socket | tls.TLSSocket) {
+    socket.on('error', () => {});
+    this.reader = new LineReader(socket, 1 << 20);
+  }
+
+  send(line: string): void {
+    this.socket.write(line + '\r\n');
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.socket.write(data);
+  }
+
+  async line(ms = 3000): Promise<string> {
+    let t: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.reader.readLine(),
+        new Promise<never>((_, rej) => {
+          t = setTimeout(() => rej(new Error('timed out waiting for a line')), ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(t);
+    }
+  }
+
+  /** Reads a line and checks it: exact text, or a pattern. */
+  async expect(want: string | RegExp, ms?: number): Promise<string> {
+    const got = await this.line(ms);
+    if (typeof want === 'string') assert.equal(got, want);
+    else assert.match(got, want);
+    return got;
+  }
+
+  /** Resolves when the peer closes its side. */
+  closed(ms = 3000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.socket.destroyed || this.socket.readableEnded) return resolve();
+      const t = setTimeout(() => reject(new Error('peer did not close')), ms);
+      this.socket.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  async startTls(ca: Buffer, servername = 'localhost'): Promise<void> {
+    this.reader.detach();
+    this.socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
+      const s = tls.connect({ socket: this.socket, ca, servername }, () => resolve(s));
+      s.once('error', reject);
+    });
+    this.socket.on('error', () => {});
+    this.reader = new LineReader(this.socket, 1 << 20);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export function dial(port: number, localAddress?: string): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port, localAddress }, () => resolve(new Peer(s)));
+    s.once('error', reject);
+  });
+}
+
+export function dialTls(port: number, ca: Buffer, servername = 'localhost'): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, ca, servername }, () => resolve(new Peer(s)));
+    s.once('error', reject);
+  });
+}
+
+/**
+ * A scripted backend: each accepted connection is handed to the next script in order, which
+ * plays the backend's side of the dialogue byte for byte. Failed expectations are collected
+ * and checked by `done()`.
+ */
+export class FakeBackend {
+  readonly port: number;
+  readonly errors: unknown[] = [];
+  readonly sockets: Socket[] = [];
+  private scripts: ((p: Peer) => Promise<void>)[] = [];
+  private running: Promise<void>[] = [];
+  connections = 0;
+
+  private constructor(private server: Server) {
+    const a = server.address();
+    this.port = a && typeof a === 'object' ? a.port : 0;
+  }
+
+  static async start(): Promise<FakeBackend> {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const fb = new FakeBackend(server);
+    server.on('connection', (s) => fb.accept(s));
+    return fb;
+  }
+
+  private accept(s: Socket): void {
+    this.connections++;
+    this.sockets.push(s);
+    const script = this.scripts.shift();
+    const peer = new Peer(s);
+    if (!script) {
+      s.destroy();
+      return;
+    }
+    this.running.push(
+      script(peer).catch((e: unknown) => {
+        this.errors.push(e);
+        s.destroy();
+      }),
+    );
+  }
+
+  /** Queues the script for the next connection. */
+  script(fn: (p: Peer) => Promise<void>): this {
+    this.scripts.push(fn);
+    return this;
+  }
+
+  async done(): Promise<void> {
+    await Promise.all(this.running);
+    if (this.errors.length > 0) throw this.errors[0];
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+/** Upgrades the backend side of a fake connection to TLS. */
+export async function acceptTlsOn(
+  peer: Peer,
+  certs: TestCerts,
+  requestClientCertFrom?: Buffer,
+): Promise<void> {
+  peer.reader.detach();
+  peer.socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
+    const s = new tls.TLSSocket(peer.socket, {
+      isServer: true,
+      cert: certs.cert,
+      key: certs.key,
+      requestCert: requestClientCertFrom !== undefined,
+      rejectUnauthorized: requestClientCertFrom !== undefined,
+      ca: requestClientCertFrom,
+    });
+    s.once('secure', () => resolve(s));
+    s.once('error', reject);
+    s.once('close', () => reject(new Error('closed during the TLS handshake')));
+  });
+  peer.socket.on('error', () => {});
+  peer.reader = new LineReader(peer.socket, 1 << 20);
+}
+
+/** Starts a proxy from TOML text (listener ports may be 0). */
+export async function proxyFrom(
+  toml: string,
+  baseDir = tmpdir(),
+  logger: Logger = silent,
+): Promise<RunningProxy> {
+  return startProxy(parseConfigText(toml, baseDir), { logger });
+}
+
+/** A logger that keeps every JSON log line, to check what the proxy logs (and what it never logs). */
+export function capturingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  return { logger, lines };
+}
+
+export function portOf(p: RunningProxy, listener: string): number {
+  const a = p.listeners[listener]?.[0];
+  assert.ok(a, `listener ${listener} is bound`);
+  return a.port;
+}
+
+export const b64 = (s: string): string => Buffer.from(s, 'latin1').toString('base64');
