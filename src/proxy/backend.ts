@@ -1,6 +1,14 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { LineReader, writeLine, buildProxyV2, connectTcp, connectTls } from '../net/index.js';
+import {
+  LineReader,
+  writeLine,
+  buildProxyV2,
+  connectTcp,
+  connectTls,
+  encodePlain,
+  type Credentials,
+} from '../net/index.js';
 import type { DestinationConfig, Protocol } from './config.js';
 
 /** Who the client is, as forwarded to backends (IMAP ID, XCLIENT, PROXY v2). */
@@ -44,6 +52,23 @@ export class BackendUnavailableError extends Error {
  */
 export function cannotReplay(message: string): BackendUnavailableError {
   return new BackendUnavailableError(message, false);
+}
+
+/**
+ * The SASL exchange that replays a login: a master-user PLAIN when the destination has master
+ * credentials, OAuth tokens as the client sent them, otherwise PLAIN with the client's own
+ * authorization identity. Every protocol's backend uses this one choice.
+ */
+export function saslReplay(
+  creds: Credentials,
+  master: MasterLogin | undefined,
+): { mechanism: string; payload: Buffer } {
+  if (master)
+    return { mechanism: 'PLAIN', payload: encodePlain(master.forUser, master.user, master.password) };
+  if (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2') {
+    return { mechanism: creds.mechanism, payload: creds.raw! };
+  }
+  return { mechanism: 'PLAIN', payload: encodePlain(creds.authzid, creds.authcid, creds.secret) };
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   ConnectionClosedError,
   ProtocolError,
   writeLine,
-  encodePlain,
   isSaslMechanism,
   serverSasl,
   type Credentials,
@@ -17,6 +16,7 @@ import {
 import {
   BackendUnavailableError,
   cannotReplay,
+  saslReplay,
   masterLogin,
   type MasterLogin,
   type BackendConnection,
@@ -256,19 +256,18 @@ export async function replayImapLogin(
   master: MasterLogin | undefined,
 ): Promise<Tagged | { unsupported: string }> {
   const caps = b.capabilities;
-  if (master) {
-    if (!has(caps, 'AUTH=PLAIN')) return { unsupported: 'backend lacks AUTH=PLAIN for a master-user login' };
-    return b.authenticate('PLAIN', encodePlain(master.forUser, master.user, master.password));
-  }
-  if (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2') {
-    if (!has(caps, `AUTH=${creds.mechanism}`))
-      return { unsupported: `backend lacks AUTH=${creds.mechanism}` };
-    return b.authenticate(creds.mechanism, creds.raw!);
+  const replay = saslReplay(creds, master);
+  if (master || replay.mechanism !== 'PLAIN') {
+    if (!has(caps, `AUTH=${replay.mechanism}`)) {
+      return {
+        unsupported: `backend lacks AUTH=${replay.mechanism}${master ? ' for a master-user login' : ''}`,
+      };
+    }
+    return b.authenticate(replay.mechanism, replay.payload);
   }
   const loginAllowed = !has(caps, 'LOGINDISABLED') && creds.authzid === '';
   if (creds.mechanism === 'IMAP-LOGIN' && loginAllowed) return b.login(creds.authcid, creds.secret);
-  if (has(caps, 'AUTH=PLAIN'))
-    return b.authenticate('PLAIN', encodePlain(creds.authzid, creds.authcid, creds.secret));
+  if (has(caps, 'AUTH=PLAIN')) return b.authenticate('PLAIN', replay.payload);
   if (loginAllowed) return b.login(creds.authcid, creds.secret);
   return { unsupported: 'backend offers no way to replay these credentials' };
 }

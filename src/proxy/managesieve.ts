@@ -8,7 +8,6 @@ import {
   ConnectionClosedError,
   ProtocolError,
   writeLine,
-  encodePlain,
   isSaslMechanism,
   serverSasl,
   type Credentials,
@@ -17,6 +16,7 @@ import {
 import {
   BackendUnavailableError,
   cannotReplay,
+  saslReplay,
   masterLogin,
   type MasterLogin,
   type BackendConnection,
@@ -111,18 +111,7 @@ export class SieveBackend {
 
   /** Replays the credentials; SASL initial responses are always allowed in ManageSieve. */
   async authenticate(creds: Credentials, master: MasterLogin | undefined): Promise<SieveResponse> {
-    let mech: string;
-    let payload: Buffer;
-    if (master) {
-      mech = 'PLAIN';
-      payload = encodePlain(master.forUser, master.user, master.password);
-    } else if (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2') {
-      mech = creds.mechanism;
-      payload = creds.raw!;
-    } else {
-      mech = 'PLAIN';
-      payload = encodePlain(creds.authzid, creds.authcid, creds.secret);
-    }
+    const { mechanism: mech, payload } = saslReplay(creds, master);
     if (!this.sasl().includes(mech)) throw cannotReplay(`backend lacks SASL ${mech}`);
     this.be.writeLine(`AUTHENTICATE "${mech}" "${payload.toString('base64')}"`);
     for (let i = 0; i < 4; i++) {

@@ -4,7 +4,6 @@ import {
   ConnectionClosedError,
   ProtocolError,
   writeLine,
-  encodePlain,
   isSaslMechanism,
   serverSasl,
   type Credentials,
@@ -13,6 +12,7 @@ import {
 import {
   BackendUnavailableError,
   cannotReplay,
+  saslReplay,
   masterLogin,
   type MasterLogin,
   type BackendConnection,
@@ -102,9 +102,8 @@ export class Pop3Backend {
       }
       throw new BackendUnavailableError('backend kept sending continuations');
     };
-    if (master) return auth('PLAIN', encodePlain(master.forUser, master.user, master.password));
-    if (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2')
-      return auth(creds.mechanism, creds.raw!);
+    const replay = saslReplay(creds, master);
+    if (master || replay.mechanism !== 'PLAIN') return auth(replay.mechanism, replay.payload);
     if (creds.mechanism === 'USER-PASS' && this.has('USER')) {
       this.be.writeLine(`USER ${creds.authcid}`);
       const u = await this.status();
@@ -112,7 +111,7 @@ export class Pop3Backend {
       this.be.writeLine(`PASS ${creds.secret}`);
       return this.status();
     }
-    if (sasl.includes('PLAIN')) return auth('PLAIN', encodePlain(creds.authzid, creds.authcid, creds.secret));
+    if (sasl.includes('PLAIN')) return auth('PLAIN', replay.payload);
     throw cannotReplay('backend offers no way to replay these credentials');
   }
 

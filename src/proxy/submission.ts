@@ -4,7 +4,6 @@ import {
   ConnectionClosedError,
   ProtocolError,
   writeLine,
-  encodePlain,
   isSaslMechanism,
   serverSasl,
   type Credentials,
@@ -13,6 +12,7 @@ import {
 import {
   BackendUnavailableError,
   cannotReplay,
+  saslReplay,
   masterLogin,
   type MasterLogin,
   type BackendConnection,
@@ -93,18 +93,7 @@ export class SmtpBackend {
 
   async auth(creds: Credentials, master: MasterLogin | undefined): Promise<Reply> {
     const mechs = this.keyword('AUTH') ?? [];
-    let mech: string;
-    let payload: Buffer;
-    if (master) {
-      mech = 'PLAIN';
-      payload = encodePlain(master.forUser, master.user, master.password);
-    } else if (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2') {
-      mech = creds.mechanism;
-      payload = creds.raw!;
-    } else {
-      mech = 'PLAIN';
-      payload = encodePlain(creds.authzid, creds.authcid, creds.secret);
-    }
+    const { mechanism: mech, payload } = saslReplay(creds, master);
     if (!mechs.includes(mech)) throw cannotReplay(`backend lacks AUTH ${mech}`);
     this.be.writeLine(`AUTH ${mech} ${payload.toString('base64')}`);
     for (let i = 0; i < 4; i++) {
