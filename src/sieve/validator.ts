@@ -40,8 +40,11 @@ export interface ValidationContext {
   requires(capability: string): boolean;
   /** The value of a string literal after transforms. */
   value(arg: StringArgument): string;
-  /** The values of a string or string-list argument, after transforms. */
-  values(arg: Argument): { value: string; span: Span }[];
+  /**
+   * The values of a string or string-list argument known at compile time, after transforms;
+   * items substituted at run time (variables) are left out, to be checked when they run.
+   */
+  constantValues(arg: Argument): { value: string; span: Span }[];
   /** Whether this literal's value is known at compile time (no run-time substitution). */
   isConstant(arg: StringArgument): boolean;
 }
@@ -74,10 +77,9 @@ export function validate(
     warning: (code, message, span) => diags.warning(code, message, span),
     requires: (c) => required.has(c),
     value: (arg) => strings.get(arg) ?? arg.value,
-    values: (arg) => {
-      if (arg.kind === 'string') return [{ value: ctx.value(arg), span: arg.span }];
-      if (arg.kind === 'string-list') return arg.items.map((i) => ({ value: ctx.value(i), span: i.span }));
-      return [];
+    constantValues: (arg) => {
+      const items = arg.kind === 'string' ? [arg] : arg.kind === 'string-list' ? arg.items : [];
+      return items.filter((i) => ctx.isConstant(i)).map((i) => ({ value: ctx.value(i), span: i.span }));
     },
     isConstant: (arg) => !dynamic.some((d) => d(ctx.value(arg))),
   };

@@ -75,10 +75,7 @@ test('check reports invalid UTF-8 with its position and a missing file clearly',
 test('test --json prints the actions in the README schema', () => {
   const s = file(
     't.sieve',
-    'require ["fileinto", "envelope"];\nif envelope :is "from" "" { fileinto "Null"; }\nredirect :copy "x@example.com";\n'.replace(
-      ':copy ',
-      '',
-    ),
+    'require ["fileinto", "envelope"];\nif envelope :is "from" "" { fileinto "Null"; }\nredirect "x@example.com";\n',
   );
   const m = file('m.eml', MESSAGE);
   const r = sievert('test', s, m, '--from', '', '--to', 'bob@example.org', '--json');

@@ -22,8 +22,7 @@ export function isFieldName(name: string): boolean {
  */
 export function checkHeaderNames(v: ValidationContext, arg: Argument | undefined): void {
   if (!arg) return;
-  for (const { value, span } of v.values(arg)) {
-    if (arg.kind === 'string' && !v.isConstant(arg)) continue;
+  for (const { value, span } of v.constantValues(arg)) {
     if (!isFieldName(value)) {
       v.warning(
         'header.invalid-name',
@@ -178,8 +177,7 @@ const tests: TestSpec[] = [
       checkHeaderNames(v, t.positional[0]);
       const arg = t.positional[0];
       if (!arg) return;
-      for (const { value, span } of v.values(arg)) {
-        if (arg.kind === 'string' && !v.isConstant(arg)) continue;
+      for (const { value, span } of v.constantValues(arg)) {
         if (!ADDRESS_HEADERS.has(value.toLowerCase())) {
           v.error(
             'address.not-address-header',

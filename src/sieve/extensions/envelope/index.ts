@@ -33,8 +33,7 @@ export const envelope: ExtensionDefinition = {
       validate(v, t) {
         const arg = t.positional[0];
         if (!arg) return;
-        for (const { value, span } of v.values(arg)) {
-          if (arg.kind === 'string' && !v.isConstant(arg)) continue;
+        for (const { value, span } of v.constantValues(arg)) {
           if (!(value.toLowerCase() in PARTS)) {
             v.error(
               'envelope.unknown-part',
