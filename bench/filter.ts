@@ -30,11 +30,13 @@ const DATA = join(ROOT, 'bench', '.data');
 const BIN = join(ROOT, 'bin', 'sievert.js');
 const SIEVE_FILTER = 'sieve-filter';
 
-type Engine = 'pigeonhole-cold' | 'pigeonhole-warm' | 'sievert';
+type Engine = 'pigeonhole-cold' | 'pigeonhole-warm' | 'sievert-cold' | 'sievert-warm';
+const ENGINES: readonly Engine[] = ['pigeonhole-cold', 'pigeonhole-warm', 'sievert-cold', 'sievert-warm'];
 const LABELS: Record<Engine, string> = {
   'pigeonhole-cold': 'Pigeonhole sieve-filter, cold index',
   'pigeonhole-warm': 'Pigeonhole sieve-filter, warm index',
-  sievert: 'sievert filter',
+  'sievert-cold': 'sievert filter, cold cache',
+  'sievert-warm': 'sievert filter, warm cache',
 };
 
 interface Sample extends TimedRun {
@@ -135,15 +137,28 @@ async function main(): Promise<number> {
     if (check.exitCode !== 0)
       throw new Error(`sievert check rejects ${scriptPath} (see ${join(work, 'check.out')})`);
 
-    const samples: Record<Engine, Sample[]> = { 'pigeonhole-cold': [], 'pigeonhole-warm': [], sievert: [] };
+    const samples: Record<Engine, Sample[]> = {
+      'pigeonhole-cold': [],
+      'pigeonhole-warm': [],
+      'sievert-cold': [],
+      'sievert-warm': [],
+    };
+    // sievert's header cache (like Dovecot's index cache) lives in the work directory.
+    const cacheDir = join(work, 'sievert-cache');
     const tallies: Partial<Record<Engine, FilterTally>> = {};
     const runOne = async (engine: Engine, round: number): Promise<void> => {
       const out = join(work, `${engine}.out`);
       const err = join(work, `${engine}.err`);
       let timed: TimedRun;
       let tally: FilterTally;
-      if (engine === 'sievert') {
-        timed = await runTimed(process.execPath, sievertArgs(BIN, scriptPath, corpus.maildir), out, err);
+      if (engine === 'sievert-cold' || engine === 'sievert-warm') {
+        if (engine === 'sievert-cold') rmSync(cacheDir, { recursive: true, force: true });
+        timed = await runTimed(
+          process.execPath,
+          sievertArgs(BIN, scriptPath, corpus.maildir, cacheDir),
+          out,
+          err,
+        );
         tally = tallySievert(out);
       } else {
         if (engine === 'pigeonhole-cold') resetIndex(ph);
@@ -165,14 +180,14 @@ async function main(): Promise<number> {
     // Round 0 is an untimed warm-up (page cache, Pigeonhole's first index) that also checks the outputs.
     log('warm-up and check (round 0, not timed):');
     await runOne('pigeonhole-cold', 0);
-    await runOne('sievert', 0);
+    await runOne('sievert-cold', 0);
     for (let round = 1; round <= rounds; round++) {
       log(`round ${round}:`);
       // Alternate which engine goes first, so neither always runs on a just-warmed machine.
       const order: Engine[] =
         round % 2 === 1
-          ? ['pigeonhole-cold', 'pigeonhole-warm', 'sievert']
-          : ['sievert', 'pigeonhole-cold', 'pigeonhole-warm'];
+          ? ['pigeonhole-cold', 'pigeonhole-warm', 'sievert-cold', 'sievert-warm']
+          : ['sievert-cold', 'sievert-warm', 'pigeonhole-cold', 'pigeonhole-warm'];
       for (const engine of order) await runOne(engine, round);
     }
 
@@ -235,7 +250,7 @@ function report(
   );
   const rate: Partial<Record<Engine, number>> = {};
   const cpuRate: Partial<Record<Engine, number>> = {};
-  for (const engine of ['pigeonhole-cold', 'pigeonhole-warm', 'sievert'] as const) {
+  for (const engine of ENGINES) {
     const list = samples[engine];
     const wall = median(list.map((s) => s.wallMs)) / 1000;
     const cpu = list.every((s) => s.cpuS !== null) ? median(list.map((s) => s.cpuS ?? 0)) : Number.NaN;
@@ -251,22 +266,24 @@ function report(
         `${pad(Number.isNaN(rss) ? '-' : `${(rss / 1024).toFixed(0)} MiB`, 10, true)}`,
     );
   }
-  const s = rate.sievert ?? Number.NaN;
+  const s = rate['sievert-warm'] ?? Number.NaN;
   const warm = rate['pigeonhole-warm'] ?? Number.NaN;
   const cold = rate['pigeonhole-cold'] ?? Number.NaN;
+  const sCold = rate['sievert-cold'] ?? Number.NaN;
   out.push('');
   out.push(
-    `sievert / Pigeonhole warm: ${(s / warm).toFixed(2)}x   (target: at least 2x)${s / warm >= 2 ? '  met' : '  NOT met'}`,
+    `sievert warm / Pigeonhole warm: ${(s / warm).toFixed(2)}x   (target: at least 2x)${s / warm >= 2 ? '  met' : '  NOT met'}`,
   );
-  out.push(`sievert / Pigeonhole cold: ${(s / cold).toFixed(2)}x`);
-  const cpuRatio = (cpuRate.sievert ?? Number.NaN) / (cpuRate['pigeonhole-warm'] ?? Number.NaN);
+  out.push(`sievert cold / Pigeonhole cold: ${(sCold / cold).toFixed(2)}x`);
+  out.push(`sievert cold / Pigeonhole warm: ${(sCold / warm).toFixed(2)}x`);
+  const cpuRatio = (cpuRate['sievert-warm'] ?? Number.NaN) / (cpuRate['pigeonhole-warm'] ?? Number.NaN);
   if (!Number.isNaN(cpuRatio)) {
     out.push(
       `per CPU-second (less sensitive to a busy machine), sievert / Pigeonhole warm: ${cpuRatio.toFixed(2)}x`,
     );
   }
   const p = tallies['pigeonhole-warm'] ?? tallies['pigeonhole-cold'];
-  const t = tallies.sievert;
+  const t = tallies['sievert-warm'] ?? tallies['sievert-cold'];
   if (p && t) {
     const { same, compared, examples } = agreement(p, t);
     out.push(`Same destinations in both engines: ${same} of ${compared} messages compared`);
@@ -287,7 +304,7 @@ function report(
   out.push('');
   out.push('commands timed (output to a file):');
   out.push(
-    `  node ${relative(ROOT, BIN)} ${sievertArgs('', relative(ROOT, scriptPath), relative(ROOT, corpus.maildir)).slice(1).join(' ')}`,
+    `  node ${relative(ROOT, BIN)} ${sievertArgs('', relative(ROOT, scriptPath), relative(ROOT, corpus.maildir), '<cache dir>').slice(1).join(' ')}   (cold = cache dir deleted first)`,
   );
   out.push(
     `  ${SIEVE_FILTER} -c ${config} -C <copy of ${relative(ROOT, scriptPath)}> INBOX   (dry run; cold = index and control dirs deleted first)`,

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 
 import { addDestination, type FilterTally } from './pigeonhole.js';
 
-export function sievertArgs(binPath: string, script: string, maildir: string): string[] {
-  return [binPath, 'filter', script, maildir, '--json'];
+export function sievertArgs(binPath: string, script: string, maildir: string, cacheDir: string): string[] {
+  return [binPath, 'filter', script, maildir, '--json', '--cache-dir', cacheDir];
 }
 
 interface ActionLine {

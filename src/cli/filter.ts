@@ -1,10 +1,10 @@
 // sievert filter SCRIPT PATH: a dry run over a Maildir or an mbox, like sieve-filter.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import { formatDiagnostic, parseMessage, run, type Program, type RunResult } from '../sieve/index.js';
 import { compileFile } from './check.js';
-import { HeaderReader, headerEnd } from './io.js';
+import { cacheKey, defaultCacheDir, HeaderCache } from './header-cache.js';
+import { HeaderReader, headerEnd, maildirSize } from './io.js';
 import { describeAction } from './test.js';
 
 interface Source {
@@ -13,7 +13,7 @@ interface Source {
   forEach(each: (name: string, bytes: Uint8Array, size: number) => void): void;
 }
 
-function maildir(path: string): Source {
+function maildir(path: string, cacheDir: string | null): Source {
   const files: string[] = [];
   for (const sub of ['cur', 'new']) {
     let names: string[];
@@ -30,15 +30,21 @@ function maildir(path: string): Source {
   return {
     count: files.length,
     forEach(each) {
+      const cache = cacheDir === null ? null : HeaderCache.open(path, cacheDir);
       for (const f of files) {
-        let m: { bytes: Uint8Array; size: number };
-        try {
-          m = reader.read(`${base}${f}`, false);
-        } catch {
-          continue; // The file went away (another MUA moved it): skip it.
+        const key = cache && cacheKey(f);
+        let m = key === null ? undefined : cache!.get(key);
+        if (m === undefined) {
+          try {
+            m = reader.read(`${base}${f}`, false, maildirSize(f));
+          } catch {
+            continue; // The file went away (another MUA moved it): skip it.
+          }
+          if (key !== null) cache!.put(key, m.bytes, m.size);
         }
         each(f, m.bytes, m.size);
       }
+      cache?.save(path);
     },
   };
 }
@@ -64,12 +70,21 @@ function mbox(path: string): Source {
   };
 }
 
-export function openSource(path: string): Source {
+/** A Maildir (with a header cache in `cacheDir` unless null) or an mbox file. */
+export function openSource(path: string, cacheDir: string | null = null): Source {
   const st = statSync(path);
-  return st.isDirectory() ? maildir(path) : mbox(path);
+  return st.isDirectory() ? maildir(path, cacheDir) : mbox(path);
 }
 
-export function filterCommand(script: string, path: string, opts: { json?: boolean; to: string }): number {
+export interface FilterOptions {
+  json?: boolean;
+  to: string;
+  /** false for `--no-cache`. */
+  cache?: boolean;
+  cacheDir?: string;
+}
+
+export async function filterCommand(script: string, path: string, opts: FilterOptions): Promise<number> {
   const { program, diagnostics } = compileFile(script);
   if (!program) {
     for (const d of diagnostics) process.stderr.write(formatDiagnostic(script, d) + '\n');
@@ -77,7 +92,7 @@ export function filterCommand(script: string, path: string, opts: { json?: boole
   }
   let source: Source;
   try {
-    source = openSource(path);
+    source = openSource(path, opts.cache === false ? null : (opts.cacheDir ?? defaultCacheDir()));
   } catch (e) {
     process.stderr.write(`sievert: cannot open ${path}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
@@ -85,9 +100,10 @@ export function filterCommand(script: string, path: string, opts: { json?: boole
   const counts: Record<string, number> = {};
   let errors = 0;
   let messages = 0;
+  // The progress bar's module is loaded only for a terminal (it costs start-up time otherwise).
   const bar =
     !opts.json && process.stderr.isTTY
-      ? new cliProgress.SingleBar({
+      ? new (await import('cli-progress')).default.SingleBar({
           stream: process.stderr,
           format: 'filtering [{bar}] {value}/{total} {eta_formatted}',
         })

@@ -1,7 +1,7 @@
 // The `sievert` command.
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check.js';
-import { filterCommand } from './filter.js';
+import { filterCommand, type FilterOptions } from './filter.js';
 import { testCommand } from './test.js';
 
 export const VERSION = '0.1.0';
@@ -51,8 +51,10 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<path>', 'Maildir folder (with cur/ and new/) or mbox file')
     .option('--json', 'one JSON line per message, then a summary line')
     .option('--to <address>', 'envelope recipient', 'recipient@localhost')
-    .action((script: string, path: string, opts: { json?: boolean; to: string }) => {
-      code = filterCommand(script, path, opts);
+    .option('--no-cache', 'read every message file; do not use or write the header cache')
+    .option('--cache-dir <dir>', 'where the Maildir header cache is kept (default ~/.cache/sievert/filter)')
+    .action(async (script: string, path: string, opts: FilterOptions) => {
+      code = await filterCommand(script, path, opts);
     });
 
   program

@@ -119,7 +119,7 @@ test('filter runs over a Maildir and an mbox and prints a summary', () => {
   writeFileSync(join(md, 'new', '1.host'), MESSAGE);
   writeFileSync(join(md, 'cur', '2.host:2,S'), MESSAGE.replace('Subject: hi', 'Subject: other'));
   const s = file('f.sieve', 'require "fileinto"; if header :is "subject" "hi" { fileinto "Hi"; }');
-  const r = sievert('filter', s, md, '--json');
+  const r = sievert('filter', s, md, '--json', '--no-cache');
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout
     .trim()
