@@ -1,6 +1,13 @@
 // sievert test SCRIPT MESSAGE: a dry run, like Pigeonhole's sieve-test.
 import { readFileSync } from 'node:fs';
-import { parseMessage, run, type ActionJson, type SieveMessage, type TraceEvent } from '../sieve/index.js';
+import {
+  actionDescriptions,
+  parseMessage,
+  run,
+  type ActionJson,
+  type SieveMessage,
+  type TraceEvent,
+} from '../sieve/index.js';
 import { compileFile } from './check.js';
 import { formatDiagnostic } from '../sieve/index.js';
 
@@ -35,16 +42,13 @@ export function describeAction(a: ActionJson): string {
       return `redirect message to: <${a.address}>${a.copy ? ' (copy)' : ''}`;
     case 'discard':
       return 'discard';
-    case 'reject':
-    case 'ereject':
-      return `${a.type}: ${JSON.stringify(a.reason)}`;
-    case 'vacation':
-      return `vacation: reply to sender (period ${a.seconds}s, subject ${JSON.stringify(a.subject)})`;
-    case 'notify':
-      return `notify: ${a.method} to ${a.recipients.join(', ')}`;
-    case 'addheader':
-    case 'deleteheader':
-      return `${a.type}: ${a.name}: ${a.value}`;
+    default: {
+      // Actions of extensions describe themselves, else their fields are listed.
+      const described = actionDescriptions.get((a as { type: string }).type)?.(a);
+      if (described !== undefined) return described;
+      const { type, ...fields } = a as { type: string } & Record<string, unknown>;
+      return `${type}: ${JSON.stringify(fields)}`;
+    }
   }
 }
 

@@ -5,9 +5,11 @@ import { DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import { resolveLimits, type Limits } from './limits.js';
 import type { SieveMessage } from './message/types.js';
 import { parse } from './parser.js';
+import type { SieveHost } from './host.js';
 import {
   Registry,
   type ExtensionDefinition,
+  type StringInterpolation,
   type ValidatedArguments,
   type ValidatedCommand,
   type ValidatedTest,
@@ -20,7 +22,6 @@ import {
   type CompileContext,
   type Envelope,
   type Exec,
-  type Host,
   type Matcher,
   type StringValue,
   type TestFn,
@@ -60,7 +61,7 @@ export interface CompileResult {
 export interface RunInput {
   readonly message: SieveMessage;
   readonly envelope: Envelope;
-  readonly host?: Host;
+  readonly host?: SieveHost;
   readonly trace?: (e: TraceEvent) => void;
 }
 
@@ -159,7 +160,10 @@ export class Engine {
     const { script } = parse(source, { maxNesting: limits.maxNesting }, diags);
     const validated = validate(script, this.registry, this.enabled, limits, diags);
     if (diags.hasErrors) return { program: null, diagnostics: diags.sorted() };
-    const exec = new Compiler(validated, limits).compileScript();
+    const interpolations = this.registry.interpolations
+      .filter((i) => validated.required.has(i.extension))
+      .map((i) => i.spec);
+    const exec = new Compiler(validated, limits, interpolations).compileScript();
     const program: Program = {
       hash: hashSource(source),
       required: validated.required,
@@ -227,6 +231,7 @@ class Compiler implements CompileContext {
   constructor(
     private readonly script: ValidatedScript,
     readonly limits: Limits,
+    private readonly interpolations: readonly StringInterpolation[],
   ) {}
 
   compileScript(): Exec {
@@ -239,7 +244,9 @@ class Compiler implements CompileContext {
 
   string(arg: Argument): StringValue {
     if (arg.kind !== 'string') throw new Error(`compiler: expected a string, got ${arg.kind}`);
-    return { constant: true, value: this.script.strings.get(arg) ?? arg.value };
+    const value = this.script.strings.get(arg) ?? arg.value;
+    for (const i of this.interpolations) if (i.isDynamic(value)) return i.compile(value, arg.span, this);
+    return { constant: true, value };
   }
 
   stringList(arg: Argument): StringValue[] {

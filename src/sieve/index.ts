@@ -22,7 +22,9 @@ export type {
 export type { Diagnostic, Severity, Position, Span } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';
-export type { ActionJson, Envelope, Host, TraceEvent } from './runtime.js';
+export type { ActionJson, ActionJsonTypes, Envelope, TraceEvent } from './runtime.js';
+export { actionDescriptions } from './runtime.js';
+export type * from './host.js';
 export type { ExtensionDefinition } from './registry.js';
 export { ALL_EXTENSIONS } from './extensions/index.js';
 export { parseMessage } from './message/index.js';

@@ -17,6 +17,10 @@ export interface Limits {
   maxSteps: number;
   /** Maximum number of errors reported for one script before the compiler stops counting (100). */
   maxErrors: number;
+  /** variables: maximum number of distinct variables one script sets (255, as Pigeonhole). */
+  maxVariables: number;
+  /** variables: longer values are truncated to this many UTF-16 code units (4,096, as Pigeonhole's 4k). */
+  maxVariableSize: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -27,6 +31,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxRedirects: 4,
   maxSteps: 1_000_000,
   maxErrors: 100,
+  maxVariables: 255,
+  maxVariableSize: 4096,
 });
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {

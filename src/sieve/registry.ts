@@ -22,6 +22,11 @@ export interface TagSpec {
   readonly value?: { readonly name: string; readonly type: ArgType };
   /** Tags in one group exclude each other (e.g. "match-type"). */
   readonly group?: string;
+  /**
+   * What the extension that owns the command needs to know about a tag another extension adds
+   * (e.g. a `set` modifier's precedence and function). Opaque to the core.
+   */
+  readonly data?: unknown;
 }
 
 /** A tag as written in the script, after validation. */
@@ -122,6 +127,19 @@ export interface StringTransform {
   (value: string, span: Span, v: ValidationContext): string;
 }
 
+/**
+ * Run-time substitution in string literals (variables, RFC 5229 §3), active in scripts that
+ * require the extension that declares it.
+ */
+export interface StringInterpolation {
+  /** Whether a literal's value (after transforms) has substitutions, so it is not a constant. */
+  isDynamic(value: string): boolean;
+  /** Reports errors in the substitutions (unknown namespaces) at compile time. */
+  validate?(value: string, span: Span, v: ValidationContext): void;
+  /** The run-time value of a literal for which isDynamic is true. */
+  compile(value: string, span: Span, cc: CompileContext): StringValue;
+}
+
 export interface RegistryBuilder {
   command(spec: CommandSpec): void;
   test(spec: TestSpec): void;
@@ -131,6 +149,7 @@ export interface RegistryBuilder {
   matchType(m: MatchTypeSpec): void;
   addressPart(a: AddressPartSpec): void;
   stringTransform(t: StringTransform): void;
+  interpolation(i: StringInterpolation): void;
 }
 
 export class Registry {
@@ -143,6 +162,7 @@ export class Registry {
   readonly matchTypes = new Map<string, Registration<MatchTypeSpec>>();
   readonly addressParts = new Map<string, Registration<AddressPartSpec>>();
   readonly stringTransforms: Registration<StringTransform>[] = [];
+  readonly interpolations: Registration<StringInterpolation>[] = [];
 
   constructor(definitions: readonly ExtensionDefinition[]) {
     for (const d of definitions) this.add(d);
@@ -169,6 +189,7 @@ export class Registry {
       matchType: (m) => put(this.matchTypes, m.name, m),
       addressPart: (a) => put(this.addressParts, a.name, a),
       stringTransform: (t) => this.stringTransforms.push({ extension, spec: t }),
+      interpolation: (i) => this.interpolations.push({ extension, spec: i }),
     });
   }
 

@@ -5,6 +5,7 @@ import type { Span } from './diagnostics.js';
 import type { ValidatedArguments, ValidatedCommand, ValidatedTest } from './registry.js';
 import type { Limits } from './limits.js';
 import type { SieveMessage } from './message/types.js';
+import type { SieveHost } from './host.js';
 
 /** The SMTP envelope (RFC 5228 §5.4) as the caller received it. */
 export interface Envelope {
@@ -36,18 +37,28 @@ export interface TraceEvent {
   readonly text: string;
 }
 
-/** The JSON form of an action (the schema of `sievert test --json`). */
-export type ActionJson =
-  | { type: 'keep'; flags: string[] }
-  | { type: 'fileinto'; mailbox: string; flags: string[]; copy: boolean; create: boolean }
-  | { type: 'redirect'; address: string; copy: boolean }
-  | { type: 'discard' }
-  | { type: 'reject'; reason: string }
-  | { type: 'ereject'; reason: string }
-  | { type: 'vacation'; seconds: number; subject: string; from: string; reason: string }
-  | { type: 'notify'; method: string; recipients: string[]; subject: string; importance: string }
-  | { type: 'addheader'; name: string; value: string }
-  | { type: 'deleteheader'; name: string; value: string };
+/**
+ * The JSON forms of actions by type (the schema of `sievert test --json`). Extensions add their
+ * own actions by augmenting this interface:
+ * `declare module '../../runtime.js' { interface ActionJsonTypes { vacation: { ... } } }`.
+ */
+export interface ActionJsonTypes {
+  keep: { flags: string[] };
+  fileinto: { mailbox: string; flags: string[]; copy: boolean; create: boolean };
+  redirect: { address: string; copy: boolean };
+  discard: Record<never, never>;
+}
+
+/**
+ * One-line descriptions of extensions' actions for `sievert test` (the core ones are built in),
+ * by action type; an extension sets its entries when its module loads.
+ */
+export const actionDescriptions = new Map<string, (action: ActionJson) => string>();
+
+/** The JSON form of an action: `{ type, ...fields }`. */
+export type ActionJson = {
+  [K in keyof ActionJsonTypes]: { type: K } & ActionJsonTypes[K];
+}[keyof ActionJsonTypes];
 
 /**
  * An action in the result. Extensions define their own actions through this interface;
@@ -113,12 +124,6 @@ export class Result {
   }
 }
 
-/** What a compiled program needs from its host beyond the message (include, duplicate, ...). */
-export interface Host {
-  /** Extension-specific services, looked up by name. */
-  readonly [service: string]: unknown;
-}
-
 /** The state of one run. Extensions keep their own state in `state`. */
 export class ExecutionContext {
   steps = 0;
@@ -127,11 +132,12 @@ export class ExecutionContext {
   readonly state = new Map<symbol, unknown>();
 
   constructor(
-    readonly message: SieveMessage,
+    /** Replaced by extensions that change the message for later tests (editheader, replace, ...). */
+    public message: SieveMessage,
     readonly envelope: Envelope,
     readonly result: Result,
     readonly limits: Limits,
-    readonly host: Host,
+    readonly host: SieveHost,
     readonly trace: ((e: TraceEvent) => void) | undefined,
   ) {}
 

@@ -83,7 +83,7 @@ export function validate(
     },
     isConstant: (arg) => !dynamic.some((d) => d(ctx.value(arg))),
   };
-  /** Predicates of extensions that substitute strings at run time (variables). */
+  /** Predicates of extensions that substitute strings at run time (variables), once required. */
   const dynamic: ((s: string) => boolean)[] = [];
 
   /** RFC 5228 §3.2: require only at the start; every capability must be known. */
@@ -108,6 +108,9 @@ export function validate(
     }
   }
 
+  const interpolations = registry.interpolations.filter((t) => required.has(t.extension));
+  for (const i of interpolations) dynamic.push((s) => i.spec.isDynamic(s));
+
   // String literals: apply the transforms of required extensions (encoded-character) once.
   const transforms = registry.stringTransforms.filter((t) => required.has(t.extension));
   const visitStrings = (args: readonly Argument[]): void => {
@@ -124,6 +127,7 @@ export function validate(
           );
         }
         if (v !== s.value) strings.set(s, v);
+        for (const i of interpolations) if (i.spec.isDynamic(v)) i.spec.validate?.(v, s.span, ctx);
       }
     }
   };

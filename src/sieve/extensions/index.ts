@@ -6,6 +6,7 @@ import { comparatorUnicodeCasemap } from './comparator-unicode-casemap/index.js'
 import { encodedCharacter } from './encoded-character/index.js';
 import { envelope } from './envelope/index.js';
 import { fileinto } from './fileinto/index.js';
+import { variables } from './variables/index.js';
 
 export const ALL_EXTENSIONS: readonly ExtensionDefinition[] = [
   base,
@@ -14,4 +15,5 @@ export const ALL_EXTENSIONS: readonly ExtensionDefinition[] = [
   encodedCharacter,
   envelope,
   fileinto,
+  variables,
 ];

@@ -60,7 +60,7 @@ export const ADDRESS_HEADERS = new Set([
   'disposition-notification-to',
 ]);
 
-const MATCH_GROUPS = ['comparator', 'match-type'] as const;
+export const MATCH_GROUPS = ['comparator', 'match-type'] as const;
 
 const ifSpec: CommandSpec = {
   name: 'if',

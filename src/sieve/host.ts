@@ -1,0 +1,95 @@
+// The host interface: everything a run needs from outside the message and the envelope. The
+// engine stays pure (no I/O); the caller (CLI, delivery, ManageSieve, the test suite) supplies
+// these. Every member is optional: an extension whose service is missing uses the documented
+// default or fails at run time with a clear error (the implicit keep is then performed).
+
+/** A memory of keys with expiry: vacation responses, duplicate ids (RFC 5230, RFC 7352). */
+export interface ExpiringMemory {
+  /** True when `key` was marked and has not expired at `now` (ms since the epoch). */
+  has(key: string, now: number): boolean;
+  /** Remembers `key` until `now + seconds`. */
+  mark(key: string, seconds: number, now: number): void;
+}
+
+/** A script that include (RFC 6609) loads. */
+export interface IncludedScript {
+  /** The script's source text. */
+  readonly source: string;
+  /** A name for diagnostics ("personal:name" or "global:name"). */
+  readonly id: string;
+}
+
+export type ScriptLocation = 'personal' | 'global';
+
+/** The vacation configuration (RFC 5230 §4.1, RFC 6131): periods in seconds. */
+export interface VacationPolicy {
+  readonly minPeriod: number;
+  readonly defaultPeriod: number;
+  readonly maxPeriod: number;
+}
+
+/** How spamtest/virustest read their header (RFC 5235); Pigeonhole's settings, by another name. */
+export interface ScoreTestConfig {
+  /** Header field holding the score or verdict, e.g. "X-Spam-Score". */
+  readonly header: string;
+  /**
+   * How the value reads: `score` = a number, with `max` the score that means "certainly spam"
+   * (a header or a constant); `text` = a table from regular-expression patterns to 0–10;
+   * `yesno` = "yes"/"no".
+   */
+  readonly format:
+    | { readonly kind: 'score'; readonly max: number | { readonly header: string } }
+    | { readonly kind: 'text'; readonly map: readonly { readonly pattern: string; readonly value: number }[] }
+    | { readonly kind: 'yesno' };
+}
+
+export interface SieveHost {
+  /** The clock (ms since the epoch) for currentdate, vacation and duplicate; default Date.now(). */
+  now?(): number;
+  /** The local time zone as an offset in minutes east of UTC at `at`; default UTC (0). */
+  timeZoneOffset?(at: number): number;
+
+  /** The user's own addresses (vacation: the recipient must be among the message's recipients). */
+  readonly userAddresses?: readonly string[];
+
+  /** environment (RFC 5183): values by item name (domain, host, location, name, phase, ...). */
+  readonly environment?: Readonly<Record<string, string>>;
+
+  /** include (RFC 6609): the script by location and name, or null when there is none. */
+  loadScript?(location: ScriptLocation, name: string): IncludedScript | null;
+
+  /** mailbox (RFC 5490 §3.1): whether the mailbox exists. Default: none exist but INBOX. */
+  mailboxExists?(name: string): boolean;
+  /** special-use (RFC 8579): the mailbox with this special use ("\\Junk"), or null. */
+  specialUseMailbox?(use: string): string | null;
+  /** mailboxid (RFC 9042): the mailbox with this object id, or null. */
+  mailboxById?(id: string): string | null;
+  /** mboxmetadata (RFC 5490 §3.2): a mailbox annotation, or null. */
+  metadata?(mailbox: string, annotation: string): string | null;
+  /** servermetadata (RFC 5490 §3.3): a server annotation, or null. */
+  serverMetadata?(annotation: string): string | null;
+
+  /** vacation responses sent, by sender and handle. Default: an in-memory map for the run. */
+  readonly vacationMemory?: ExpiringMemory;
+  readonly vacationPolicy?: VacationPolicy;
+  /** duplicate (RFC 7352) ids seen. */
+  readonly duplicateMemory?: ExpiringMemory;
+
+  /** extlists (RFC 6134): whether `value` is on the list named by `list` (a URI), or null if no such list. */
+  listContains?(list: string, value: string): boolean | null;
+  /** extlists: whether a list with this URI exists. */
+  listExists?(list: string): boolean;
+
+  /** enotify (RFC 5435): whether a notification method URI scheme is available ("mailto"). */
+  notifyMethodAvailable?(uri: string): boolean;
+
+  /** spamtest/spamtestplus/virustest configuration (RFC 5235). */
+  readonly spamtest?: ScoreTestConfig;
+  readonly virustest?: ScoreTestConfig;
+
+  /** subaddress (RFC 5233): the separators between user and detail; default ["+"]. */
+  readonly subaddressSeparators?: readonly string[];
+
+  /** Other services by name, for extensions outside this list. */
+  readonly [service: string]: unknown;
+}
