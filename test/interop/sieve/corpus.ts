@@ -23,6 +23,11 @@ export interface Case {
   deviation: Deviation | null;
   /** When set, both engines must report a compile error on this line. */
   errorLine: number | null;
+  /**
+   * Extensions to enable in Pigeonhole for this case beyond its defaults, as sieve-test's `-x`
+   * takes them (e.g. ["+editheader", "+vnd.dovecot.debug"]).
+   */
+  pigeonholeExtensions: string[];
   scriptPath: string;
   messagePath: string;
   script: Buffer;
@@ -41,7 +46,13 @@ function loadCase(dir: string, name: string): Case {
   const json: unknown = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8'));
   const where = `${name}/case.json`;
   if (!isRecord(json)) throw new Error(`${where}: not an object`);
-  const { description, envelope, deviation, errorLine } = json;
+  const { description, envelope, deviation, errorLine, pigeonholeExtensions } = json;
+  if (
+    pigeonholeExtensions !== undefined &&
+    (!Array.isArray(pigeonholeExtensions) || pigeonholeExtensions.some((x) => typeof x !== 'string'))
+  ) {
+    throw new Error(`${where}: "pigeonholeExtensions" must be a list of strings`);
+  }
   if (typeof description !== 'string' || description === '')
     throw new Error(`${where}: "description" must be a string`);
   if (!isRecord(envelope) || typeof envelope.from !== 'string' || typeof envelope.to !== 'string') {
@@ -70,6 +81,7 @@ function loadCase(dir: string, name: string): Case {
     envelope: { from: envelope.from, to: envelope.to },
     deviation: deviation ? (deviation as unknown as Deviation) : null,
     errorLine: typeof errorLine === 'number' ? errorLine : null,
+    pigeonholeExtensions: (pigeonholeExtensions as string[] | undefined) ?? [],
     scriptPath,
     messagePath,
     script: readFileSync(scriptPath),

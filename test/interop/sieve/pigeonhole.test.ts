@@ -181,7 +181,7 @@ function runAll(all: Case[], sandbox: PigeonholeSandbox): Map<string, Promise<[E
   for (const c of all) {
     const p = Promise.all([
       slot(() => runSievert(c.scriptPath, c.messagePath, c.envelope, c.errorLine !== null)),
-      slot(() => sandbox.run(c.script, c.message, c.envelope)),
+      slot(() => sandbox.run(c.script, c.message, c.envelope, c.pigeonholeExtensions)),
     ]);
     // Each test awaits and reports its own failure; this only keeps Node from calling an
     // early rejection unhandled.

@@ -81,7 +81,13 @@ export class PigeonholeSandbox {
   }
 
   /** Runs one script on one message and returns Pigeonhole's result in the sievert schema. */
-  async run(script: Buffer, message: Buffer, envelope: Envelope): Promise<EngineResult> {
+  /** `extensions` go to sieve-test's `-x` (e.g. "+editheader"). */
+  async run(
+    script: Buffer,
+    message: Buffer,
+    envelope: Envelope,
+    extensions: string[] = [],
+  ): Promise<EngineResult> {
     const dir = join(this.root, String(this.next++));
     mkdirSync(dir);
     chmodSync(dir, 0o777);
@@ -96,7 +102,7 @@ export class PigeonholeSandbox {
     chmodSync(mail, 0o777);
     return envelope.from === ''
       ? this.runLda(dir, scriptPath, messagePath, envelope)
-      : this.runSieveTest(dir, scriptPath, messagePath, envelope);
+      : this.runSieveTest(dir, scriptPath, messagePath, envelope, extensions);
   }
 
   private baseConfig(dir: string): string {
@@ -114,6 +120,7 @@ export class PigeonholeSandbox {
     scriptPath: string,
     messagePath: string,
     envelope: Envelope,
+    extensions: string[],
   ): Promise<EngineResult> {
     const conf = join(dir, 'dc.conf');
     writeFileSync(conf, this.baseConfig(dir), { mode: 0o644 });
@@ -128,6 +135,7 @@ export class PigeonholeSandbox {
       envelope.to,
       '-r',
       envelope.to,
+      ...(extensions.length ? ['-x', extensions.join(' ')] : []),
       scriptPath,
       messagePath,
     ];

@@ -11,7 +11,7 @@ const sandbox = new PigeonholeSandbox();
 const withSievert = findSievert().ok;
 try {
   for (const c of cases) {
-    const ph = await sandbox.run(c.script, c.message, c.envelope);
+    const ph = await sandbox.run(c.script, c.message, c.envelope, c.pigeonholeExtensions);
     const sv = withSievert
       ? await runSievert(c.scriptPath, c.messagePath, c.envelope, c.errorLine !== null)
       : null;
