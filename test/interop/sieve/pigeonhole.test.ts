@@ -92,7 +92,7 @@ const pigeonhole = findPigeonhole();
 const sievert = findSievert();
 
 test('corpus: at least 150 cases, numbered uniquely', () => {
-  assert.ok(cases.length >= 150, `only ${cases.length} cases`);
+  if (only === undefined) assert.ok(cases.length >= 150, `only ${cases.length} cases`);
   const numbers = cases.map((c) => c.name.slice(0, 3));
   assert.equal(new Set(numbers).size, numbers.length, 'two cases share a number');
 });

@@ -109,7 +109,7 @@ function charLen(s: string, i: number): number {
  * Matches a run of literals and "?" (a segment between stars) at position `at`.
  * Returns the end position, or -1. Fills `caps` with what each "?" matched.
  */
-function segmentAt(value: string, at: number, seg: Part[], caps: string[] | null): number {
+function segmentAt(value: string, at: number, seg: Part[], caps: string[] | null, src = value): number {
   let p = at;
   for (const part of seg) {
     if (part.kind === 'lit') {
@@ -118,7 +118,7 @@ function segmentAt(value: string, at: number, seg: Part[], caps: string[] | null
     } else {
       if (p >= value.length) return -1;
       const n = charLen(value, p);
-      caps?.push(value.slice(p, p + n));
+      caps?.push(src.slice(p, p + n));
       p += n;
     }
   }
@@ -126,7 +126,13 @@ function segmentAt(value: string, at: number, seg: Part[], caps: string[] | null
 }
 
 /** The leftmost position at or after `from` where the segment matches, and its end. */
-function findSegment(value: string, from: number, seg: Part[], caps: string[] | null): [number, number] {
+function findSegment(
+  value: string,
+  from: number,
+  seg: Part[],
+  caps: string[] | null,
+  src: string,
+): [number, number] {
   const first = seg[0];
   for (let i = from; i <= value.length;) {
     if (first?.kind === 'lit') {
@@ -135,7 +141,7 @@ function findSegment(value: string, from: number, seg: Part[], caps: string[] | 
       i = j;
     }
     const mark = caps?.length ?? 0;
-    const end = segmentAt(value, i, seg, caps);
+    const end = segmentAt(value, i, seg, caps, src);
     if (end >= 0) return [i, end];
     if (caps) caps.length = mark;
     if (i >= value.length) break;
@@ -146,9 +152,13 @@ function findSegment(value: string, from: number, seg: Part[], caps: string[] | 
 
 /**
  * Compiles a pattern into a function giving the wildcard captures (RFC 5229 §3.2: one per
- * "*" or "?", in order; each "*" but the last takes as little as possible) or null.
+ * "*" or "?", in order; each "*" but the last takes as little as possible) or null. The value is
+ * matched as given (folded by the comparator); captures are cut from `original` (the value before
+ * folding) when folding kept its length, so they keep the message's case.
  */
-export function compilePattern(pattern: string): (value: string, wantCaptures: boolean) => string[] | null {
+export function compilePattern(
+  pattern: string,
+): (value: string, wantCaptures: boolean, original?: string) => string[] | null {
   const parts = parsePattern(pattern);
   // Segments between stars.
   const segs: Part[][] = [[]];
@@ -172,9 +182,10 @@ export function compilePattern(pattern: string): (value: string, wantCaptures: b
     }
     return -1;
   };
-  return (value, wantCaptures) => {
+  return (value, wantCaptures, original) => {
     const caps: string[] | null = wantCaptures ? [] : null;
-    let p = segmentAt(value, 0, head, caps);
+    const src = original !== undefined && original.length === value.length ? original : value;
+    let p = segmentAt(value, 0, head, caps, src);
     if (p < 0) return null;
     if (stars === 0) return p === value.length ? (caps ?? []) : null;
     const tl = tailLen(value, p);
@@ -184,15 +195,15 @@ export function compilePattern(pattern: string): (value: string, wantCaptures: b
     if (tailStart < p || segmentAt(value, tailStart, tail, null) !== value.length) return null;
     for (let s = 1; s < stars; s++) {
       const starCaps: string[] | null = caps ? [] : null;
-      const [start, end] = findSegment(value, p, segs[s]!, starCaps);
+      const [start, end] = findSegment(value, p, segs[s]!, starCaps, src);
       if (start < 0 || end > tailStart) return null;
-      caps?.push(value.slice(p, start), ...starCaps!);
+      caps?.push(src.slice(p, start), ...starCaps!);
       p = end;
     }
-    caps?.push(value.slice(p, tailStart));
+    caps?.push(src.slice(p, tailStart));
     if (caps) {
       const tcaps: string[] = [];
-      segmentAt(value, tailStart, tail, tcaps);
+      segmentAt(value, tailStart, tail, tcaps, src);
       caps.push(...tcaps);
     }
     return caps ?? [];
@@ -213,12 +224,15 @@ export function matchesMatcher(cmp: Comparator, keys: StringValue[], captures: b
       },
     };
   }
+  // Constant keys are compiled once; keys with variables on each use.
+  const fixed = keys.map((k) => (k.constant ? compilePattern(fold(k.value)) : null));
   return {
     match(ctx, values) {
       for (const v of values) {
         const f = fold(v);
-        for (const k of keys) {
-          const caps = compilePattern(fold(evaluate(k, ctx)))(f, captures);
+        for (let i = 0; i < keys.length; i++) {
+          const fn = fixed[i] ?? compilePattern(fold(evaluate(keys[i]!, ctx)));
+          const caps = fn(f, captures, v);
           if (caps) {
             if (captures) ctx.matchValues = [v, ...caps];
             return true;

@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set :length "n" "abcdef";
+if string :is "${n}" "6" { fileinto "six"; }

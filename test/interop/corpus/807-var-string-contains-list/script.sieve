@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set "a" "xyz";
+if string :contains ["abc", "${a}"] "y" { fileinto "found"; }

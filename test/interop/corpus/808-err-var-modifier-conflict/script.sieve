@@ -1,0 +1,2 @@
+require ["variables", "fileinto"];
+set :lower :upper "x" "y";

@@ -1,0 +1,2 @@
+require ["variables", "fileinto"];
+set "1abc" "y";

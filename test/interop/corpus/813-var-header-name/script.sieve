@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set "h" "x-folder";
+if header :is "${h}" "Projects" { fileinto "by-var"; }

@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set "MiXed" "one";
+fileinto "${mixed}";
