@@ -13,7 +13,7 @@ interface Source {
   forEach(each: (name: string, bytes: Uint8Array, size: number) => void): void;
 }
 
-function maildir(path: string, cacheDir: string | null): Source {
+function maildir(path: string, cacheDir: string | null, full: boolean): Source {
   const files: string[] = [];
   for (const sub of ['cur', 'new']) {
     let names: string[];
@@ -30,13 +30,14 @@ function maildir(path: string, cacheDir: string | null): Source {
   return {
     count: files.length,
     forEach(each) {
-      const cache = cacheDir === null ? null : HeaderCache.open(path, cacheDir);
+      // The cache holds header blocks: a script that reads bodies reads every file whole.
+      const cache = cacheDir === null || full ? null : HeaderCache.open(path, cacheDir);
       for (const f of files) {
         const key = cache && cacheKey(f);
         let m = key === null ? undefined : cache!.get(key);
         if (m === undefined) {
           try {
-            m = reader.read(`${base}${f}`, false, maildirSize(f));
+            m = reader.read(`${base}${f}`, full, maildirSize(f));
           } catch {
             continue; // The file went away (another MUA moved it): skip it.
           }
@@ -50,7 +51,7 @@ function maildir(path: string, cacheDir: string | null): Source {
 }
 
 /** mbox (RFC 4155): messages start at lines beginning with "From " after an empty line. */
-function mbox(path: string): Source {
+function mbox(path: string, full: boolean): Source {
   const data = readFileSync(path);
   const starts: number[] = [];
   if (data.subarray(0, 5).toString('latin1') === 'From ') starts.push(0);
@@ -64,16 +65,19 @@ function mbox(path: string): Source {
         const end = k + 1 < starts.length ? starts[k + 1]! : data.length;
         const body = data.indexOf(0x0a, s) + 1; // skip the "From " separator line
         const msg = data.subarray(body, end);
-        each(`#${k + 1}`, msg.subarray(0, headerEnd(msg, msg.length)), msg.length);
+        each(`#${k + 1}`, full ? msg : msg.subarray(0, headerEnd(msg, msg.length)), msg.length);
       });
     },
   };
 }
 
-/** A Maildir (with a header cache in `cacheDir` unless null) or an mbox file. */
-export function openSource(path: string, cacheDir: string | null = null): Source {
+/**
+ * A Maildir (with a header cache in `cacheDir` unless null) or an mbox file. With `full`, each
+ * message is read whole (for scripts whose Program.needsBody is set), else its header block only.
+ */
+export function openSource(path: string, cacheDir: string | null = null, full = false): Source {
   const st = statSync(path);
-  return st.isDirectory() ? maildir(path, cacheDir) : mbox(path);
+  return st.isDirectory() ? maildir(path, cacheDir, full) : mbox(path, full);
 }
 
 export interface FilterOptions {
@@ -92,7 +96,11 @@ export async function filterCommand(script: string, path: string, opts: FilterOp
   }
   let source: Source;
   try {
-    source = openSource(path, opts.cache === false ? null : (opts.cacheDir ?? defaultCacheDir()));
+    source = openSource(
+      path,
+      opts.cache === false ? null : (opts.cacheDir ?? defaultCacheDir()),
+      program.needsBody,
+    );
   } catch (e) {
     process.stderr.write(`sievert: cannot open ${path}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;

@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check.js';
 import { filterCommand, type FilterOptions } from './filter.js';
 import { testCommand } from './test.js';
+import { testsuiteCommand } from './testsuite.js';
+import { createEngine } from '../sieve/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -14,7 +16,13 @@ export async function main(argv: string[]): Promise<number> {
     .description('Sieve mail filtering: check, test and run Sieve scripts (RFC 5228)')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    // RFC 5804 §1.7: the SIEVE capability is the space-separated list of the extensions.
+    .option('--capabilities', 'print the Sieve extensions this engine supports, space-separated')
+    .action((opts: { capabilities?: boolean }) => {
+      if (!opts.capabilities) program.help({ error: true });
+      process.stdout.write(createEngine().capabilities().join(' ') + '\n');
+    });
 
   program
     .command('check')
@@ -43,6 +51,15 @@ export async function main(argv: string[]): Promise<number> {
         code = testCommand(script, message, opts);
       },
     );
+
+  program
+    .command('testsuite')
+    .description('run Pigeonhole test-suite files (.svtest) and report each test (exit 0 when all pass)')
+    .argument('<file...>', '.svtest files')
+    .option('--expect-fail', 'every test in the files is expected to fail')
+    .action((files: string[], opts: { expectFail?: boolean }) => {
+      code = testsuiteCommand(files, opts);
+    });
 
   program
     .command('filter')

@@ -20,6 +20,7 @@ import {
   SieveRuntimeError,
   type ActionJson,
   type CompileContext,
+  type CompiledScript,
   type Envelope,
   type Exec,
   type Matcher,
@@ -44,11 +45,15 @@ export interface Program {
   readonly hash: string;
   /** The capabilities the script requires. */
   readonly required: ReadonlySet<string>;
+  /** Whether the script reads the message body: callers must then pass the whole message. */
+  readonly needsBody: boolean;
   readonly warnings: readonly Diagnostic[];
   /** @internal */
   readonly exec: Exec;
   /** @internal */
   readonly limits: Limits;
+  /** @internal Compiles scripts this one includes (RFC 6609) with the same engine. */
+  readonly compileScript: (source: string) => CompiledScript;
 }
 
 export interface CompileResult {
@@ -167,9 +172,11 @@ export class Engine {
     const program: Program = {
       hash: hashSource(source),
       required: validated.required,
+      needsBody: [...validated.required].some((c) => this.registry.extensions.get(c)?.needsBody === true),
       warnings: diags.sorted(),
       exec,
       limits,
+      compileScript: this.compileScript,
     };
     return { program, diagnostics: diags.sorted() };
   }
@@ -177,6 +184,15 @@ export class Engine {
   run(program: Program, input: RunInput): RunResult {
     return runProgram(program, input);
   }
+
+  private readonly compileScript = (source: string): CompiledScript => {
+    const r = this.compile(source);
+    if (r.program) return { exec: r.program.exec };
+    return {
+      exec: null,
+      errors: r.diagnostics.filter((d) => d.severity === 'error').map((d) => `line ${d.line}: ${d.message}`),
+    };
+  };
 }
 
 export function runProgram(program: Program, input: RunInput): RunResult {
@@ -189,6 +205,7 @@ export function runProgram(program: Program, input: RunInput): RunResult {
     input.host ?? {},
     input.trace,
   );
+  ctx.compileScript = program.compileScript;
   try {
     program.exec(ctx);
   } catch (e) {
@@ -256,7 +273,8 @@ class Compiler implements CompileContext {
   }
 
   test(t: ValidatedTest): TestFn {
-    const fn = t.spec.compile(this, t);
+    let fn = t.spec.compile(this, t);
+    for (const use of t.tags.values()) if (use.spec.wrapTest) fn = use.spec.wrapTest(this, t, fn);
     const span = t.node.span;
     const line = span.start.line;
     const name = t.spec.name;

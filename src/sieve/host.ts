@@ -80,6 +80,12 @@ export interface SieveHost {
   /** extlists: whether a list with this URI exists. */
   listExists?(list: string): boolean;
 
+  /**
+   * convert (RFC 6558): whether body parts of media type `from` can be converted to `to` with
+   * these transcoding parameters. Default: no conversion is possible (the convert test is false).
+   */
+  canConvert?(from: string, to: string, params: readonly string[]): boolean;
+
   /** enotify (RFC 5435): whether a notification method URI scheme is available ("mailto"). */
   notifyMethodAvailable?(uri: string): boolean;
 

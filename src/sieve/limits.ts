@@ -21,6 +21,14 @@ export interface Limits {
   maxVariables: number;
   /** variables: longer values are truncated to this many UTF-16 code units (4,096, as Pigeonhole's 4k). */
   maxVariableSize: number;
+  /** MIME parts nested deeper than this are not parsed; each is one opaque part (32). */
+  maxMimeDepth: number;
+  /** At most this many MIME parts of one message are parsed; the rest is opaque (10,000). */
+  maxMimeParts: number;
+  /** editheader: the longest value addheader accepts, in UTF-8 octets (2,048, as Pigeonhole; RFC 5293 §4: at least 998). */
+  maxHeaderValueSize: number;
+  /** include: maximum depth of nested includes (10, as Pigeonhole's sieve_include_max_nesting_depth). */
+  maxIncludeDepth: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -33,6 +41,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxErrors: 100,
   maxVariables: 255,
   maxVariableSize: 4096,
+  maxMimeDepth: 32,
+  maxMimeParts: 10_000,
+  maxHeaderValueSize: 2048,
+  maxIncludeDepth: 10,
 });
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {

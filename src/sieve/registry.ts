@@ -4,7 +4,7 @@
 import type { Argument, CommandNode, TagArgument, TestNode } from './ast.js';
 import type { Span } from './diagnostics.js';
 import type { Comparator } from './comparators/types.js';
-import type { CompileContext, Exec, TestFn, Matcher, StringValue } from './runtime.js';
+import type { CompileContext, Exec, ExecutionContext, TestFn, Matcher, StringValue } from './runtime.js';
 import type { MailAddress } from './message/types.js';
 import type { ValidationContext } from './validator.js';
 
@@ -13,6 +13,8 @@ export type ArgType = 'string' | 'string-list' | 'number';
 export interface PositionalSpec {
   readonly name: string;
   readonly type: ArgType;
+  /** May be left out; only trailing arguments can be optional (deleteheader's value patterns). */
+  readonly optional?: boolean;
 }
 
 export interface TagSpec {
@@ -27,6 +29,11 @@ export interface TagSpec {
    * (e.g. a `set` modifier's precedence and function). Opaque to the core.
    */
   readonly data?: unknown;
+  /**
+   * For tags that change what a test reads (RFC 5703 `:mime` on header/address/exists): wraps
+   * the test's compiled function. Applied by the compiler after the test's own compile.
+   */
+  wrapTest?(cc: CompileContext, test: ValidatedTest, compiled: TestFn): TestFn;
 }
 
 /** A tag as written in the script, after validation. */
@@ -105,7 +112,7 @@ export interface MatchTypeSpec {
 export interface AddressPartSpec {
   readonly name: string;
   /** The part of the address to compare, or null when this address has no such part. */
-  extract(address: MailAddress): string | null;
+  extract(address: MailAddress, ctx: ExecutionContext): string | null;
 }
 
 export interface Registration<T> {
@@ -119,6 +126,11 @@ export interface ExtensionDefinition {
   readonly name: string;
   /** Other capabilities this extension declares under the same code (e.g. vacation-seconds). */
   readonly aliases?: readonly string[];
+  /**
+   * True when scripts that require it read the message body (body, MIME tests): callers that
+   * would read only the header block then read the whole message (see Program.needsBody).
+   */
+  readonly needsBody?: boolean;
   setup(r: RegistryBuilder): void;
 }
 

@@ -124,12 +124,22 @@ export class Result {
   }
 }
 
+/**
+ * Another script compiled by the engine that runs this one (include, RFC 6609): its code, or
+ * the errors that kept it from compiling.
+ */
+export type CompiledScript =
+  | { readonly exec: Exec; readonly errors?: undefined }
+  | { readonly exec: null; readonly errors: readonly string[] };
+
 /** The state of one run. Extensions keep their own state in `state`. */
 export class ExecutionContext {
   steps = 0;
   /** Match variables of the last successful :matches/:regex test (RFC 5229 §3.2). */
   matchValues: string[] | null = null;
   readonly state = new Map<symbol, unknown>();
+  /** Compiles another script with the same engine and limits (include); set by the engine. */
+  compileScript: ((source: string) => CompiledScript) | undefined = undefined;
 
   constructor(
     /** Replaced by extensions that change the message for later tests (editheader, replace, ...). */

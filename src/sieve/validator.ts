@@ -47,6 +47,27 @@ export interface ValidationContext {
   constantValues(arg: Argument): { value: string; span: Span }[];
   /** Whether this literal's value is known at compile time (no run-time substitution). */
   isConstant(arg: StringArgument): boolean;
+  /** Whether the engine offers this capability (known and enabled), required or not (ihave). */
+  supports(capability: string): boolean;
+  /**
+   * The commands whose blocks hold the command or test being validated, outermost first (so
+   * `break` can find its foreverypart loop, RFC 5703 §3).
+   */
+  enclosing(): readonly CommandNode[];
+}
+
+/**
+ * RFC 5463 §4 (ihave): a test spec with this member names capabilities that, when the engine
+ * supports them all, count as required inside the block of the if/elsif the test guards (so
+ * their commands need no require there). When one is not supported, the test is false and the
+ * block is not validated at all: it may use commands this engine does not know.
+ */
+export interface CapabilityTestSpec {
+  testedCapabilities(v: ValidationContext, test: TestNode): readonly string[];
+}
+
+function isCapabilityTest(spec: object): spec is CapabilityTestSpec {
+  return 'testedCapabilities' in spec && typeof spec.testedCapabilities === 'function';
 }
 
 const typeName: Record<ArgType, string> = {
@@ -82,7 +103,11 @@ export function validate(
       return items.filter((i) => ctx.isConstant(i)).map((i) => ({ value: ctx.value(i), span: i.span }));
     },
     isConstant: (arg) => !dynamic.some((d) => d(ctx.value(arg))),
+    supports: (c) => enabled.has(c) && registry.extensions.has(c),
+    enclosing: () => enclosing,
   };
+  /** The commands whose blocks are being validated, outermost first. */
+  const enclosing: CommandNode[] = [];
   /** Predicates of extensions that substitute strings at run time (variables), once required. */
   const dynamic: ((s: string) => boolean)[] = [];
 
@@ -246,11 +271,13 @@ export function validate(
 
     // Positional arguments: count and types.
     const want = spec.positional;
-    if (positional.length !== want.length && !unknownTag) {
+    const least = want.filter((p) => !p.optional).length;
+    if ((positional.length < least || positional.length > want.length) && !unknownTag) {
       const names = want.map((p) => p.name).join(', ');
+      const count = least === want.length ? `${want.length}` : `${least} to ${want.length}`;
       diags.error(
         'argument.count',
-        `${what} takes ${want.length} positional argument${want.length === 1 ? '' : 's'}${want.length ? ` (${names})` : ''} but ${positional.length} ${positional.length === 1 ? 'was' : 'were'} given`,
+        `${what} takes ${count} positional argument${want.length === 1 ? '' : 's'}${want.length ? ` (${names})` : ''} but ${positional.length} ${positional.length === 1 ? 'was' : 'were'} given`,
         positional[want.length]?.span ?? node.nameSpan,
       );
       out.ok = false;
@@ -288,6 +315,7 @@ export function validate(
       const use = groups.get('match-type');
       const reg = registry.matchTypes.get(use?.spec.name ?? 'is');
       out.matchType = reg?.spec;
+      if (reg?.spec.validate && use) reg.spec.validate(ctx, use, { ...out, node });
       const cmp = out.comparator;
       if (reg && cmp) {
         if (reg.spec.needsSubstring && !cmp.fold) {
@@ -461,7 +489,9 @@ export function validate(
       ok = false;
     }
     if (node.block) {
-      const b = validateBlock(node.block);
+      enclosing.push(node);
+      const b = validateGuardedBlock(node, node.block);
+      enclosing.pop();
       if (b) block = b;
       else ok = false;
     }
@@ -472,6 +502,35 @@ export function validate(
     if (!ok || diags.errors !== before) return null;
     if (spec.continues && previous) previous.chain.push(validated);
     return validated;
+  }
+
+  /**
+   * A command's block, with the capabilities its test makes available (RFC 5463 §4, see
+   * CapabilityTestSpec): required while the block is validated, or the block skipped (as
+   * empty: its test is false at run time) when the engine lacks one of them.
+   */
+  function validateGuardedBlock(node: CommandNode, nodes: readonly CommandNode[]): ValidatedCommand[] | null {
+    const test = node.tests.length === 1 ? node.tests[0]! : null;
+    const reg = test ? registry.tests.get(test.name) : undefined;
+    if (!test || !reg || !required.has(reg.extension) || !isCapabilityTest(reg.spec)) {
+      return validateBlock(nodes);
+    }
+    const caps = reg.spec.testedCapabilities(ctx, test);
+    if (!caps.every((c) => ctx.supports(c))) return [];
+    const added: string[] = [];
+    for (const c of caps) {
+      for (const name of [c, registry.extensions.get(c)!.name]) {
+        if (!required.has(name)) {
+          required.add(name);
+          added.push(name);
+        }
+      }
+    }
+    try {
+      return validateBlock(nodes);
+    } finally {
+      for (const name of added) required.delete(name);
+    }
   }
 
   /** Returns the block's commands with continuation commands attached to their chain head. */

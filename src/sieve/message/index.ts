@@ -1,11 +1,13 @@
 import { parseAddressList } from './address.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import { buildHeaderIndex, unfoldedValue, type HeaderIndex } from './header-index.js';
+import { parseMime, type MimeLimits, type MimeTree } from './mime.js';
 import type { AddressHeaderValue, SieveMessage } from './types.js';
 
 export type { AddressHeaderValue, MailAddress, SieveMessage } from './types.js';
 export { decodeEncodedWords } from './encoded-words.js';
 export { parseAddressList } from './address.js';
+export type { ContentType, MimeLimits, MimePart, MimeTree, StructuredValue } from './mime.js';
 
 export interface ParseMessageOptions {
   /**
@@ -32,11 +34,22 @@ class LazyMessage implements SieveMessage {
   private readonly raw = new Map<string, readonly string[]>();
   private readonly decoded = new Map<string, readonly string[]>();
   private readonly addressLists = new Map<string, readonly AddressHeaderValue[]>();
+  private tree: MimeTree | null = null;
 
   constructor(
     private readonly bytes: Uint8Array,
     readonly size: number,
   ) {}
+
+  get source(): Uint8Array {
+    return this.bytes;
+  }
+
+  /** Parsed only when a body or MIME test asks: the header-only path never comes here. */
+  mime(limits?: MimeLimits): MimeTree {
+    this.tree ??= parseMime(this.bytes, (header) => new LazyMessage(header, header.length), limits);
+    return this.tree;
+  }
 
   hasHeader(name: string): boolean {
     return this.entries(name.toLowerCase()) !== undefined;

@@ -1,3 +1,5 @@
+import type { MimeLimits, MimeTree } from './mime.js';
+
 /** One mailbox from an address header (RFC 5322 §3.4), as Sieve's address test sees it. */
 export interface MailAddress {
   /** The local part with RFC 5322 quoting removed (`"a b"@x` gives `a b`). */
@@ -41,4 +43,15 @@ export interface SieveMessage {
   headers(name: string): readonly string[];
   /** Address lists of every field with this name, for the address test. */
   addresses(name: string): readonly AddressHeaderValue[];
+  /**
+   * The octets this view reads: the whole message, or at least its header block (`size` is the
+   * whole message's). Editing extensions (editheader, replace, enclose) build the edited message
+   * from it; absent on implementations that cannot provide it.
+   */
+  readonly source?: Uint8Array;
+  /**
+   * The MIME structure (RFC 2045), parsed on first use and cached (the limits of the first call
+   * apply). Absent on implementations without one: body and MIME tests then see a plain message.
+   */
+  mime?(limits?: MimeLimits): MimeTree;
 }

@@ -46,6 +46,82 @@ test('converter: sieve-test implicit keep, lone discard, empty folder name', () 
   );
 });
 
+test('converter: sieve-test :copy actions (RFC 3894) preserve the implicit keep', () => {
+  const ok = 'sieve-test: Info: final result: success\n';
+  // Captured from Pigeonhole 2.3.19 for: fileinto :copy "Foo"; redirect :copy "carol@example.net";
+  const stdout = [
+    '',
+    'Performed actions:',
+    '',
+    ' * store message in folder: Foo',
+    '        + preserve implicit keep',
+    ' * redirect message to: <carol@example.net>',
+    '        + preserve implicit keep',
+    '',
+    'Implicit keep:',
+    '',
+    ' * store message in folder: INBOX',
+    '',
+  ].join('\n');
+  assert.deepEqual(parseSieveTest(stdout, ok, 0).actions, [
+    { ...fileinto('Foo'), copy: true },
+    { ...redirect('carol@example.net'), copy: true },
+    keep(),
+  ]);
+  assert.throws(
+    () =>
+      parseSieveTest('\nPerformed actions:\n\n        + preserve implicit keep\n\nImplicit keep:\n', ok, 0),
+    /after no action/,
+  );
+});
+
+test('converter: sieve-test flags, reject, vacation, notify and duplicate tracking (issue 4)', () => {
+  const ok = 'sieve-test: Info: final result: success\n';
+  // Captured from Pigeonhole 2.3.19 (vacation, imap4flags, enotify, duplicate, then reject).
+  const stdout = [
+    '',
+    'Performed actions:',
+    '',
+    ' * send vacation message:',
+    '    => seconds : 259200',
+    '    => subject : Away',
+    '    => from    : bob@example.com',
+    '    => handle  : I am awayAwaybob@example.com<NO-MIME>',
+    '',
+    'START MESSAGE',
+    'I am away',
+    '',
+    'really',
+    'END MESSAGE',
+    ' * store message in folder: X',
+    '        + add IMAP flags: \\flagged $Foo',
+    " * send notification with method 'mailto:':",
+    '    => importance   : 1',
+    '    => subject      : hi',
+    '    => recipients   :',
+    '       + To: carol@example.org',
+    '       + Cc: alice@example.org',
+    '',
+    ' * track duplicate',
+    '',
+    'Implicit keep:',
+    '',
+    ' * store message in folder: INBOX',
+    '        + add IMAP flags: \\seen',
+    '',
+  ].join('\n');
+  assert.deepEqual(parseSieveTest(stdout, ok, 0).actions, [
+    { type: 'vacation', seconds: 259200, reason: 'I am away\n\nreally' },
+    { ...fileinto('X'), flags: ['$Foo', '\\Flagged'] },
+    { type: 'notify', importance: '1', recipients: ['alice@example.org', 'carol@example.org'] },
+    { type: 'duplicate' },
+    { type: 'keep', flags: ['\\Seen'] },
+  ]);
+  const reject =
+    '\nPerformed actions:\n\n * reject message with reason: go away\n * discard\n\nImplicit keep:\n\n  (none)\n\n';
+  assert.deepEqual(parseSieveTest(reject, ok, 0).actions, [{ type: 'reject', reason: 'go away' }]);
+});
+
 test('converter: sieve-test compile and run-time errors', () => {
   const compile = parseSieveTest(
     '',

@@ -109,6 +109,9 @@ export class PigeonholeSandbox {
     return [
       ...(this.asRoot ? ['mail_uid = nobody', 'mail_gid = nogroup'] : []),
       `mail_location = maildir:${join(dir, 'mail')}`,
+      // mboxmetadata/servermetadata (RFC 5490) read mailbox attributes: an empty store, so no
+      // annotation exists (without one Pigeonhole fails every metadata test at run time).
+      `mail_attribute_dict = file:${join(dir, 'attributes')}`,
       'log_path = /dev/stderr',
       'info_log_path = /dev/stderr',
       '',
@@ -250,7 +253,13 @@ export function parseSieveTest(stdout: string, stderr: string, code: number): En
   const actions: Action[] = [];
   let section: 'none' | 'performed' | 'implicit' = 'none';
   let sawImplicit = false;
-  for (const raw of stdout.split('\n')) {
+  // A vacation's text is printed between START MESSAGE and END MESSAGE, blank lines and all:
+  // it becomes one detail line of the action above it.
+  const text = stdout.replace(
+    /^START MESSAGE\r?\n([\s\S]*?)\r?\nEND MESSAGE\r?$/gm,
+    (_, body: string) => `    => message : ${JSON.stringify(body)}`,
+  );
+  for (const raw of text.split('\n')) {
     const line = raw.replace(/\r$/, '');
     if (line === 'Performed actions:') section = 'performed';
     else if (line === 'Implicit keep:') {
@@ -258,10 +267,57 @@ export function parseSieveTest(stdout: string, stderr: string, code: number): En
       sawImplicit = true;
     } else if (line === '' || line === '  (none)') continue;
     else if (section === 'none') throw new Error(`unexpected sieve-test output before the actions: ${line}`);
+    // RFC 3894 :copy: the store or redirect above "preserves implicit keep".
+    else if (/^\s+\+ preserve implicit keep$/.test(line)) markCopy(actions, line);
+    // Details of the action above: flags, vacation and notify parameters (issue 4 extensions).
+    else if (/^\s+(?:=>|\+) /.test(line)) addDetail(actions, line);
     else actions.push(parseActionLine(line));
   }
   if (!sawImplicit) throw new Error(`sieve-test printed no "Implicit keep:" section:\n${stdout}`);
   return { actions: normalizeActions(actions), error: null, errorLines: [], ordered: false };
+}
+
+/** Marks the last listed fileinto or redirect as a :copy one (RFC 3894); a keep stays a keep. */
+function markCopy(actions: Action[], line: string): void {
+  const last = actions[actions.length - 1];
+  if (last?.type === 'fileinto' || last?.type === 'redirect')
+    actions[actions.length - 1] = { ...last, copy: true };
+  else if (last?.type !== 'keep')
+    throw new Error(`sieve-test printed ${JSON.stringify(line)} after no action`);
+}
+
+/** RFC 3501 §2.3.2 system flags in their usual spelling; Pigeonhole prints them in lower case. */
+const SYSTEM_FLAGS = new Map(
+  ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'].map((f) => [f.toLowerCase(), f]),
+);
+
+/**
+ * Reads a detail line of the action listed last: `+ add IMAP flags: …` of a store (RFC 5232;
+ * flags compare case-insensitively, so system flags take their usual spelling, and the schema
+ * sorts them), `=> seconds : N` and `=> message : "…"` of a vacation, `=> importance : N` and
+ * `+ To:`/`+ Cc:` recipients of a notification. Other details are not compared.
+ */
+function addDetail(actions: Action[], line: string): void {
+  const last = actions[actions.length - 1];
+  if (!last) throw new Error(`sieve-test printed ${JSON.stringify(line)} after no action`);
+  const i = actions.length - 1;
+  let m: RegExpExecArray | null;
+  if ((m = /^\s+\+ add IMAP flags: (.*)$/.exec(line)) && (last.type === 'keep' || last.type === 'fileinto')) {
+    const flags = (m[1] ?? '').split(' ').filter((f) => f !== '');
+    actions[i] = { ...last, flags: flags.map((f) => SYSTEM_FLAGS.get(f.toLowerCase()) ?? f).sort() };
+  } else if (/^\s+\+ create mailbox if it does not exist$/.test(line) && last.type === 'fileinto') {
+    // RFC 5490 §3.1 fileinto :create (a keep, fileinto "INBOX", has nothing to create).
+    actions[i] = { ...last, create: true };
+  } else if (last.type === 'vacation') {
+    if ((m = /^\s+=> seconds\s*: (\d+)$/.exec(line))) actions[i] = { ...last, seconds: Number(m[1]) };
+    else if ((m = /^\s+=> message : (".*")$/.exec(line)))
+      actions[i] = { ...last, reason: JSON.parse(m[1]!) as string };
+  } else if (last.type === 'notify') {
+    if ((m = /^\s+=> importance\s*: (\S+)$/.exec(line))) actions[i] = { ...last, importance: m[1]! };
+    else if ((m = /^\s+\+ (?:To|Cc): (.*)$/.exec(line))) {
+      actions[i] = { ...last, recipients: [...last.recipients, m[1]!].sort() };
+    }
+  }
 }
 
 function parseActionLine(line: string): Action {
@@ -270,6 +326,13 @@ function parseActionLine(line: string): Action {
   if ((m = /^ \* redirect message to: <(.*)>$/.exec(line))) return redirect(m[1] ?? '');
   if (line === ' * discard') return discard();
   if (line === ' * keep') return keep();
+  if ((m = /^ \* reject message with reason: (.*)$/.exec(line)))
+    return { type: 'reject', reason: m[1] ?? '' };
+  if (line === ' * send vacation message:') return { type: 'vacation', seconds: 0, reason: '' };
+  if (/^ \* send notification with method '[^']*':$/.test(line)) {
+    return { type: 'notify', importance: '2', recipients: [] };
+  }
+  if (/^ \* track (?:last )?duplicate(?: with handle: .*)?$/.test(line)) return { type: 'duplicate' };
   throw new Error(`sieve-test printed an action the converter does not know: ${JSON.stringify(line)}`);
 }
 

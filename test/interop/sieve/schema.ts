@@ -7,7 +7,14 @@ export type Action =
   | { type: 'fileinto'; mailbox: string; flags: string[]; copy: boolean; create: boolean }
   | { type: 'redirect'; address: string; copy: boolean }
   | { type: 'discard' }
-  | { type: 'reject'; reason: string };
+  | { type: 'reject'; reason: string }
+  // Extensions (issue 4), reduced to what both engines report: ereject (RFC 5429), vacation
+  // (RFC 5230: the period and the text), notify (RFC 5435: importance and mailto recipients,
+  // sorted) and duplicate tracking (RFC 7352: one entry however many tests ran).
+  | { type: 'ereject'; reason: string }
+  | { type: 'vacation'; seconds: number; reason: string }
+  | { type: 'notify'; importance: string; recipients: string[] }
+  | { type: 'duplicate' };
 
 export type ErrorKind = 'compile' | 'runtime';
 
@@ -81,7 +88,13 @@ export function parseSievertJson(text: string): EngineResult {
   if (!isRecord(value) || !Array.isArray(value.actions)) {
     throw new Error(`sievert printed no {"actions": [...]} object: ${text}`);
   }
-  const actions = value.actions.map((a: unknown) => toAction(a, text));
+  // RFC 7352: duplicate tracking compares as one entry, however many duplicate tests ran.
+  // RFC 5293, RFC 5703: sieve-test does not list message changes ("edit"); the cases observe
+  // them through the tests that follow the change instead.
+  const actions = value.actions
+    .filter((a: unknown) => !(isRecord(a) && a.type === 'edit'))
+    .map((a: unknown) => toAction(a, text))
+    .filter((a, i, all) => a.type !== 'duplicate' || all.findIndex((b) => b.type === 'duplicate') === i);
   const err = value.error;
   if (err === null || err === undefined) return { actions, error: null, errorLines: [] };
   if (isRecord(err) && (err.kind === 'compile' || err.kind === 'runtime')) {
@@ -120,6 +133,21 @@ function toAction(a: unknown, text: string): Action {
       return { type: 'discard' };
     case 'reject':
       return { type: 'reject', reason: String(a.reason) };
+    case 'ereject':
+      return { type: 'ereject', reason: String(a.reason) };
+    case 'vacation':
+      return { type: 'vacation', seconds: Number(a.seconds), reason: String(a.reason) };
+    case 'notify': {
+      const m = isRecord(a.mailto) ? a.mailto : {};
+      const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+      return {
+        type: 'notify',
+        importance: String(a.importance),
+        recipients: [...list(m.to), ...list(m.cc)].sort(),
+      };
+    }
+    case 'duplicate':
+      return { type: 'duplicate' };
     default:
       throw new Error(`action type ${a.type} is outside the base language: ${text}`);
   }

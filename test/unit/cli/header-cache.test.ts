@@ -90,7 +90,7 @@ test('HeaderCache: written when something changed, read back, damaged files igno
   assert.ok(c4.get('a'));
 
   // Truncated or foreign files are an empty cache, never an error.
-  const path = join(cacheDir, file!);
+  const path = join(cacheDir, file);
   writeFileSync(path, readFileSync(path).subarray(0, 40));
   assert.equal(HeaderCache.open(md, cacheDir).get('a'), undefined);
   writeFileSync(path, 'garbage');

@@ -1,6 +1,29 @@
 // The actions of RFC 5228 §4: keep, discard, redirect; fileinto reuses keep for INBOX.
 import type { Span } from '../../diagnostics.js';
-import type { Action } from '../../runtime.js';
+import type { TagUse } from '../../registry.js';
+import type { Action, CompileContext, ExecutionContext } from '../../runtime.js';
+
+/**
+ * The `data` of a `:flags` tag on keep and fileinto (imap4flags, RFC 5232 §5): the flags the
+ * message is stored with, instead of those of the internal variable.
+ */
+export interface FlagsTag {
+  compileFlags(cc: CompileContext, use: TagUse): (ctx: ExecutionContext) => string[];
+}
+
+/** The flags a keep or fileinto stores the message with: its `:flags` tag's, else the implicit keep's. */
+export function compileActionFlags(
+  cc: CompileContext,
+  tags: ReadonlyMap<string, TagUse>,
+): (ctx: ExecutionContext) => string[] {
+  for (const use of tags.values()) {
+    const d = use.spec.data;
+    if (typeof d === 'object' && d !== null && 'compileFlags' in d) {
+      return (d as FlagsTag).compileFlags(cc, use);
+    }
+  }
+  return (ctx) => ctx.result.implicitKeepFlags();
+}
 
 function unionFlags(a: readonly string[], b: readonly string[]): string[] {
   const out = [...a];

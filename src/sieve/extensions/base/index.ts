@@ -1,11 +1,18 @@
 // The base language of RFC 5228: control commands (§3), actions (§4) and tests (§5), the
 // match types, the always-present comparators and the address parts.
 import { asciiCasemap, octet } from '../../comparators/builtin.js';
-import type { CommandSpec, ExtensionDefinition, TestSpec } from '../../registry.js';
+import type {
+  CommandSpec,
+  ExtensionDefinition,
+  TagUse,
+  TestSpec,
+  ValidatedArguments,
+} from '../../registry.js';
 import { evaluate, SieveRuntimeError, type StringValue, type TestFn } from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
 import type { Argument } from '../../ast.js';
-import { discardAction, keepAction, redirectAction } from './actions.js';
+import type { AddressHeaderValue } from '../../message/types.js';
+import { compileActionFlags, discardAction, keepAction, redirectAction } from './actions.js';
 import { addressParts, parseMailbox } from './address.js';
 import { containsMatcher, isMatcher, matchesMatcher } from './match.js';
 
@@ -62,6 +69,40 @@ export const ADDRESS_HEADERS = new Set([
 
 export const MATCH_GROUPS = ['comparator', 'match-type'] as const;
 
+/**
+ * Tag data by which another extension narrows the header fields a test looks at (index's
+ * :index and :last, RFC 5260 §6). header and address honour it; so may other tests that read
+ * header fields (date).
+ */
+export interface FieldSelector {
+  /** Checks the tag against the test's other arguments (":last without :index"). */
+  validate?(v: ValidationContext, args: ValidatedArguments, use: TagUse): void;
+  /** The occurrences to test, out of every occurrence of the named fields in order. */
+  select?(args: ValidatedArguments): <T>(fields: readonly T[]) => readonly T[];
+}
+
+function fieldSelectors(args: ValidatedArguments): { use: TagUse; selector: FieldSelector }[] {
+  const out: { use: TagUse; selector: FieldSelector }[] = [];
+  for (const use of args.tags.values()) {
+    const d = use.spec.data;
+    if (typeof d === 'object' && d !== null && ('select' in d || 'validate' in d)) {
+      out.push({ use, selector: d as FieldSelector });
+    }
+  }
+  return out;
+}
+
+/** Runs the validate hooks of the field-selecting tags given to a test. */
+export function validateFieldSelectors(v: ValidationContext, args: ValidatedArguments): void {
+  for (const { use, selector } of fieldSelectors(args)) selector.validate?.(v, args, use);
+}
+
+/** The field selection a test's tags ask for, or null to test every occurrence. */
+export function fieldSelection(args: ValidatedArguments): (<T>(fields: readonly T[]) => readonly T[]) | null {
+  for (const { selector } of fieldSelectors(args)) if (selector.select) return selector.select(args);
+  return null;
+}
+
 const ifSpec: CommandSpec = {
   name: 'if',
   positional: [],
@@ -117,10 +158,11 @@ const commands: CommandSpec[] = [
     positional: [],
     tests: 'none',
     block: 'none',
-    compile(_cc, cmd) {
+    compile(cc, cmd) {
       const span = cmd.node.span;
+      const flags = compileActionFlags(cc, cmd.tags);
       return (ctx) => {
-        ctx.result.add(keepAction(ctx.result.implicitKeepFlags(), span), span);
+        ctx.result.add(keepAction(flags(ctx), span), span);
         return false;
       };
     },
@@ -175,6 +217,7 @@ const tests: TestSpec[] = [
     tests: 'none',
     validate(v, t) {
       checkHeaderNames(v, t.positional[0]);
+      validateFieldSelectors(v, t);
       const arg = t.positional[0];
       if (!arg) return;
       for (const { value, span } of v.constantValues(arg)) {
@@ -192,19 +235,25 @@ const tests: TestSpec[] = [
       const matcher = cc.matcher(t, t.positional[1]!);
       const part = t.addressPart!;
       const all = part.name === 'all';
+      const counting = t.matchType?.name === 'count';
+      const select = fieldSelection(t);
       return (ctx) => {
         const values: string[] = [];
-        for (const n of names) {
-          for (const hv of ctx.message.addresses(evaluate(n, ctx))) {
-            if (hv.addresses === null) {
-              // RFC 5228 §2.7.4: an unparsable value is compared as a whole for :all.
-              if (all) values.push(hv.raw);
-              continue;
-            }
-            for (const a of hv.addresses) {
-              const v = part.extract(a);
-              if (v !== null) values.push(v);
-            }
+        let fields: readonly AddressHeaderValue[] = names.flatMap((n) =>
+          ctx.message.addresses(evaluate(n, ctx)),
+        );
+        if (select) fields = select(fields);
+        for (const hv of fields) {
+          if (hv.addresses === null) {
+            // RFC 5228 §2.7.4: an unparsable value is compared as a whole for :all.
+            if (all) values.push(hv.raw);
+            continue;
+          }
+          for (const a of hv.addresses) {
+            const v = part.extract(a, ctx);
+            // RFC 5231 §4.2: :count counts addresses, also those without the part (as Pigeonhole).
+            if (v !== null) values.push(v);
+            else if (counting) values.push('');
           }
         }
         return matcher.match(ctx, values);
@@ -219,19 +268,23 @@ const tests: TestSpec[] = [
     ],
     groups: MATCH_GROUPS,
     tests: 'none',
-    validate: (v, t) => checkHeaderNames(v, t.positional[0]),
+    validate(v, t) {
+      checkHeaderNames(v, t.positional[0]);
+      validateFieldSelectors(v, t);
+    },
     compile(cc, t) {
       const names = cc.stringList(t.positional[0]!);
       const matcher = cc.matcher(t, t.positional[1]!);
+      const select = fieldSelection(t);
       const only = names.length === 1 ? names[0]! : undefined;
-      if (only?.constant) {
+      if (only?.constant && !select) {
         const name = only.value;
         return (ctx) => matcher.match(ctx, ctx.message.headers(name));
       }
       return (ctx) => {
         const values: string[] = [];
         for (const n of names) values.push(...ctx.message.headers(evaluate(n, ctx)));
-        return matcher.match(ctx, values);
+        return matcher.match(ctx, select ? select(values) : values);
       };
     },
   },
@@ -239,7 +292,10 @@ const tests: TestSpec[] = [
     name: 'exists',
     positional: [{ name: 'header names', type: 'string-list' }],
     tests: 'none',
-    validate: (v, t) => checkHeaderNames(v, t.positional[0]),
+    validate(v, t) {
+      checkHeaderNames(v, t.positional[0]);
+      validateFieldSelectors(v, t);
+    },
     compile(cc, t) {
       const names = cc.stringList(t.positional[0]!);
       // RFC 5228 §5.5: true only if all the named headers exist.

@@ -7,6 +7,8 @@ import type { MailAddress } from '../../message/types.js';
 const PARTS: Record<string, (e: Envelope) => string | null | undefined> = {
   from: (e) => e.from ?? '',
   to: (e) => e.to,
+  // The authenticated submitter (RFC 4954 AUTH=), as Pigeonhole; absent when not authenticated.
+  auth: (e) => e.auth ?? null,
 };
 
 /** Splits an SMTP path (RFC 5321 §4.1.2, brackets already removed) into its parts. */
@@ -58,7 +60,7 @@ export const envelope: ExtensionDefinition = {
               values.push('');
               continue;
             }
-            const v = part.extract(envelopeAddress(path));
+            const v = part.extract(envelopeAddress(path), ctx);
             if (v !== null) values.push(v);
           }
           return matcher.match(ctx, values);

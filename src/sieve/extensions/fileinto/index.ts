@@ -1,15 +1,66 @@
 // RFC 5228 §4.1: fileinto.
+import type { Argument } from '../../ast.js';
 import type { Span } from '../../diagnostics.js';
-import type { Action } from '../../runtime.js';
-import type { ExtensionDefinition } from '../../registry.js';
-import { evaluate, SieveRuntimeError } from '../../runtime.js';
-import { keepAction } from '../base/actions.js';
+import type { ValidationContext } from '../../validator.js';
+import type { Action, ExecutionContext } from '../../runtime.js';
+import type { ExtensionDefinition, TagUse } from '../../registry.js';
+import { evaluate, SieveRuntimeError, type StringValue } from '../../runtime.js';
+import { compileActionFlags, keepAction } from '../base/actions.js';
 
 /** Options other extensions attach to fileinto (imap4flags :flags, copy :copy, mailbox :create). */
 export interface FileintoOptions {
   flags: string[];
   copy: boolean;
   create: boolean;
+}
+
+/**
+ * The `data` of a tag that picks the mailbox by something other than its name (special-use
+ * :specialuse, RFC 8579 §4; mailboxid :mailboxid, RFC 9042 §4). Selectors are tried in `order`
+ * (lowest first); the first mailbox found wins, else the named mailbox is the fallback.
+ */
+export interface MailboxSelector {
+  readonly order: number;
+  /** The mailbox the tag's value selects, or null when there is none. */
+  select(ctx: ExecutionContext, value: string, span: Span): string | null;
+  /** Compile-time checks of the tag's value. */
+  validate?(v: ValidationContext, value: Argument): void;
+}
+
+/** Runs the compile-time checks of a command's selector tags (fileinto, and :fcc's tags). */
+export function validateMailboxSelectors(v: ValidationContext, tags: ReadonlyMap<string, TagUse>): void {
+  for (const u of tags.values()) {
+    if (isMailboxSelector(u.spec.data) && u.value) u.spec.data.validate?.(v, u.value);
+  }
+}
+
+export function isMailboxSelector(data: unknown): data is MailboxSelector {
+  return typeof data === 'object' && data !== null && 'select' in data && 'order' in data;
+}
+
+/** The selector tags of a command with their compiled values, in the order they are tried. */
+export function mailboxSelectors(
+  tags: ReadonlyMap<string, TagUse>,
+  string: (arg: NonNullable<TagUse['value']>) => StringValue,
+): { selector: MailboxSelector; value: StringValue }[] {
+  return [...tags.values()]
+    .filter((u) => isMailboxSelector(u.spec.data) && u.value !== undefined)
+    .map((u) => ({ selector: u.spec.data as MailboxSelector, value: string(u.value!) }))
+    .sort((a, b) => a.selector.order - b.selector.order);
+}
+
+/** The mailbox the selectors choose, or `fallback`. */
+export function selectMailbox(
+  ctx: ExecutionContext,
+  selectors: readonly { selector: MailboxSelector; value: StringValue }[],
+  fallback: string,
+  span: Span,
+): string {
+  for (const { selector, value } of selectors) {
+    const found = selector.select(ctx, evaluate(value, ctx), span);
+    if (found !== null) return found;
+  }
+  return fallback;
 }
 
 /** IMAP's INBOX is case-insensitive (RFC 3501 §5.1); filing into it is the keep. */
@@ -55,16 +106,20 @@ export const fileinto: ExtensionDefinition = {
         if (arg?.kind === 'string' && v.isConstant(arg) && v.value(arg) === '') {
           v.error('fileinto.empty-mailbox', 'fileinto needs a mailbox name, not an empty string', arg.span);
         }
+        validateMailboxSelectors(v, cmd.tags);
       },
       compile(cc, cmd) {
         const mailbox = cc.string(cmd.positional[0]!);
         const copy = cmd.tags.has('copy');
         const create = cmd.tags.has('create');
         const span = cmd.node.span;
+        const selectors = mailboxSelectors(cmd.tags, (a) => cc.string(a));
+        const actionFlags = compileActionFlags(cc, cmd.tags);
         return (ctx) => {
-          const name = evaluate(mailbox, ctx);
+          let name = evaluate(mailbox, ctx);
           if (name === '') throw new SieveRuntimeError('fileinto: the mailbox name is empty', span);
-          const flags = ctx.result.implicitKeepFlags();
+          if (selectors.length > 0) name = selectMailbox(ctx, selectors, name, span);
+          const flags = actionFlags(ctx);
           ctx.result.add(fileintoAction(name, { flags, copy, create }, span), span);
           return false;
         };

@@ -122,12 +122,12 @@ function checkNamespaces(value: string, span: Span, v: ValidationContext): void 
 }
 
 /** Whether `name` can be the target of `set`: an identifier, or a settable namespaced name. */
-function validSetName(name: string): boolean {
+function validSetName(name: string, v: ValidationContext): boolean {
   if (IDENTIFIER.test(name)) return true;
   const dot = name.indexOf('.');
   if (dot < 0) return false;
   const ns = variableNamespaces.get(name.slice(0, dot).toLowerCase());
-  return ns?.set !== undefined && (ns.valid?.(name.slice(dot + 1)) ?? true);
+  return ns?.set !== undefined && v.requires(ns.extension) && (ns.valid?.(name.slice(dot + 1)) ?? true);
 }
 
 const modifier = (name: string, precedence: number, apply: (s: string) => string): TagSpec => ({
@@ -190,7 +190,7 @@ export const variables: ExtensionDefinition = {
         const nameArg = cmd.positional[0];
         if (nameArg?.kind === 'string') {
           const name = v.value(nameArg);
-          if (!v.isConstant(nameArg) || !validSetName(name)) {
+          if (!v.isConstant(nameArg) || !validSetName(name, v)) {
             v.error('set.invalid-name', `set: "${name}" is not a valid variable name`, nameArg.span);
           } else if (!name.includes('.')) {
             // §6: a script may set only so many variables; names are known at compile time.

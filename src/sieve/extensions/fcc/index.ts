@@ -1,0 +1,125 @@
+// RFC 8580: "fcc" — `:fcc <mailbox>` on vacation (RFC 5230) and notify (RFC 5435): a copy of the
+// message those commands send is filed into a mailbox. With it come :create (mailbox), :flags
+// (imap4flags), :specialuse (special-use, RFC 8579) and :mailboxid (RFC 9042 §4.3).
+//
+// vacation and notify belong to their own extensions. They call validateFcc() from their
+// validate hook and fccOptions() from their compile hook, and put what the latter returns at
+// run time under "fcc" in their action's JSON.
+import type { Argument } from '../../ast.js';
+import type { ExtensionDefinition, TagUse, ValidatedCommand } from '../../registry.js';
+import { evaluate, type CompileContext, type ExecutionContext } from '../../runtime.js';
+import type { ValidationContext } from '../../validator.js';
+import { mailboxSelectors, selectMailbox, validateMailboxSelectors } from '../fileinto/index.js';
+
+/** The commands that accept :fcc. */
+export const FCC_TARGETS = ['vacation', 'notify'] as const;
+
+/** What a vacation or notify action carries when it has :fcc (the "fcc" field of its JSON). */
+export interface FccJson {
+  /** The mailbox to file the copy into, after :mailboxid and :specialuse were looked up. */
+  mailbox: string;
+  /** RFC 8580 §3 with RFC 5490: create the mailbox when it does not exist. */
+  create: boolean;
+  /** RFC 8580 §3 with RFC 5232: flags for the filed copy, normalised (unique, sorted). */
+  flags: string[];
+  /** The special-use attribute asked for (RFC 8579), to assign when the mailbox is created. */
+  specialuse?: string;
+  /** The mailbox id asked for (RFC 9042). */
+  mailboxid?: string;
+}
+
+/** Tags that only mean something together with :fcc (RFC 8580 §3). */
+const FCC_COMPANIONS = ['create', 'flags', 'specialuse', 'mailboxid'];
+
+/**
+ * Compile-time checks for a vacation or notify command: the companions of :fcc need :fcc,
+ * :flags needs imap4flags, the mailbox must not be empty, special-use flags must be valid.
+ */
+export function validateFcc(v: ValidationContext, cmd: ValidatedCommand): void {
+  const fcc = cmd.tags.get('fcc');
+  for (const name of FCC_COMPANIONS) {
+    const use = cmd.tags.get(name);
+    if (!use) continue;
+    if (!fcc) {
+      v.error(
+        'fcc.missing',
+        `${cmd.spec.name}: :${name} can only be used together with :fcc (RFC 8580 §3)`,
+        use.tag.span,
+      );
+    }
+    if (name === 'flags' && !v.requires('imap4flags')) {
+      v.error(
+        'require.missing',
+        `${cmd.spec.name}: :flags with :fcc requires the "imap4flags" extension: add require "imap4flags"`,
+        use.tag.span,
+      );
+    }
+  }
+  const arg = fcc?.value;
+  if (arg?.kind === 'string' && v.isConstant(arg) && v.value(arg) === '') {
+    v.error(
+      'fcc.empty-mailbox',
+      `${cmd.spec.name}: :fcc needs a mailbox name, not an empty string`,
+      arg.span,
+    );
+  }
+  validateMailboxSelectors(v, cmd.tags);
+}
+
+/** RFC 5232 §3: flags are space-separated within each string; duplicates collapse. */
+function normalizeFlags(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    for (const f of v.split(/\s+/)) {
+      if (f !== '' && !out.some((o) => o.toLowerCase() === f.toLowerCase())) out.push(f);
+    }
+  }
+  return out.sort();
+}
+
+function stringValue(use: TagUse | undefined): Argument | undefined {
+  return use?.value;
+}
+
+/**
+ * Compiles the :fcc arguments of a vacation or notify command; null when it has no :fcc. The
+ * function returned gives the "fcc" field of the action at run time.
+ */
+export function fccOptions(
+  cc: CompileContext,
+  cmd: ValidatedCommand,
+): ((ctx: ExecutionContext) => FccJson) | null {
+  const fcc = stringValue(cmd.tags.get('fcc'));
+  if (!fcc) return null;
+  const mailbox = cc.string(fcc);
+  const create = cmd.tags.has('create');
+  const flagsArg = stringValue(cmd.tags.get('flags'));
+  const flags = flagsArg ? cc.stringList(flagsArg) : [];
+  const specialuseArg = stringValue(cmd.tags.get('specialuse'));
+  const specialuse = specialuseArg ? cc.string(specialuseArg) : null;
+  const mailboxidArg = stringValue(cmd.tags.get('mailboxid'));
+  const mailboxid = mailboxidArg ? cc.string(mailboxidArg) : null;
+  const selectors = mailboxSelectors(cmd.tags, (a) => cc.string(a));
+  const span = cmd.node.span;
+  return (ctx) => {
+    const named = evaluate(mailbox, ctx);
+    const out: FccJson = {
+      mailbox: selectMailbox(ctx, selectors, named, span),
+      create,
+      flags: normalizeFlags(flags.map((f) => evaluate(f, ctx))),
+    };
+    if (specialuse) out.specialuse = evaluate(specialuse, ctx);
+    if (mailboxid) out.mailboxid = evaluate(mailboxid, ctx);
+    return out;
+  };
+}
+
+export const fcc: ExtensionDefinition = {
+  name: 'fcc',
+  setup(r) {
+    r.tag(FCC_TARGETS, { name: 'fcc', value: { name: 'mailbox', type: 'string' } });
+    // RFC 8580 §3: ":flags" <list-of-flags> with :fcc, when imap4flags is required (checked by
+    // validateFcc; the tag is declared here because imap4flags puts :flags on keep and fileinto only).
+    r.tag(FCC_TARGETS, { name: 'flags', value: { name: 'list of flags', type: 'string-list' } });
+  },
+};

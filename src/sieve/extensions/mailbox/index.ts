@@ -1,0 +1,32 @@
+// RFC 5490 §3.1: the "mailbox" extension — the mailboxexists test and fileinto :create.
+import type { ExtensionDefinition } from '../../registry.js';
+import { evaluate, type ExecutionContext } from '../../runtime.js';
+import { isInbox } from '../fileinto/index.js';
+
+/**
+ * Whether a mailbox exists, asking the host. Without a host service only INBOX exists (the
+ * state of a fresh account, and what a dry run can promise).
+ */
+export function mailboxExists(ctx: ExecutionContext, name: string): boolean {
+  return ctx.host.mailboxExists ? ctx.host.mailboxExists(name) : isInbox(name);
+}
+
+export const mailbox: ExtensionDefinition = {
+  name: 'mailbox',
+  setup(r) {
+    // RFC 5490 §3.1: ":create" makes fileinto create the mailbox when it does not exist; RFC 8580
+    // §3 allows it with :fcc on vacation and notify (fcc checks that :fcc is there).
+    r.tag(['fileinto', 'vacation', 'notify'], { name: 'create' });
+
+    r.test({
+      name: 'mailboxexists',
+      positional: [{ name: 'mailbox names', type: 'string-list' }],
+      tests: 'none',
+      compile(cc, t) {
+        const names = cc.stringList(t.positional[0]!);
+        // RFC 5490 §3.1: true only when every named mailbox exists.
+        return (ctx) => names.every((n) => mailboxExists(ctx, evaluate(n, ctx)));
+      },
+    });
+  },
+};

@@ -1,0 +1,137 @@
+// draft-ietf-sieve-regex-01: the :regex match type (POSIX extended regular expressions, see
+// posix.ts) and the :quoteregex modifier of `set`. Match variables (RFC 5229 §3.2): ${0} is the
+// text the whole pattern matched, ${1}… what each group matched ("" for a group that did not
+// take part).
+//
+// Unlike Pigeonhole, which matches octets with the C library, patterns and values are Unicode:
+// "." and bracket expressions match one character, [[:alpha:]] and the other classes cover
+// Unicode letters, digits and punctuation (the draft's §3 defers to the comparator for case and
+// says nothing of octets; RFC 5228 §2.7.3 compares characters, not octets).
+import type { Comparator } from '../../comparators/types.js';
+import type { Span } from '../../diagnostics.js';
+import type { ExtensionDefinition, TagUse, ValidatedArguments } from '../../registry.js';
+import {
+  evaluate,
+  SieveRuntimeError,
+  type ExecutionContext,
+  type Matcher,
+  type StringValue,
+} from '../../runtime.js';
+import type { ValidationContext } from '../../validator.js';
+import type { SetModifier } from '../variables/index.js';
+import {
+  quoteRegex,
+  REGEX_WORK_BOUND,
+  RegexSyntaxError,
+  translateRegex,
+  type CaseMode,
+  type TranslatedRegex,
+} from './posix.js';
+
+/** The comparator decides case: i;octet exact, i;ascii-casemap ASCII only, others Unicode. */
+export function caseMode(cmp: Comparator): CaseMode {
+  if (cmp.caseInsensitiveAscii) return 'ascii';
+  const fold = cmp.fold ?? ((s: string) => s);
+  return fold('a') === fold('A') ? 'unicode' : 'octet';
+}
+
+interface CompiledRegex {
+  readonly re: RegExp;
+  /** The longest value that can be matched within REGEX_WORK_BOUND. */
+  readonly maxLength: number;
+}
+
+function build(t: TranslatedRegex): CompiledRegex {
+  return {
+    re: new RegExp(t.source, t.flags),
+    maxLength: Math.floor(REGEX_WORK_BOUND ** (1 / t.degree)),
+  };
+}
+
+function describe(pattern: string, e: RegexSyntaxError): string {
+  return `invalid regular expression "${pattern}" at character ${e.offset + 1}: ${e.message}`;
+}
+
+/** The key list: the last positional argument of every test that takes a match type. */
+function keyList(args: ValidatedArguments) {
+  return args.positional[args.positional.length - 1];
+}
+
+function validate(v: ValidationContext, _use: TagUse, args: ValidatedArguments): void {
+  const keys = keyList(args);
+  if (!keys || !args.comparator) return;
+  const mode = caseMode(args.comparator);
+  for (const { value, span } of v.constantValues(keys)) {
+    try {
+      translateRegex(value, mode);
+    } catch (e) {
+      if (!(e instanceof RegexSyntaxError)) throw e;
+      v.error('regex.invalid', describe(value, e), span);
+    }
+  }
+}
+
+/** Patterns from variables, compiled at run time; bounded so that a loop cannot grow it. */
+const RUNTIME_CACHE_SIZE = 64;
+
+function compileMatcher(keys: StringValue[], mode: CaseMode, captures: boolean, span: Span): Matcher {
+  const constant = keys.map((k) => (k.constant ? build(translateRegex(k.value, mode)) : null));
+  const cache = new Map<string, CompiledRegex | RegexSyntaxError>();
+  const runtime = (ctx: ExecutionContext, k: StringValue): CompiledRegex => {
+    const pattern = evaluate(k, ctx);
+    let c = cache.get(pattern);
+    if (c === undefined) {
+      try {
+        c = build(translateRegex(pattern, mode));
+      } catch (e) {
+        if (!(e instanceof RegexSyntaxError)) throw e;
+        c = e;
+      }
+      if (cache.size >= RUNTIME_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(pattern, c);
+    }
+    if (c instanceof RegexSyntaxError) throw new SieveRuntimeError(describe(pattern, c), span);
+    return c;
+  };
+  return {
+    match(ctx, values) {
+      const compiled = keys.map((k, i) => constant[i] ?? runtime(ctx, k));
+      for (const v of values) {
+        for (const c of compiled) {
+          ctx.step(span);
+          if (v.length > c.maxLength) {
+            throw new SieveRuntimeError(
+              `the value (${v.length} characters) is too long for this regular expression: ` +
+                `at most ${c.maxLength} characters can be matched against it in bounded time`,
+              span,
+            );
+          }
+          const m = c.re.exec(v);
+          if (m) {
+            if (captures) ctx.matchValues = m.map((g) => g ?? '');
+            return true;
+          }
+        }
+      }
+      return false;
+    },
+  };
+}
+
+const quoteregex: SetModifier = { precedence: 20, apply: quoteRegex };
+
+export const regex: ExtensionDefinition = {
+  name: 'regex',
+  setup(r) {
+    r.matchType({
+      name: 'regex',
+      // The comparator must be able to compare characters one by one (not i;ascii-numeric).
+      needsSubstring: true,
+      validate,
+      compile: (cc, cmp, keys, use) =>
+        compileMatcher(keys, caseMode(cmp), cc.requires('variables'), use.tag.span),
+    });
+    // draft-ietf-sieve-regex-01 §5: with variables, the same precedence as :quotewildcard.
+    r.tag(['set'], { name: 'quoteregex', data: quoteregex });
+  },
+};

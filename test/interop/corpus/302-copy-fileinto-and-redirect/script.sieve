@@ -1,0 +1,3 @@
+require ["copy", "fileinto"];
+fileinto :copy "Archive";
+redirect :copy "carol@example.net";

@@ -1,0 +1,3 @@
+require ["copy", "fileinto"];
+fileinto :copy "A";
+discard;

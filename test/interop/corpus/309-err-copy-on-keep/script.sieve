@@ -1,0 +1,2 @@
+require ["copy", "fileinto"];
+keep :copy;

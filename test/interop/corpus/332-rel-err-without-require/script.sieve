@@ -1,0 +1,2 @@
+require "fileinto";
+if header :value "gt" "x-priority" "1" { keep; }

@@ -1,0 +1,3 @@
+require ["subaddress", "envelope", "fileinto"];
+if envelope :detail :matches "to" "*" { fileinto "star"; }
+if envelope :user "to" "bob" { fileinto "user"; }

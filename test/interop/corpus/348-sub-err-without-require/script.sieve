@@ -1,0 +1,2 @@
+require "fileinto";
+if address :user "to" "bob" { keep; }

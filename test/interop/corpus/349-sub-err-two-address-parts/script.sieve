@@ -1,0 +1,2 @@
+require ["subaddress", "envelope", "fileinto"];
+if address :user :domain "to" "bob" { keep; }

@@ -1,0 +1,2 @@
+require ["subaddress", "envelope", "fileinto"];
+if header :detail "to" "x" { keep; }

@@ -1,0 +1,2 @@
+require "vacation";
+vacation :days 30 "Away for a month.";

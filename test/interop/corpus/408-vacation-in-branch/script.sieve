@@ -1,0 +1,5 @@
+require ["vacation", "fileinto"];
+if header :contains "subject" "meeting" {
+  vacation "Away.";
+  fileinto "Meetings";
+}

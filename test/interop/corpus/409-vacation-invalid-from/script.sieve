@@ -1,0 +1,2 @@
+require "vacation";
+vacation :from "not an address" "Away.";

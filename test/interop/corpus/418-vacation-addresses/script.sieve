@@ -1,0 +1,2 @@
+require "vacation";
+vacation :addresses ["carol@example.com"] "Away.";

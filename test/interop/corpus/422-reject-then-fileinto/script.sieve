@@ -1,0 +1,3 @@
+require ["reject", "fileinto"];
+reject "Not accepted.";
+fileinto "Archive";

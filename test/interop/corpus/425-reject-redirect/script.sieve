@@ -1,0 +1,3 @@
+require "reject";
+reject "Not accepted.";
+redirect "carol@example.com";

@@ -1,0 +1,3 @@
+require ["reject", "fileinto", "copy"];
+fileinto :copy "Archive";
+reject "Not accepted.";

@@ -1,0 +1,2 @@
+require "enotify";
+notify :importance "1" :message "Important mail" "mailto:carol@example.org";

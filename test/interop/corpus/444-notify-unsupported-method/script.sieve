@@ -1,0 +1,2 @@
+require "enotify";
+notify "xmpp:carol@example.org";

@@ -1,0 +1,2 @@
+require "enotify";
+notify "mailto:carol@example.org,dave@example.org";

@@ -1,0 +1,2 @@
+require ["variables"];
+set :encodeurl "v" "a b";

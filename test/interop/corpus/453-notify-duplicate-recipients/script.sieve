@@ -1,0 +1,3 @@
+require "enotify";
+notify "mailto:carol@example.org";
+notify "mailto:dave@example.org?cc=carol@example.org";

@@ -1,0 +1,2 @@
+require ["duplicate", "fileinto"];
+if anyof (header :contains "subject" "nothing", duplicate) { fileinto "Duplicates"; }

@@ -1,0 +1,3 @@
+require "imap4flags";
+addflag "$A $B \\Seen";
+removeflag ["$b", "\\SEEN"];

@@ -1,0 +1,5 @@
+require ["imap4flags", "fileinto"];
+addflag "$A";
+fileinto "One";
+addflag "$B";
+fileinto "Two";

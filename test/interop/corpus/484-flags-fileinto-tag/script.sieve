@@ -1,0 +1,4 @@
+require ["imap4flags", "fileinto"];
+addflag "$A";
+fileinto :flags "\\Answered $Z" "One";
+fileinto "Two";

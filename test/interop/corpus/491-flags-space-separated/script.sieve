@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+addflag "  a   b  ";
+if hasflag "b" { fileinto "b"; }

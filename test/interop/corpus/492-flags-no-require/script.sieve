@@ -1,0 +1,1 @@
+addflag "\\Seen";

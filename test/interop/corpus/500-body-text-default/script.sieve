@@ -1,0 +1,2 @@
+require ["body", "fileinto"];
+if body :contains "first part" { fileinto "yes"; } else { fileinto "no"; }

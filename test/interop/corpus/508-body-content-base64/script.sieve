@@ -1,0 +1,2 @@
+require ["body", "fileinto"];
+if body :content "application/octet-stream" :is "hello world" { fileinto "yes"; } else { fileinto "no"; }

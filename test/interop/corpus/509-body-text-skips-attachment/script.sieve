@@ -1,0 +1,2 @@
+require ["body", "fileinto"];
+if body :text :contains "hello world" { fileinto "attachment"; } else { fileinto "no"; }

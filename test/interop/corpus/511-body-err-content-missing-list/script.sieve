@@ -1,0 +1,2 @@
+require ["body", "fileinto"];
+if body :content :contains "x" { fileinto "x"; }

@@ -1,0 +1,2 @@
+require ["body", "fileinto", "variables"];
+if body :content "text/plain" :matches "first *" { fileinto "w-${1}"; }

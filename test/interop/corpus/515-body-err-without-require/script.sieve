@@ -1,0 +1,2 @@
+require "fileinto";
+if body :contains "x" { fileinto "x"; }

@@ -1,0 +1,3 @@
+require ["editheader", "fileinto", "variables"];
+addheader "X-A" "zero";
+if header :matches "x-a" "*" { fileinto "first-${1}"; }

@@ -1,0 +1,3 @@
+require ["editheader", "fileinto", "variables"];
+deleteheader "X-A";
+if not exists "x-a" { fileinto "gone"; }

@@ -1,0 +1,3 @@
+require ["editheader", "fileinto", "variables"];
+deleteheader "Received";
+if exists "received" { fileinto "kept"; } else { fileinto "deleted"; }

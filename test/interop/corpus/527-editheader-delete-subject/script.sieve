@@ -1,0 +1,3 @@
+require ["editheader", "fileinto", "variables"];
+deleteheader "subject";
+if exists "subject" { fileinto "kept"; } else { fileinto "deleted"; }

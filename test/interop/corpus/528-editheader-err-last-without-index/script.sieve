@@ -1,0 +1,2 @@
+require ["editheader", "fileinto", "variables"];
+deleteheader :last "X-A";

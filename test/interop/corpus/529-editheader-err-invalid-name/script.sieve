@@ -1,0 +1,2 @@
+require ["editheader", "fileinto", "variables"];
+addheader "X A" "v";

@@ -1,0 +1,3 @@
+require ["editheader", "fileinto", "variables"];
+deleteheader :is "X-A" "café";
+if header :contains "x-a" "caf" { fileinto "still"; } else { fileinto "gone"; }

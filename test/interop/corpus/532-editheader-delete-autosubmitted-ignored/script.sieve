@@ -1,0 +1,3 @@
+require ["editheader", "fileinto", "variables"];
+deleteheader "auto-submitted";
+if exists "auto-submitted" { fileinto "kept"; } else { fileinto "deleted"; }

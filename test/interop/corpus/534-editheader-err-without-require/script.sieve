@@ -1,0 +1,2 @@
+require "fileinto";
+addheader "X-A" "v";

@@ -1,0 +1,4 @@
+require ["foreverypart", "variables", "fileinto"];
+set "n" "";
+foreverypart :name "outer" { set "n" "${n}o"; foreverypart { set "n" "${n}i"; break :name "outer"; } }
+fileinto "n-${n}";

@@ -1,0 +1,2 @@
+require ["foreverypart", "fileinto"];
+break;

@@ -1,0 +1,4 @@
+require ["foreverypart", "fileinto"];
+foreverypart :name "a" {
+  break :name "b";
+}

@@ -1,0 +1,3 @@
+require ["foreverypart", "fileinto"];
+foreverypart { fileinto "in"; stop; }
+fileinto "after";

@@ -1,0 +1,2 @@
+require ["mime", "fileinto"];
+if header :mime :type "content-type" "multipart" { fileinto "multipart"; } else { fileinto "no"; }

@@ -1,0 +1,3 @@
+require ["mime", "fileinto"];
+if header :mime :contenttype "content-type" "multipart/mixed" { fileinto "yes"; }
+if header :mime :contenttype "content-type" "multipart" { fileinto "type-only"; }

@@ -1,0 +1,2 @@
+require ["mime", "fileinto"];
+if header :mime :param "boundary" "content-type" "XX" { fileinto "yes"; } else { fileinto "no"; }

@@ -1,0 +1,2 @@
+require ["mime", "fileinto"];
+if address :mime :anychild :domain "from" "example.net" { fileinto "inner"; } else { fileinto "no"; }

@@ -1,0 +1,2 @@
+require ["mime", "fileinto"];
+if header :type "content-type" "text" { fileinto "x"; }

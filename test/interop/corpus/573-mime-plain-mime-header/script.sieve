@@ -1,0 +1,2 @@
+require ["mime", "fileinto"];
+if header :mime :contains "subject" "Part" { fileinto "yes"; } else { fileinto "no"; }

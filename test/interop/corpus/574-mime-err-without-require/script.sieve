@@ -1,0 +1,2 @@
+require "fileinto";
+if header :mime "subject" "x" { fileinto "x"; }

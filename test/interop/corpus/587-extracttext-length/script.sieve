@@ -1,0 +1,2 @@
+require ["foreverypart", "extracttext", "variables", "fileinto"];
+foreverypart { extracttext :length "t"; fileinto "len-${t}"; }

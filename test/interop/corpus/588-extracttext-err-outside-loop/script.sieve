@@ -1,0 +1,2 @@
+require ["foreverypart", "extracttext", "variables", "fileinto"];
+extracttext "t";

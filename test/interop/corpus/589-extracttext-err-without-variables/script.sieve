@@ -1,0 +1,1 @@
+require ["foreverypart", "extracttext"]; foreverypart { extracttext "t"; }

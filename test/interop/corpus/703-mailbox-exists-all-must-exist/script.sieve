@@ -1,0 +1,4 @@
+require ["mailbox", "fileinto"];
+if mailboxexists ["INBOX", "Nope"] {
+  fileinto "found";
+}

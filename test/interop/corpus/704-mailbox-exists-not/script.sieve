@@ -1,0 +1,4 @@
+require ["mailbox", "fileinto"];
+if not mailboxexists "Lists" {
+  fileinto "nolists";
+}

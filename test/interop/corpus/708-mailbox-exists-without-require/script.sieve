@@ -1,0 +1,4 @@
+require "fileinto";
+if mailboxexists "INBOX" {
+  fileinto "found";
+}

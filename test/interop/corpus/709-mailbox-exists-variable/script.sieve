@@ -1,0 +1,5 @@
+require ["mailbox", "fileinto", "variables"];
+set "m" "INBOX";
+if mailboxexists "${m}" {
+  fileinto "found";
+}

@@ -1,0 +1,4 @@
+require ["mboxmetadata", "fileinto"];
+if not metadata :contains "INBOX" "/private/comment" "" {
+  fileinto "none";
+}

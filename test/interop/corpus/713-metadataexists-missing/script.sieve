@@ -1,0 +1,4 @@
+require ["mboxmetadata", "fileinto"];
+if metadataexists "INBOX" "/private/comment" {
+  fileinto "found";
+}

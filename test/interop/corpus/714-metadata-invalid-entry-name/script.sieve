@@ -1,0 +1,4 @@
+require ["mboxmetadata", "fileinto"];
+if metadata "INBOX" "comment" "" {
+  fileinto "found";
+}

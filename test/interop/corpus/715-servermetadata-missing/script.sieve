@@ -1,0 +1,4 @@
+require ["servermetadata", "fileinto"];
+if not servermetadata :matches "/shared/admin" "*" {
+  fileinto "none";
+}

@@ -1,0 +1,4 @@
+require ["servermetadata", "fileinto"];
+if servermetadataexists ["/shared/admin", "/private/vendor/x"] {
+  fileinto "found";
+}

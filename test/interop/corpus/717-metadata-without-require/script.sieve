@@ -1,0 +1,4 @@
+require "fileinto";
+if metadata "INBOX" "/private/comment" "x" {
+  fileinto "found";
+}

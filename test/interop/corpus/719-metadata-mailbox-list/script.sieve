@@ -1,0 +1,4 @@
+require ["mboxmetadata", "fileinto"];
+if metadata ["INBOX"] "/private/comment" "x" {
+  fileinto "found";
+}

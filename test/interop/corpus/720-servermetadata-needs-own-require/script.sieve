@@ -1,0 +1,4 @@
+require ["mboxmetadata", "fileinto"];
+if servermetadataexists "/shared/admin" {
+  fileinto "found";
+}

@@ -1,0 +1,6 @@
+require ["mboxmetadata", "fileinto"];
+if metadataexists "INBOX" "/private/" {
+  fileinto "found";
+} else {
+  fileinto "notfound";
+}

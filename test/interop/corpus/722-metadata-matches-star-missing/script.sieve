@@ -1,0 +1,4 @@
+require ["mboxmetadata", "fileinto"];
+if metadata :matches "INBOX" "/shared/comment" "*" {
+  fileinto "found";
+}

@@ -1,0 +1,4 @@
+require ["servermetadata", "fileinto"];
+if servermetadata "/shared/admin" {
+  fileinto "found";
+}

@@ -1,0 +1,4 @@
+require ["special-use", "fileinto"];
+if specialuse_exists "Junk" {
+  fileinto "found";
+}

@@ -1,0 +1,3 @@
+require ["special-use", "fileinto", "variables"];
+set "f" "\\Sent";
+fileinto :specialuse "${f}" "Sent";

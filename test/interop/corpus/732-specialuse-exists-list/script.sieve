@@ -1,0 +1,6 @@
+require ["special-use", "fileinto"];
+if specialuse_exists ["\\Junk", "\\Sent"] {
+  fileinto "found";
+} else {
+  fileinto "notfound";
+}

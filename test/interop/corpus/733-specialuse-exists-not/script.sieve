@@ -1,0 +1,4 @@
+require ["special-use", "fileinto"];
+if not specialuse_exists "\\Archive" {
+  fileinto "noarchive";
+}

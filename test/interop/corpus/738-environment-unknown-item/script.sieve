@@ -1,0 +1,4 @@
+require ["environment", "fileinto"];
+if environment :contains "x-unknown" "" {
+  fileinto "found";
+}

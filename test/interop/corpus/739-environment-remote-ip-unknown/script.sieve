@@ -1,0 +1,4 @@
+require ["environment", "fileinto"];
+if environment :contains "remote-ip" "" {
+  fileinto "found";
+}

@@ -1,0 +1,4 @@
+require ["environment", "fileinto"];
+if environment :contains "NAME" "" {
+  fileinto "found";
+}

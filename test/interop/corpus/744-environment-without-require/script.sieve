@@ -1,0 +1,4 @@
+require "fileinto";
+if environment :contains "name" "" {
+  fileinto "found";
+}

@@ -1,0 +1,4 @@
+require ["environment", "fileinto"];
+if environment :is "name" "" {
+  fileinto "empty";
+}

@@ -1,0 +1,7 @@
+require "ihave";
+if ihave "x-frobnicate" {
+  frobnicate "x";
+  bar;
+} else {
+  discard;
+}

@@ -1,0 +1,4 @@
+require "fileinto";
+if ihave "fileinto" {
+  fileinto "x";
+}

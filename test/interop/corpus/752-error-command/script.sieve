@@ -1,0 +1,2 @@
+require "ihave";
+error "bad thing";

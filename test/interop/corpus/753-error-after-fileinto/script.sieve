@@ -1,0 +1,4 @@
+require ["ihave", "fileinto"];
+fileinto "a";
+error "stop here";
+fileinto "b";

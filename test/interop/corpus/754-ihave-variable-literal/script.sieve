@@ -1,0 +1,5 @@
+require ["ihave", "variables"];
+set "c" "fileinto";
+if ihave "${c}" {
+  discard;
+}

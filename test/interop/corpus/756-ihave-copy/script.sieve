@@ -1,0 +1,4 @@
+require ["ihave", "fileinto"];
+if ihave "copy" {
+  fileinto :copy "c";
+}

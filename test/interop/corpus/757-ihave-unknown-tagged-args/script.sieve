@@ -1,0 +1,4 @@
+require "ihave";
+if ihave "x-frobnicate" {
+  frobnicate :hard "x";
+}

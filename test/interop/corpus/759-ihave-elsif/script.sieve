@@ -1,0 +1,6 @@
+require "ihave";
+if false {
+  keep;
+} elsif ihave "fileinto" {
+  fileinto "e";
+}

@@ -1,0 +1,6 @@
+require "ihave";
+if ihave "fileinto" {
+  fileinto "ok";
+} else {
+  error "no fileinto";
+}

@@ -1,0 +1,4 @@
+redirect "a@example.net";
+redirect "a@example.net";
+keep;
+keep;

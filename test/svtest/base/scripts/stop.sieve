@@ -1,0 +1,3 @@
+redirect "first@example.net";
+stop;
+redirect "second@example.net";

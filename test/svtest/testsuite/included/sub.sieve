@@ -1,0 +1,1 @@
+redirect "included@example.net";

@@ -1,0 +1,5 @@
+require "fileinto";
+
+frop;
+fileinto :frop "x";
+if header :fromp "a" "b" { keep; }

@@ -1,0 +1,31 @@
+// sievert --capabilities: the SIEVE capability string of ManageSieve (RFC 5804 §1.7).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createEngine } from '../../../src/sieve/index.js';
+
+function sievert(...args: string[]): { code: number; stdout: string } {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`,
+    ],
+    { encoding: 'utf8' },
+  );
+  return { code: r.status ?? -1, stdout: r.stdout };
+}
+
+test('--capabilities prints the engine capabilities, space-separated, on one line', () => {
+  const r = sievert('--capabilities');
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, createEngine().capabilities().join(' ') + '\n');
+  for (const c of ['fileinto', 'ihave', 'environment', 'mailbox'])
+    assert.ok(r.stdout.split(' ').includes(c), c);
+});
+
+test('without a command or --capabilities the usage is an error', () => {
+  assert.equal(sievert().code, 2);
+});
