@@ -107,11 +107,11 @@ async function main(): Promise<number> {
   const largeScript = largeRulesScript(20);
   writeFileSync(join(DATA, 'rules-1000.sieve'), largeScript);
 
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'index.js'))) {
-    log('dist/cli/index.js is missing: run `npm run build` first (bin/sievert.js runs the built CLI).');
+  if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.js'))) {
+    log('dist/bundle/cli.js is missing: run `npm run build` first (bin/sievert.js runs the built CLI).');
     return 1;
   }
-  const built = statSync(join(ROOT, 'dist', 'cli', 'index.js')).mtimeMs;
+  const built = statSync(join(ROOT, 'dist', 'bundle', 'cli.js')).mtimeMs;
   const newestSource = execFileSync(
     'find',
     [join(ROOT, 'src'), '-name', '*.ts', '-newermt', `@${Math.floor(built / 1000)}`],

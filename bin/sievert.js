@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/index.js';
+// The CLI as bundled by `npm run build` (scripts/bundle.mjs) for a faster start.
+import { main } from '../dist/bundle/cli.js';
 
 process.exitCode = await main(process.argv.slice(2));

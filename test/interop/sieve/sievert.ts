@@ -8,7 +8,7 @@ import { type EngineResult, isRecord, parseSievertJson } from './schema.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(REPO_ROOT, 'bin', 'sievert.js');
-const BUILT_CLI = join(REPO_ROOT, 'dist', 'cli', 'index.js');
+const BUILT_CLI = join(REPO_ROOT, 'dist', 'bundle', 'cli.js');
 
 export function findSievert(): { ok: true } | { ok: false; reason: string } {
   if (existsSync(BUILT_CLI)) return { ok: true };

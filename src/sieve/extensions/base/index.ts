@@ -2,13 +2,20 @@
 // match types, the always-present comparators and the address parts.
 import { asciiCasemap, octet } from '../../comparators/builtin.js';
 import type {
+  AddressPartSpec,
   CommandSpec,
   ExtensionDefinition,
   TagUse,
   TestSpec,
   ValidatedArguments,
 } from '../../registry.js';
-import { evaluate, SieveRuntimeError, type StringValue, type TestFn } from '../../runtime.js';
+import {
+  evaluate,
+  SieveRuntimeError,
+  type ExecutionContext,
+  type StringValue,
+  type TestFn,
+} from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
 import type { Argument } from '../../ast.js';
 import type { AddressHeaderValue } from '../../message/types.js';
@@ -68,6 +75,30 @@ export const ADDRESS_HEADERS = new Set([
 ]);
 
 export const MATCH_GROUPS = ['comparator', 'match-type'] as const;
+
+/** The address test's values from some occurrences of address fields. */
+function pushAddressValues(
+  values: string[],
+  fields: readonly AddressHeaderValue[],
+  part: AddressPartSpec,
+  ctx: ExecutionContext,
+  all: boolean,
+  counting: boolean,
+): void {
+  for (const hv of fields) {
+    if (hv.addresses === null) {
+      // RFC 5228 §2.7.4: an unparsable value is compared as a whole for :all.
+      if (all) values.push(hv.raw);
+      continue;
+    }
+    for (const a of hv.addresses) {
+      const v = part.extract(a, ctx);
+      // RFC 5231 §4.2: :count counts addresses, also those without the part (as Pigeonhole).
+      if (v !== null) values.push(v);
+      else if (counting) values.push('');
+    }
+  }
+}
 
 /**
  * Tag data by which another extension narrows the header fields a test looks at (index's
@@ -239,21 +270,13 @@ const tests: TestSpec[] = [
       const select = fieldSelection(t);
       return (ctx) => {
         const values: string[] = [];
-        let fields: readonly AddressHeaderValue[] = names.flatMap((n) =>
-          ctx.message.addresses(evaluate(n, ctx)),
-        );
-        if (select) fields = select(fields);
-        for (const hv of fields) {
-          if (hv.addresses === null) {
-            // RFC 5228 §2.7.4: an unparsable value is compared as a whole for :all.
-            if (all) values.push(hv.raw);
-            continue;
-          }
-          for (const a of hv.addresses) {
-            const v = part.extract(a, ctx);
-            // RFC 5231 §4.2: :count counts addresses, also those without the part (as Pigeonhole).
-            if (v !== null) values.push(v);
-            else if (counting) values.push('');
+        if (select) {
+          const fields = names.flatMap((n) => ctx.message.addresses(evaluate(n, ctx)));
+          pushAddressValues(values, select(fields), part, ctx, all, counting);
+        } else {
+          // The common case: no field selection, no intermediate list.
+          for (const n of names) {
+            pushAddressValues(values, ctx.message.addresses(evaluate(n, ctx)), part, ctx, all, counting);
           }
         }
         return matcher.match(ctx, values);
