@@ -158,6 +158,8 @@ const capabilitiesSchema = z.strictObject({
           'ihave',
           'duplicate',
         ]),
+      /** RFC 5804 §1.7: advertised as NOTIFY when `enotify` is among the extensions. */
+      notify_methods: z.array(z.string()).default(['mailto']),
       auth_mechanisms: saslList.default(['PLAIN', 'LOGIN', 'OAUTHBEARER', 'XOAUTH2']),
       allow_plain_auth_without_tls: z.boolean().default(false),
       banner: z.string().optional(),

@@ -24,6 +24,7 @@ import {
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
 import { bridge, proxyLogin, type ProxyContext, type ReplayResult } from './session.js';
+import { clientGone } from './guard.js';
 
 /** RFC 2971 §3.3: at most 30 field-value pairs, fields up to 30 bytes, values up to 1024. */
 const idLimits = { pairs: 30, field: 30, value: 1024 };
@@ -63,7 +64,14 @@ export function buildBackendId(client: ClientInfo | undefined, ttl: number, clie
         ['x-proxy-ttl', String(ttl)],
       ]
     : [];
-  for (const [k, v] of clientFields) if (!reservedIdField.test(k)) fields.push([k, v]);
+  for (const [k, v] of clientFields) {
+    if (reservedIdField.test(k)) continue;
+    // A field that does not fit in a quoted string (CR, LF, NUL, 8-bit; the client may have
+    // sent it as a literal) would need a synchronizing literal sent without waiting for the
+    // backend's continuation: leave it out rather than break or smuggle lines into the ID.
+    if (quoteIfSafe(k) === undefined || (v !== null && quoteIfSafe(v) === undefined)) continue;
+    fields.push([k, v]);
+  }
   if (fields.length === 0) return 'NIL';
   return '(' + fields.map(([k, v]) => `${quoteOrNil(k)} ${quoteOrNil(v)}`).join(' ') + ')';
 }
@@ -118,6 +126,9 @@ export class ImapBackend {
       for (let i = 0; i < 32; i++) {
         const lit = /\{(\d{1,9})\}$/.exec(line);
         if (!lit) break;
+        // Bounded like a line: a backend announcing a huge literal must not make us buffer it.
+        if (Number(lit[1]) > this.be.reader.maxLine)
+          throw new BackendUnavailableError(`backend literal too large: ${lit[1]} bytes`);
         const body = await this.be.readBytes(Number(lit[1]));
         line += body.toString('latin1') + (await this.be.readLine());
       }
@@ -339,6 +350,7 @@ export async function runImapSession(
     switch (outcome.kind) {
       case 'ok': {
         clearTimeout(timer);
+        if (clientGone(conn, outcome.backend)) return true;
         // Spec: the client asked for capabilities before login and the OK carries none.
         if (askedCapability && outcome.value.capabilities)
           send(`* CAPABILITY ${outcome.value.capabilities.join(' ')}`);

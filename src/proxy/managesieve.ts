@@ -24,6 +24,7 @@ import {
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
 import { bridge, proxyLogin, xclientAttributes, type ProxyContext, type ReplayResult } from './session.js';
+import { clientGone } from './guard.js';
 
 /**
  * ManageSieve (RFC 5804). Responses are `OK`, `NO` or `BYE` with an optional response code
@@ -48,6 +49,9 @@ export class SieveBackend {
     for (let i = 0; i < 8; i++) {
       const lit = /\{(\d{1,9})\+?\}$/.exec(line);
       if (!lit) break;
+      // Bounded like a line: a backend announcing a huge literal must not make us buffer it.
+      if (Number(lit[1]) > this.be.reader.maxLine)
+        throw new BackendUnavailableError(`backend literal too large: ${lit[1]} bytes`);
       line =
         line.slice(0, lit.index) +
         JSON.stringify((await this.be.readBytes(Number(lit[1]))).toString('latin1'));
@@ -147,6 +151,9 @@ export async function runManageSieveSession(
     send(`"IMPLEMENTATION" ${quoteOrNil(caps.implementation)}`);
     send(`"SASL" "${cleartextOk() ? caps.auth_mechanisms.join(' ') : ''}"`);
     send(`"SIEVE" ${quoteOrNil(caps.sieve_extensions.join(' '))}`);
+    // RFC 5804 §1.7: a server with enotify lists its notification methods (sieve-connect checks).
+    if (caps.sieve_extensions.includes('enotify') && caps.notify_methods.length > 0)
+      send(`"NOTIFY" ${quoteOrNil(caps.notify_methods.join(' '))}`);
     if (conn.canStartTls && listener.tls === 'starttls') send('"STARTTLS"');
     send('"VERSION" "1.0"');
   };
@@ -174,6 +181,7 @@ export async function runManageSieveSession(
     switch (outcome.kind) {
       case 'ok':
         clearTimeout(timer);
+        if (clientGone(conn, outcome.backend)) return true;
         send(outcome.value);
         await bridge(ctx, conn, outcome.backend, 'managesieve', outcome.backend.destination.id, log);
         return true;
@@ -225,7 +233,9 @@ export async function runManageSieveSession(
         tokens = await readCommand(conn.reader, noContinuation, limits);
       } catch (e) {
         if (!(e instanceof ProtocolError)) throw e;
-        if (e.fatal) {
+        // RFC 5804 §1.3: clients never wait for a continuation, so the bytes of a refused
+        // literal ({n} or {n+}) are already on their way: never parse them as commands.
+        if (e.fatal || /literal/.test(e.message)) {
           send(`BYE ${quoteOrNil(e.message)}`);
           conn.close();
           return;

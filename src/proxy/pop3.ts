@@ -20,6 +20,7 @@ import {
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
 import { bridge, proxyLogin, xclientAttributes, type ProxyContext, type ReplayResult } from './session.js';
+import { clientGone } from './guard.js';
 
 /** POP3 (RFC 1939, CAPA RFC 2449, STLS RFC 2595, AUTH RFC 5034). */
 
@@ -162,6 +163,7 @@ export async function runPop3Session(
     switch (outcome.kind) {
       case 'ok':
         clearTimeout(timer);
+        if (clientGone(conn, outcome.backend)) return true;
         send(outcome.value);
         await bridge(ctx, conn, outcome.backend, 'pop3', outcome.backend.destination.id, log);
         return true;

@@ -20,6 +20,7 @@ import {
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
 import { bridge, proxyLogin, xclientAttributes, type ProxyContext, type ReplayResult } from './session.js';
+import { clientGone } from './guard.js';
 
 /** SMTP submission (RFC 6409, AUTH RFC 4954, STARTTLS RFC 3207, XCLIENT as Postfix defines it). */
 
@@ -78,7 +79,12 @@ export class SmtpBackend {
     await this.ehlo(name);
   }
 
-  /** Postfix XCLIENT: only the attributes the EHLO keyword lists; a new 220 greeting follows. */
+  /**
+   * Postfix XCLIENT: only the attributes the EHLO keyword lists; a new 220 greeting follows,
+   * and the EHLO after it names the client's own EHLO/HELO domain (as nginx does): the
+   * backend takes the HELO name from that EHLO (Dovecot and Postfix both let it override
+   * XCLIENT HELO=), so sending ours would hide the client's.
+   */
   async xclient(client: ClientInfo, ttl: number, helo: string | undefined, name: string): Promise<void> {
     const offered = this.keyword('XCLIENT');
     if (!offered) return;
@@ -88,7 +94,8 @@ export class SmtpBackend {
     const r = await this.reply();
     if (r.code !== 220)
       throw new BackendUnavailableError(`backend refused XCLIENT: ${r.code} ${r.lines[0] ?? ''}`);
-    await this.ehlo(name);
+    // Only a plain domain or address literal goes on the command line (no spaces, controls).
+    await this.ehlo(helo !== undefined && /^[\x21-\x7e]{1,255}$/.test(helo) ? helo : name);
   }
 
   async auth(creds: Credentials, master: MasterLogin | undefined): Promise<Reply> {
@@ -148,6 +155,7 @@ export async function runSubmissionSession(
     switch (outcome.kind) {
       case 'ok':
         clearTimeout(timer);
+        if (clientGone(conn, outcome.backend)) return true;
         send(outcome.value);
         await bridge(ctx, conn, outcome.backend, 'submission', outcome.backend.destination.id, log);
         return true;

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestCerts } from '../../unit/proxy/helpers.js';
 
-/** A private Dovecot instance (IMAP, POP3, ManageSieve) on free loopback ports, stopped by PID. */
+/** A private Dovecot instance (IMAP, POP3, ManageSieve, submission if asked) on free loopback ports, stopped by PID. */
 export interface Dovecot {
   dir: string;
-  ports: { imap: number; pop3: number; sieve: number };
+  ports: { imap: number; pop3: number; sieve: number; submission?: number };
   logFile: string;
   log(): string;
   stop(): Promise<void>;
@@ -46,10 +46,13 @@ export async function startDovecot(opts: {
   certs: TestCerts;
   /** Accept PROXY v2 headers on extra `haproxy = yes` listeners instead of plain ones. */
   haproxy?: boolean;
+  /** Also run Dovecot's submission service, relaying to this SMTP port on 127.0.0.1. */
+  submissionRelayPort?: number;
 }): Promise<Dovecot> {
   const dir = mkdtempSync(join(tmpdir(), `sievert-dovecot-${opts.name}-`));
   chmodSync(dir, 0o755);
-  const ports = { imap: await freePort(), pop3: await freePort(), sieve: await freePort() };
+  const ports: Dovecot['ports'] = { imap: await freePort(), pop3: await freePort(), sieve: await freePort() };
+  if (opts.submissionRelayPort !== undefined) ports.submission = await freePort();
   const mail = join(dir, 'mail');
   mkdirSync(mail);
   chownSync(mail, 65534, 65534);
@@ -67,6 +70,20 @@ export async function startDovecot(opts: {
   );
   const logFile = join(dir, 'dovecot.log');
   const hap = opts.haproxy ? '    haproxy = yes\n' : '';
+  const submission =
+    ports.submission === undefined
+      ? ''
+      : `
+hostname = dovecot.example.com
+submission_relay_host = 127.0.0.1
+submission_relay_port = ${opts.submissionRelayPort}
+submission_relay_ssl = no
+service submission-login {
+  inet_listener submission {
+    port = ${ports.submission}
+${hap}  }
+}
+`;
   writeFileSync(
     join(dir, 'dovecot.conf'),
     `
@@ -75,7 +92,7 @@ state_dir = ${dir}/state
 log_path = ${logFile}
 info_log_path = ${logFile}
 instance_name = sievert-${opts.name}-${process.pid}
-protocols = imap pop3 sieve
+protocols = imap pop3 sieve${ports.submission === undefined ? '' : ' submission'}
 listen = 127.0.0.1
 ssl = yes
 ssl_cert = <${opts.certs.certFile}
@@ -131,6 +148,11 @@ ${hap}  }
 }
 service anvil {
   chroot =
+  # No auth penalty: tests log in again right after a wrong password from the same address,
+  # which would otherwise wait 2 s and more (Dovecot's documented way to turn it off).
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 protocol sieve {
   managesieve_logout_format = bytes=%i/%o
@@ -138,7 +160,7 @@ protocol sieve {
 plugin {
   sieve = file:${mail}/%u/sieve;active=${mail}/%u/.dovecot.sieve
 }
-`,
+${submission}`,
   );
   const child: ChildProcess = spawn('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -152,6 +174,7 @@ plugin {
         waitForPort(ports.imap, 10_000),
         waitForPort(ports.pop3, 10_000),
         waitForPort(ports.sieve, 10_000),
+        ...(ports.submission === undefined ? [] : [waitForPort(ports.submission, 10_000)]),
       ]),
       exited.then(() => {
         throw new Error(`dovecot exited: ${stderr}`);
@@ -175,7 +198,10 @@ plugin {
     async stop() {
       if (child.exitCode === null && child.pid !== undefined) {
         process.kill(child.pid, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        // A timer left running would keep the test process alive for its whole 5 s.
+        let t: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => (t = setTimeout(r, 5000)))]);
+        clearTimeout(t);
         if (child.exitCode === null) process.kill(child.pid, 'SIGKILL');
       }
       rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,12 @@ let proxy: RunningProxy;
 
 before(async () => {
   certs = makeCerts();
-  dovecot = await startDovecot({ name: 'pop3-sieve', users: { 'alice@example.com': 'alicepw' }, certs });
+  dovecot = await startDovecot({
+    name: 'pop3-sieve',
+    users: { 'alice@example.com': 'alicepw' },
+    masters: { master: 'masterpw' },
+    certs,
+  });
   proxy = await proxyFrom(`
 [listener.pop3]
 protocol = "pop3"
@@ -32,6 +37,7 @@ port = ${dovecot.ports.sieve}
 tls = "starttls"
 [routing]
 default_destination = "dovecot"
+master_user_separators = ["*"]
 [capabilities.pop3]
 allow_plain_auth_without_tls = true
 [capabilities.managesieve]
@@ -103,5 +109,24 @@ test('ManageSieve through the proxy: AUTHENTICATE with a literal, PUTSCRIPT, GET
   assert.match(
     dovecot.log(),
     /managesieve-login: Info: Login: user=<alice@example\.com>, method=PLAIN, rip=127\.0\.0\.2, lip=127\.0\.0\.1, mpid=\d+, TLS, session=<[\w-]{12}>/,
+  );
+});
+
+test('POP3 master-user login through the proxy: USER alice*master routes on alice, Dovecot logs alice', async () => {
+  const out = await python(`
+import poplib, socket
+_cc = socket.create_connection
+socket.create_connection = lambda addr, timeout=None, source_address=None: _cc(addr, timeout, ('127.0.0.3', 0))
+P = poplib.POP3('127.0.0.1', ${portOf(proxy, 'pop3')})
+P.user('alice@example.com*master')
+print(P.pass_('masterpw').decode())
+print('STAT', P.stat()[0])
+P.quit()
+`);
+  assert.match(out, /^\+OK Logged in\.$/m);
+  assert.match(out, /^STAT \d+$/m);
+  assert.match(
+    dovecot.log(),
+    /pop3-login: Info: Login: user=<alice@example\.com>, method=PLAIN, rip=127\.0\.0\.3, lip=127\.0\.0\.1, mpid=\d+, TLS, session=<[\w-]{12}>/,
   );
 });

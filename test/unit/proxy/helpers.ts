@@ -266,3 +266,131 @@ export function portOf(p: RunningProxy, listener: string): number {
 }
 
 export const b64 = (s: string): string => Buffer.from(s, 'latin1').toString('base64');
+
+export type ProxyProtocol = 'imap' | 'pop3' | 'managesieve' | 'submission';
+export const proxyProtocols: readonly ProxyProtocol[] = ['imap', 'pop3', 'managesieve', 'submission'];
+
+export interface ProtocolSetup {
+  proxy: RunningProxy;
+  backend: FakeBackend;
+  port: number;
+  /** A client connection, optionally from another loopback address (127.0.0.2 …). */
+  client: (localAddress?: string) => Promise<Peer>;
+  /** A client connection with the proxy's greeting already read. */
+  greeted: (localAddress?: string) => Promise<Peer>;
+}
+
+/**
+ * A proxy with one plain listener for `protocol` (listener id `l`) in front of one fake
+ * backend (destination `a`, plaintext leg allowed, `timeout` 1 s, no failure delay). `listener`,
+ * `destination`, `routing`, `limits` and `extra` are TOML added to those sections and to the file.
+ * Everything started here is stopped when the test ends.
+ */
+export async function protocolProxy(
+  t: { after(fn: () => Promise<void>): void },
+  protocol: ProxyProtocol,
+  o: {
+    listener?: string;
+    destination?: string;
+    routing?: string;
+    limits?: string;
+    extra?: string;
+    forwarding?: string;
+    /** The destination's `timeout` for the whole backend login (default 1 s). */
+    timeout?: string;
+    logger?: Logger;
+  } = {},
+): Promise<ProtocolSetup> {
+  const backend = await FakeBackend.start();
+  let proxy: RunningProxy;
+  try {
+    proxy = await proxyFrom(
+      `
+[listener.l]
+protocol = "${protocol}"
+bind = ["127.0.0.1:0"]
+${o.listener ?? ''}
+[destination.a]
+host = "127.0.0.1"
+forwarding = "${o.forwarding ?? 'none'}"
+allow_plaintext_auth = true
+timeout = "${o.timeout ?? '1s'}"
+${o.destination ?? ''}
+[destination.a.protocol.${protocol}]
+port = ${backend.port}
+[routing]
+default_destination = "a"
+${o.routing ?? ''}
+[capabilities.${protocol}]
+allow_plain_auth_without_tls = true
+[limits]
+${o.limits ?? 'auth_failure_delay = 0'}
+${o.extra ?? ''}`,
+      tmpdir(),
+      o.logger,
+    );
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+  t.after(async () => {
+    await proxy.close(0);
+    await backend.close();
+  });
+  const port = portOf(proxy, 'l');
+  const client = (localAddress?: string): Promise<Peer> => dial(port, localAddress);
+  return {
+    proxy,
+    backend,
+    port,
+    client,
+    greeted: async (localAddress) => {
+      const c = await client(localAddress);
+      await readGreeting(c, protocol);
+      return c;
+    },
+  };
+}
+
+/** Reads the proxy's greeting for `protocol` (ManageSieve: the whole capability block and OK). */
+export async function readGreeting(c: Peer, protocol: ProxyProtocol): Promise<string> {
+  switch (protocol) {
+    case 'imap':
+      return c.expect(/^\* OK /);
+    case 'pop3':
+      return c.expect(/^\+OK /);
+    case 'submission':
+      return c.expect(/^220 /);
+    case 'managesieve':
+      for (let i = 0; i < 20; i++) {
+        const line = await c.line();
+        if (line.startsWith('OK ')) return line;
+      }
+      throw new Error('no OK after the capability block');
+  }
+}
+
+/** The first line the peer sends, or `closed` when it closes first (connection refused by a cap). */
+export function firstLineOrClose(p: Peer, ms = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('neither a line nor a close')), ms);
+    p.reader.readLine().then(
+      (line) => {
+        clearTimeout(t);
+        resolve(line);
+      },
+      () => {
+        clearTimeout(t);
+        resolve('closed');
+      },
+    );
+  });
+}
+
+/** Sends `text` one byte per packet (a setImmediate between bytes so they are not coalesced). */
+export async function dribble(p: Peer, text: string | Buffer): Promise<void> {
+  for (const ch of Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1')) {
+    p.sendRaw(Buffer.from([ch]));
+    await new Promise((r) => setImmediate(r));
+  }
+}

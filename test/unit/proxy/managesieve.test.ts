@@ -8,6 +8,7 @@ import {
   FakeBackend,
   makeCerts,
   portOf,
+  protocolProxy,
   proxyFrom,
   type Peer,
   type TestCerts,
@@ -206,4 +207,20 @@ test('backend unreachable or hanging: NO (TRYLATER)', async (t) => {
   c.send(`AUTHENTICATE "PLAIN" "${b64('\0u\0p')}"`);
   await c.expect('NO (TRYLATER) "backend unavailable"');
   await backend.done();
+});
+
+test('with enotify among the extensions (the default list), NOTIFY names the methods (RFC 5804 §1.7)', async (t) => {
+  const { port } = await protocolProxy(t, 'managesieve');
+  const c = await dial(port);
+  const block: string[] = [];
+  for (let line = await c.line(); !line.startsWith('OK '); line = await c.line()) block.push(line);
+  assert.match(
+    block.find((l) => l.startsWith('"SIEVE" '))!,
+    /\benotify\b/,
+  );
+  assert.deepEqual(
+    block.filter((l) => l.startsWith('"NOTIFY"')),
+    ['"NOTIFY" "mailto"'],
+  );
+  c.close();
 });

@@ -110,7 +110,8 @@ test('AUTH PLAIN: XCLIENT with only the listed attributes, a fresh EHLO, AUTH re
     await backendHello(b, ['PIPELINING', 'XCLIENT ADDR PORT HELO SESSION', 'AUTH PLAIN LOGIN']);
     await b.expect(/^XCLIENT ADDR=127\.0\.0\.1 PORT=\d+ SESSION=[\w-]{12} HELO=client\.example\.net$/);
     b.send('220 mx.example.com ESMTP');
-    await b.expect('EHLO proxy.example.com');
+    // The EHLO after XCLIENT carries the client's name: backends take HELO from it.
+    await b.expect('EHLO client.example.net');
     b.send('250-mx.example.com');
     b.send('250 AUTH PLAIN LOGIN');
     await b.expect(`AUTH PLAIN ${b64('\0user@example.com\0pw')}`);
