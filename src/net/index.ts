@@ -52,6 +52,7 @@ export {
   type SaslOutcome,
   type SaslStep,
 } from './sasl.js';
+export { ReadBuffers, type ReadSink } from './read-buffers.js';
 export {
   acceptTls,
   certificateSha256,

@@ -25,6 +25,8 @@ export class ConnectionClosedError extends Error {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Reads CRLF-terminated lines and exact byte counts (literals) from a stream, as a stream of
  * lines rather than of reads: a line may arrive split across packets, several lines may arrive
@@ -39,7 +41,7 @@ export class LineReader {
    * Received bytes live in `store[start, end)`. The store grows by doubling and is compacted
    * in place, so a peer sending one byte per packet costs linear time, not quadratic.
    */
-  private store: Buffer = Buffer.alloc(0);
+  private store: Buffer = EMPTY;
   private start = 0;
   private end = 0;
   /** How far the live bytes have been searched for LF, so each byte is scanned once. */
@@ -171,8 +173,8 @@ export class LineReader {
     this.stream.off('close', this.onEnd);
     this.stream.off('error', this.onError);
     this.detached = true;
-    const rest = Buffer.from(this.buf);
-    this.store = Buffer.alloc(0);
+    const rest = this.end > this.start ? Buffer.from(this.buf) : EMPTY;
+    this.store = EMPTY;
     this.start = this.end = 0;
     this.notify();
     return rest;

@@ -26,29 +26,56 @@ export interface ListenerOptions {
   onReject?(reason: string, remoteAddress: string): void;
 }
 
+/** Random bytes for session ids, drawn a few hundred ids at a time (one system call, not one per id). */
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+
 /** Short random ids that tie our log lines to the backend's (sent as x-session-id / SESSION=). */
 export function newSessionId(): string {
-  return randomBytes(9).toString('base64url');
+  if (idOffset + 9 > idPool.length) {
+    idPool = randomBytes(9 * 512);
+    idOffset = 0;
+  }
+  idOffset += 9;
+  return idPool.toString('base64url', idOffset - 9, idOffset);
 }
 
 /** An accepted client connection, after any PROXY header and implicit TLS handshake. */
 export class InboundConnection {
   reader: LineReader;
   readonly id = newSessionId();
+  /** The accepted socket (before any STARTTLS), for the local address when it is asked for. */
+  private readonly accepted: Socket | TLSSocket;
 
   constructor(
     public socket: Socket | TLSSocket,
     initial: Buffer,
     readonly remoteAddress: string,
     readonly remotePort: number,
-    readonly localAddress: string,
-    readonly localPort: number,
+    /** From a PROXY header; otherwise looked up on first use (one system call most sessions never need). */
+    private local: { address: string; port: number } | undefined,
     public secure: boolean,
     private readonly tlsOptions: TlsOptions | undefined,
     private readonly maxLine: number,
     private readonly handshakeTimeoutMs: number,
   ) {
+    this.accepted = socket;
     this.reader = new LineReader(socket, maxLine, initial);
+  }
+
+  private get localEnd(): { address: string; port: number } {
+    return (this.local ??= {
+      address: plainAddress(this.accepted.localAddress ?? ''),
+      port: this.accepted.localPort ?? 0,
+    });
+  }
+
+  get localAddress(): string {
+    return this.localEnd.address;
+  }
+
+  get localPort(): number {
+    return this.localEnd.port;
   }
 
   get canStartTls(): boolean {
@@ -124,8 +151,7 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
     });
     let remoteAddress = peer;
     let remotePort = socket.remotePort ?? 0;
-    let localAddress = plainAddress(socket.localAddress ?? '');
-    let localPort = socket.localPort ?? 0;
+    let local: { address: string; port: number } | undefined;
     let rest: Buffer = Buffer.alloc(0);
     try {
       const trusted = inNetworks(o.proxyTrusted, peer);
@@ -139,8 +165,7 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
         if (r.header?.proxied) {
           remoteAddress = plainAddress(r.header.sourceAddress);
           remotePort = r.header.sourcePort;
-          localAddress = plainAddress(r.header.destinationAddress);
-          localPort = r.header.destinationPort;
+          local = { address: plainAddress(r.header.destinationAddress), port: r.header.destinationPort };
         }
       }
       let s: Socket | TLSSocket = socket;
@@ -157,8 +182,7 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
           rest,
           remoteAddress,
           remotePort,
-          localAddress,
-          localPort,
+          local,
           o.tls === 'implicit',
           o.tls === 'plain' ? undefined : o.tlsOptions,
           o.maxLine,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
+import type { ReadBuffers } from './read-buffers.js';
 
 export type TlsMode = 'plain' | 'starttls' | 'implicit';
 
@@ -132,9 +133,16 @@ export function connectTls(
 }
 
 /** A plain TCP connection with a connect timeout. */
-export function connectTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
+export function connectTcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  /** Read into reused buffers (plain legs that may be bridged directly). */
+  reads?: ReadBuffers,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = netConnect({ host, port });
+    const s = netConnect(reads ? { host, port, onread: reads.onread } : { host, port });
+    reads?.attach(s);
     const timer = setTimeout(() => fail(new Error(`connect to ${host}:${port} timed out`)), timeoutMs);
     const fail = (err: Error): void => {
       clearTimeout(timer);

@@ -7,6 +7,7 @@ import {
   connectTcp,
   connectTls,
   encodePlain,
+  ReadBuffers,
   type Credentials,
 } from '../net/index.js';
 import type { DestinationConfig, Protocol } from './config.js';
@@ -85,8 +86,15 @@ export class BackendConnection {
     public secure: boolean,
     readonly destination: DestinationConfig,
     private readonly maxLine: number,
+    /** Set for plain legs opened with reused read buffers: the bridge reads them directly. */
+    private readonly plainReads?: ReadBuffers,
   ) {
     this.reader = new LineReader(socket, maxLine);
+  }
+
+  /** The reused read buffers of the socket, while it is still the plain one they were made for. */
+  get reads(): ReadBuffers | undefined {
+    return this.plainReads && !this.secure ? this.plainReads : undefined;
   }
 
   /** Arms (or re-arms) the deadline for the whole exchange that follows. */
@@ -169,8 +177,10 @@ export async function openBackend(
   const p = destination.protocols[protocol];
   if (!p) throw new BackendUnavailableError(`destination ${destination.id} has no ${protocol}`);
   let socket: Socket | TLSSocket;
+  // A plain leg stays plain: after login the bridge reads it without an allocation per read.
+  const reads = p.tls === 'plain' ? new ReadBuffers() : undefined;
   try {
-    socket = await connectTcp(destination.host, p.port, destination.connectTimeoutMs);
+    socket = await connectTcp(destination.host, p.port, destination.connectTimeoutMs, reads);
   } catch (e) {
     throw new BackendUnavailableError((e as Error).message);
   }
@@ -193,5 +203,5 @@ export async function openBackend(
       throw new BackendUnavailableError(`TLS to ${destination.id} failed: ${(e as Error).message}`);
     }
   }
-  return new BackendConnection(socket, p.tls === 'implicit', destination, maxLine);
+  return new BackendConnection(socket, p.tls === 'implicit', destination, maxLine, reads);
 }

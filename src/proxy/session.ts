@@ -128,8 +128,13 @@ export async function proxyLogin<T>(
     user: Buffer.from(identifier, 'utf8').toString('latin1'),
     remoteAddress: conn.remoteAddress,
     remotePort: conn.remotePort,
-    localAddress: conn.localAddress,
-    localPort: conn.localPort,
+    // Only forwarding needs our own address: look it up then.
+    get localAddress() {
+      return conn.localAddress;
+    },
+    get localPort() {
+      return conn.localPort;
+    },
   };
   let backend: BackendConnection | undefined;
   try {
@@ -184,9 +189,16 @@ export function xclientAttributes(client: ClientInfo, ttl: number): Record<strin
   };
 }
 
+/** How long the client gets to take what the backend sent before it closed. */
+const FLUSH_AFTER_BACKEND_CLOSE_MS = 10_000;
+
 /**
  * Joins the two legs: what each side sent past the login goes first, then bytes flow both
- * ways through pipes (backpressure included) until either side closes.
+ * ways until either side closes. Client to backend is a pipe of sorts; backend to client, on a plain
+ * backend leg, is written straight from the socket's reused read buffers (no allocation per
+ * read; reading pauses while a write is pending, which is the backpressure), else a pipe.
+ * When the client goes, the backend leg is cut; when the backend goes, the client first
+ * receives what is still queued for it.
  */
 export function bridge(
   ctx: ProxyContext,
@@ -206,12 +218,8 @@ export function bridge(
   if (active) active.bridged = true;
   ctx.metrics.bridgedSessions++;
   return new Promise((resolve) => {
-    let done = false;
-    const end = (): void => {
-      if (done) return;
-      done = true;
-      client.destroy();
-      server.destroy();
+    let closed = 0;
+    const finish = (): void => {
       ctx.metrics.bridgedSessions--;
       const up = client.bytesRead - clientIn0 + clientRest.length;
       const down = client.bytesWritten - clientOut0;
@@ -228,13 +236,57 @@ export function bridge(
       log.info({ event: 'session-end', bytesUp: up, bytesDown: down });
       resolve();
     };
-    client.on('close', end);
-    server.on('close', end);
-    client.on('error', end);
-    server.on('error', end);
+    let flushTimer: NodeJS.Timeout | undefined;
+    client.once('close', () => {
+      clearTimeout(flushTimer);
+      server.destroy();
+      if (++closed === 2) finish();
+    });
+    server.once('close', () => {
+      if (!client.destroyed) {
+        if (!client.writableEnded) client.end();
+        flushTimer = setTimeout(() => client.destroy(), FLUSH_AFTER_BACKEND_CLOSE_MS);
+        flushTimer.unref();
+      }
+      if (++closed === 2) finish();
+    });
+    const fail = (): void => {
+      client.destroy();
+      server.destroy();
+    };
+    client.on('error', fail);
+    server.on('error', fail);
     if (serverRest.length > 0) client.write(serverRest);
     if (clientRest.length > 0) server.write(clientRest);
-    client.pipe(server);
-    server.pipe(client);
+    // Client to backend (commands, uploads): what `pipe` does, with fewer listeners.
+    client.on('data', (chunk: Buffer) => {
+      if (!server.destroyed && !server.write(chunk)) client.pause();
+    });
+    server.on('drain', () => client.resume());
+    client.resume();
+    const reads = backend.reads;
+    if (!reads) {
+      server.pipe(client);
+      return;
+    }
+    // A write that did not complete at once holds the chunk (maybe the read buffer itself):
+    // reading waits until everything queued for the client is written.
+    let waiting = false;
+    const written = (): void => {
+      if (waiting && client.writableLength === 0) {
+        waiting = false;
+        reads.release();
+      }
+    };
+    const queued = reads.direct((chunk) => {
+      client.write(chunk, written);
+      if (client.writableLength === 0) return true;
+      waiting = true;
+      return false;
+    });
+    for (const chunk of queued) client.write(chunk);
+    server.once('end', () => client.end());
+    // Anything still queued for the client is written before the first chunk read from here.
+    reads.start();
   });
 }
