@@ -18,7 +18,7 @@ import type { ValidationContext } from '../../validator.js';
 import { hashSource } from '../../engine.js';
 import type { FieldSelector } from '../base/index.js';
 import { editMessage, messageTree } from '../editheader/edits.js';
-import { setVariable, type SetModifier } from '../variables/index.js';
+import { SET_MODIFIERS, setVariable, type SetModifier } from '../variables/index.js';
 import { BreakSignal, currentLoop, currentPartIndex, loopFrames, loopName, type LoopFrame } from './loop.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -231,26 +231,8 @@ export const mime: ExtensionDefinition = {
 // ---------------------------------------------------------------------------------------------
 // extracttext (RFC 5703 §7)
 
-const modifier = (name: string, precedence: number, apply: (s: string) => string): TagSpec => ({
-  name,
-  data: { precedence, apply } satisfies SetModifier,
-});
-
-function firstChar(s: string, f: (c: string) => string): string {
-  if (s === '') return s;
-  const n = s.codePointAt(0)! > 0xffff ? 2 : 1;
-  return f(s.slice(0, n)) + s.slice(n);
-}
-
 /** §7: "extracttext [MODIFIER]": the modifiers of set (RFC 5229 §4.1), same precedence. */
-const MODIFIERS: readonly TagSpec[] = [
-  modifier('lower', 40, (s) => s.toLowerCase()),
-  modifier('upper', 40, (s) => s.toUpperCase()),
-  modifier('lowerfirst', 30, (s) => firstChar(s, (c) => c.toLowerCase())),
-  modifier('upperfirst', 30, (s) => firstChar(s, (c) => c.toUpperCase())),
-  modifier('quotewildcard', 20, (s) => s.replace(/[*?\\]/g, '\\$&')),
-  modifier('length', 10, (s) => String([...s].length)),
-];
+const MODIFIERS = SET_MODIFIERS;
 
 function modifiersOf(args: ValidatedArguments): SetModifier[] {
   return [...args.tags.values()]

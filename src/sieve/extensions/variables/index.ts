@@ -142,8 +142,8 @@ function firstChar(s: string, f: (c: string) => string): string {
   return f(s.slice(0, n)) + s.slice(n);
 }
 
-/** RFC 5229 §4.1 modifiers of the variables extension itself. */
-const MODIFIERS: readonly TagSpec[] = [
+/** RFC 5229 §4.1 modifiers of the variables extension itself (extracttext takes them too). */
+export const SET_MODIFIERS: readonly TagSpec[] = [
   modifier('lower', 40, (s) => s.toLowerCase()),
   modifier('upper', 40, (s) => s.toUpperCase()),
   modifier('lowerfirst', 30, (s) => firstChar(s, (c) => c.toLowerCase())),
@@ -183,7 +183,7 @@ export const variables: ExtensionDefinition = {
         { name: 'name', type: 'string' },
         { name: 'value', type: 'string' },
       ],
-      tags: MODIFIERS,
+      tags: SET_MODIFIERS,
       tests: 'none',
       block: 'none',
       validate(v, cmd) {
