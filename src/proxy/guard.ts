@@ -3,9 +3,6 @@
  * breaker per destination. Both are in memory, per process.
  */
 
-import type { InboundConnection } from '../net/index.js';
-import type { BackendConnection } from './backend.js';
-
 export class FailurePenalties {
   private counts = new Map<string, { n: number; last: number }>();
 
@@ -89,16 +86,4 @@ export class CircuitBreaker {
 
 export function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms));
-}
-
-/**
- * True (and the backend closed) when the client left while its login was in flight: the
- * pre-auth timeout fired or it hung up. Bridging then would hold a logged-in backend
- * connection open with nobody on the other end, since the client socket's close event has
- * already passed.
- */
-export function clientGone(conn: InboundConnection, backend: BackendConnection): boolean {
-  if (!conn.socket.destroyed) return false;
-  backend.close();
-  return true;
 }

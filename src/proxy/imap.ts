@@ -23,8 +23,13 @@ import {
   type ClientInfo,
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
-import { bridge, proxyLogin, type ProxyContext, type ReplayResult } from './session.js';
-import { clientGone } from './guard.js';
+import {
+  bridgeLoggedIn,
+  proxyLogin,
+  requireSecureLeg,
+  type ProxyContext,
+  type ReplayResult,
+} from './session.js';
 
 /** RFC 2971 §3.3: at most 30 field-value pairs, fields up to 30 bytes, values up to 1024. */
 const idLimits = { pairs: 30, field: 30, value: 1024 };
@@ -320,9 +325,7 @@ export async function runImapSession(
       await b.greeting();
       if (be.destination.protocols.imap!.tls === 'starttls') await b.startTls();
       else if (b.capabilities.length === 0) await b.refreshCapabilities();
-      if (!be.secure && !be.destination.allowPlaintextAuth) {
-        throw new BackendUnavailableError('refusing to send credentials over a plaintext backend leg');
-      }
+      requireSecureLeg(be);
       // The client's own ID goes to the backend whatever the forwarding mode; our address
       // fields only with forwarding = "xclient".
       const forwardAddress = be.destination.forwarding === 'xclient';
@@ -350,12 +353,16 @@ export async function runImapSession(
     switch (outcome.kind) {
       case 'ok': {
         clearTimeout(timer);
-        if (clientGone(conn, outcome.backend)) return true;
         // Spec: the client asked for capabilities before login and the OK carries none.
-        if (askedCapability && outcome.value.capabilities)
-          send(`* CAPABILITY ${outcome.value.capabilities.join(' ')}`);
-        send(`${tag} OK ${outcome.value.okText}`);
-        await bridge(ctx, conn, outcome.backend, 'imap', outcome.backend.destination.id, log);
+        const caps = askedCapability ? outcome.value.capabilities : undefined;
+        await bridgeLoggedIn(
+          ctx,
+          conn,
+          outcome.backend,
+          'imap',
+          [...(caps ? [`* CAPABILITY ${caps.join(' ')}`] : []), `${tag} OK ${outcome.value.okText}`],
+          log,
+        );
         return true;
       }
       case 'rejected':

@@ -23,8 +23,14 @@ import {
   type ClientInfo,
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
-import { bridge, proxyLogin, xclientAttributes, type ProxyContext, type ReplayResult } from './session.js';
-import { clientGone } from './guard.js';
+import {
+  bridgeLoggedIn,
+  proxyLogin,
+  requireSecureLeg,
+  xclientAttributes,
+  type ProxyContext,
+  type ReplayResult,
+} from './session.js';
 
 /**
  * ManageSieve (RFC 5804). Responses are `OK`, `NO` or `BYE` with an optional response code
@@ -169,9 +175,7 @@ export async function runManageSieveSession(
       const b = new SieveBackend(be);
       await b.capabilityBlock();
       if (be.destination.protocols.managesieve!.tls === 'starttls') await b.startTls();
-      if (!be.secure && !be.destination.allowPlaintextAuth) {
-        throw new BackendUnavailableError('refusing to send credentials over a plaintext backend leg');
-      }
+      requireSecureLeg(be);
       if (be.destination.forwarding === 'xclient') await b.xclient(client, ctx.config.limits.proxyTtl);
       const r = await b.authenticate(creds, masterLogin(be.destination, client));
       if (r.status === 'OK') return { ok: true, value: r.line } satisfies ReplayResult<string>;
@@ -181,9 +185,7 @@ export async function runManageSieveSession(
     switch (outcome.kind) {
       case 'ok':
         clearTimeout(timer);
-        if (clientGone(conn, outcome.backend)) return true;
-        send(outcome.value);
-        await bridge(ctx, conn, outcome.backend, 'managesieve', outcome.backend.destination.id, log);
+        await bridgeLoggedIn(ctx, conn, outcome.backend, 'managesieve', [outcome.value], log);
         return true;
       case 'rejected':
         send(outcome.response);

@@ -19,8 +19,14 @@ import {
   type ClientInfo,
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
-import { bridge, proxyLogin, xclientAttributes, type ProxyContext, type ReplayResult } from './session.js';
-import { clientGone } from './guard.js';
+import {
+  bridgeLoggedIn,
+  proxyLogin,
+  requireSecureLeg,
+  xclientAttributes,
+  type ProxyContext,
+  type ReplayResult,
+} from './session.js';
 
 /** POP3 (RFC 1939, CAPA RFC 2449, STLS RFC 2595, AUTH RFC 5034). */
 
@@ -151,9 +157,7 @@ export async function runPop3Session(
       await b.greeting();
       await b.capa();
       if (be.destination.protocols.pop3!.tls === 'starttls') await b.startTls();
-      if (!be.secure && !be.destination.allowPlaintextAuth) {
-        throw new BackendUnavailableError('refusing to send credentials over a plaintext backend leg');
-      }
+      requireSecureLeg(be);
       if (be.destination.forwarding === 'xclient') await b.xclient(client, ctx.config.limits.proxyTtl);
       const r = await b.login(creds, masterLogin(be.destination, client));
       if (r.ok) return { ok: true, value: r.line } satisfies ReplayResult<string>;
@@ -163,9 +167,7 @@ export async function runPop3Session(
     switch (outcome.kind) {
       case 'ok':
         clearTimeout(timer);
-        if (clientGone(conn, outcome.backend)) return true;
-        send(outcome.value);
-        await bridge(ctx, conn, outcome.backend, 'pop3', outcome.backend.destination.id, log);
+        await bridgeLoggedIn(ctx, conn, outcome.backend, 'pop3', [outcome.value], log);
         return true;
       case 'rejected':
         send(outcome.response);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type InboundConnection, type Credentials } from '../net/index.js';
+import { type InboundConnection, type Credentials, writeLine } from '../net/index.js';
 import { BackendUnavailableError, openBackend, type BackendConnection, type ClientInfo } from './backend.js';
 import type { DestinationConfig, Protocol, ProxyConfig } from './config.js';
 import { CircuitBreaker, FailurePenalties, sleep } from './guard.js';
@@ -193,6 +193,32 @@ export function xclientAttributes(client: ClientInfo, ttl: number): Record<strin
 const FLUSH_AFTER_BACKEND_CLOSE_MS = 10_000;
 
 /**
+ * Refuses to send credentials over a plaintext backend leg unless the destination allows it
+ * (the spec's "Backend leg"); called by each protocol after its STARTTLS step.
+ */
+export function requireSecureLeg(be: BackendConnection): void {
+  if (!be.secure && !be.destination.allowPlaintextAuth) {
+    throw new BackendUnavailableError('refusing to send credentials over a plaintext backend leg');
+  }
+}
+
+/**
+ * After a successful backend login: the client gets `lines` (the backend's answer, as the
+ * protocol words it), then the legs are joined. Nothing is written to a client already gone.
+ */
+export async function bridgeLoggedIn(
+  ctx: ProxyContext,
+  conn: InboundConnection,
+  backend: BackendConnection,
+  protocol: Protocol,
+  lines: readonly string[],
+  log: Logger,
+): Promise<void> {
+  if (!conn.socket.destroyed) for (const line of lines) writeLine(conn.socket, line);
+  await bridge(ctx, conn, backend, protocol, backend.destination.id, log);
+}
+
+/**
  * Joins the two legs: what each side sent past the login goes first, then bytes flow both
  * ways until either side closes. Client to backend is a pipe of sorts; backend to client, on a plain
  * backend leg, is written straight from the socket's reused read buffers (no allocation per
@@ -210,6 +236,14 @@ export function bridge(
 ): Promise<void> {
   const client = conn.socket;
   const server = backend.socket;
+  if (client.destroyed || server.destroyed) {
+    // A leg already gone (the client timed out or hung up while its login was in flight): its
+    // close event has passed, so the wait below would never end and the other leg would stay
+    // open with nobody at the far end.
+    client.destroy();
+    backend.close();
+    return Promise.resolve();
+  }
   const clientRest = conn.reader.detach();
   const serverRest = backend.reader.detach();
   const clientIn0 = client.bytesRead;

@@ -19,8 +19,14 @@ import {
   type ClientInfo,
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
-import { bridge, proxyLogin, xclientAttributes, type ProxyContext, type ReplayResult } from './session.js';
-import { clientGone } from './guard.js';
+import {
+  bridgeLoggedIn,
+  proxyLogin,
+  requireSecureLeg,
+  xclientAttributes,
+  type ProxyContext,
+  type ReplayResult,
+} from './session.js';
 
 /** SMTP submission (RFC 6409, AUTH RFC 4954, STARTTLS RFC 3207, XCLIENT as Postfix defines it). */
 
@@ -141,9 +147,7 @@ export async function runSubmissionSession(
       await b.greeting();
       await b.ehlo(caps.hostname);
       if (be.destination.protocols.submission!.tls === 'starttls') await b.startTls(caps.hostname);
-      if (!be.secure && !be.destination.allowPlaintextAuth) {
-        throw new BackendUnavailableError('refusing to send credentials over a plaintext backend leg');
-      }
+      requireSecureLeg(be);
       if (be.destination.forwarding === 'xclient')
         await b.xclient(client, ctx.config.limits.proxyTtl, helo, caps.hostname);
       const r = await b.auth(creds, masterLogin(be.destination, client));
@@ -155,9 +159,7 @@ export async function runSubmissionSession(
     switch (outcome.kind) {
       case 'ok':
         clearTimeout(timer);
-        if (clientGone(conn, outcome.backend)) return true;
-        send(outcome.value);
-        await bridge(ctx, conn, outcome.backend, 'submission', outcome.backend.destination.id, log);
+        await bridgeLoggedIn(ctx, conn, outcome.backend, 'submission', [outcome.value], log);
         return true;
       case 'rejected':
         send(outcome.response);
