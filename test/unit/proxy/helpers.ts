@@ -298,6 +298,12 @@ export async function protocolProxy(
     forwarding?: string;
     /** The destination's `timeout` for the whole backend login (default 1 s). */
     timeout?: string;
+    /** The backend leg's TLS mode (default plain). */
+    backendTls?: 'plain' | 'starttls';
+    /** `allow_plain_auth_without_tls` (default true). */
+    cleartext?: boolean;
+    /** TOML added to the `[capabilities.<protocol>]` section. */
+    capabilities?: string;
     logger?: Logger;
   } = {},
 ): Promise<ProtocolSetup> {
@@ -318,11 +324,13 @@ timeout = "${o.timeout ?? '1s'}"
 ${o.destination ?? ''}
 [destination.a.protocol.${protocol}]
 port = ${backend.port}
+tls = "${o.backendTls ?? 'plain'}"
 [routing]
 default_destination = "a"
 ${o.routing ?? ''}
 [capabilities.${protocol}]
-allow_plain_auth_without_tls = true
+allow_plain_auth_without_tls = ${o.cleartext ?? true}
+${o.capabilities ?? ''}
 [limits]
 ${o.limits ?? 'auth_failure_delay = 0'}
 ${o.extra ?? ''}`,
@@ -350,6 +358,32 @@ ${o.extra ?? ''}`,
       return c;
     },
   };
+}
+
+/**
+ * protocolProxy with the test certificates, as the per-protocol tests use it: the listener can
+ * offer STARTTLS, the backend leg verifies the backend (`localhost`, the test CA), and the client's
+ * address is forwarded by XCLIENT (IMAP ID).
+ */
+export function tlsProtocolProxy(
+  t: { after(fn: () => Promise<void>): void },
+  protocol: ProxyProtocol,
+  certs: TestCerts,
+  o: {
+    listenerTls?: 'plain' | 'starttls';
+    backendTls?: 'plain' | 'starttls';
+    cleartext?: boolean;
+    capabilities?: string;
+  } = {},
+): Promise<ProtocolSetup> {
+  return protocolProxy(t, protocol, {
+    forwarding: 'xclient',
+    listener: `tls = "${o.listenerTls ?? 'plain'}"\ncert = "${certs.certFile}"\nkey = "${certs.keyFile}"`,
+    destination: `tls_server_name = "localhost"\ntls_ca = "${certs.caFile}"`,
+    backendTls: o.backendTls,
+    cleartext: o.cleartext,
+    capabilities: o.capabilities,
+  });
 }
 
 /** Reads the proxy's greeting for `protocol` (ManageSieve: the whole capability block and OK). */

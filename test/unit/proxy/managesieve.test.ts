@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import type { RunningProxy } from '../../../src/proxy/index.js';
 import {
   acceptTlsOn,
   b64,
   dial,
-  FakeBackend,
   makeCerts,
-  portOf,
-  protocolProxy,
-  proxyFrom,
   type Peer,
+  protocolProxy,
+  type ProtocolSetup,
   type TestCerts,
+  tlsProtocolProxy,
 } from './helpers.js';
 
 let certs: TestCerts;
@@ -20,42 +18,17 @@ before(() => {
 });
 after(() => certs.cleanup());
 
-async function setup(
-  t: TestContext,
-  o: { listenerTls?: 'plain' | 'starttls'; backendTls?: 'plain' | 'starttls'; cleartext?: boolean } = {},
-): Promise<{ proxy: RunningProxy; backend: FakeBackend; client: () => Promise<Peer> }> {
-  const backend = await FakeBackend.start();
-  const proxy = await proxyFrom(`
-[listener.sieve]
-protocol = "managesieve"
-bind = ["127.0.0.1:0"]
-tls = "${o.listenerTls ?? 'plain'}"
-cert = "${certs.certFile}"
-key = "${certs.keyFile}"
-[destination.a]
-host = "127.0.0.1"
-tls_server_name = "localhost"
-tls_ca = "${certs.caFile}"
-forwarding = "xclient"
-allow_plaintext_auth = true
-timeout = "1s"
-[destination.a.protocol.managesieve]
-port = ${backend.port}
-tls = "${o.backendTls ?? 'plain'}"
-[routing]
-default_destination = "a"
-[capabilities.managesieve]
-implementation = "sievert"
-sieve_extensions = ["fileinto", "vacation"]
-allow_plain_auth_without_tls = ${o.cleartext ?? true}
-[limits]
-auth_failure_delay = 0
-`);
-  t.after(async () => {
-    await proxy.close(0);
-    await backend.close();
+type SetupOptions = {
+  listenerTls?: 'plain' | 'starttls';
+  backendTls?: 'plain' | 'starttls';
+  cleartext?: boolean;
+};
+
+function setup(t: TestContext, o: SetupOptions = {}): Promise<ProtocolSetup> {
+  return tlsProtocolProxy(t, 'managesieve', certs, {
+    ...o,
+    capabilities: 'implementation = "sievert"\nsieve_extensions = ["fileinto", "vacation"]',
   });
-  return { proxy, backend, client: () => dial(portOf(proxy, 'sieve')) };
 }
 
 async function expectCapabilities(c: Peer, o: { sasl?: string; starttls?: boolean } = {}): Promise<void> {

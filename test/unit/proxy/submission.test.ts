@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import type { RunningProxy } from '../../../src/proxy/index.js';
 import {
   acceptTlsOn,
   b64,
-  dial,
-  FakeBackend,
   makeCerts,
-  portOf,
-  proxyFrom,
   type Peer,
+  type ProtocolSetup,
   type TestCerts,
+  tlsProtocolProxy,
 } from './helpers.js';
 
 let certs: TestCerts;
@@ -19,41 +16,14 @@ before(() => {
 });
 after(() => certs.cleanup());
 
-async function setup(
-  t: TestContext,
-  o: { listenerTls?: 'plain' | 'starttls'; backendTls?: 'plain' | 'starttls'; cleartext?: boolean } = {},
-): Promise<{ proxy: RunningProxy; backend: FakeBackend; client: () => Promise<Peer> }> {
-  const backend = await FakeBackend.start();
-  const proxy = await proxyFrom(`
-[listener.submission]
-protocol = "submission"
-bind = ["127.0.0.1:0"]
-tls = "${o.listenerTls ?? 'plain'}"
-cert = "${certs.certFile}"
-key = "${certs.keyFile}"
-[destination.a]
-host = "127.0.0.1"
-tls_server_name = "localhost"
-tls_ca = "${certs.caFile}"
-forwarding = "xclient"
-allow_plaintext_auth = true
-timeout = "1s"
-[destination.a.protocol.submission]
-port = ${backend.port}
-tls = "${o.backendTls ?? 'plain'}"
-[routing]
-default_destination = "a"
-[capabilities.submission]
-hostname = "proxy.example.com"
-allow_plain_auth_without_tls = ${o.cleartext ?? true}
-[limits]
-auth_failure_delay = 0
-`);
-  t.after(async () => {
-    await proxy.close(0);
-    await backend.close();
-  });
-  return { proxy, backend, client: () => dial(portOf(proxy, 'submission')) };
+type SetupOptions = {
+  listenerTls?: 'plain' | 'starttls';
+  backendTls?: 'plain' | 'starttls';
+  cleartext?: boolean;
+};
+
+function setup(t: TestContext, o: SetupOptions = {}): Promise<ProtocolSetup> {
+  return tlsProtocolProxy(t, 'submission', certs, { ...o, capabilities: 'hostname = "proxy.example.com"' });
 }
 
 async function ehloReply(c: Peer, extra: string[]): Promise<void> {
