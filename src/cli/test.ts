@@ -2,34 +2,14 @@
 import { readFileSync } from 'node:fs';
 import {
   actionDescriptions,
+  impliedEnvelope,
   parseMessage,
   run,
   type ActionJson,
-  type SieveMessage,
   type TraceEvent,
 } from '../sieve/index.js';
 import { compileFile } from './check.js';
 import { formatDiagnostic } from '../sieve/index.js';
-
-/** The default envelope when none is given: from the message's own headers. */
-export function defaultEnvelope(message: SieveMessage): { from: string; to: string } {
-  const first = (names: string[], fallback: string): string => {
-    for (const n of names) {
-      for (const h of message.addresses(n)) {
-        const a = h.addresses?.[0];
-        if (a) return a.address;
-      }
-    }
-    return fallback;
-  };
-  // Return-Path may be "<>": the null sender.
-  const rp = message.headers('return-path')[0];
-  const from =
-    rp !== undefined && rp.replace(/\s/g, '') === '<>'
-      ? ''
-      : first(['return-path', 'sender', 'from'], 'sender@example.com');
-  return { from, to: first(['envelope-to', 'to'], 'recipient@example.com') };
-}
 
 export function describeAction(a: ActionJson): string {
   const flags = 'flags' in a && a.flags.length ? ` (flags: ${a.flags.join(' ')})` : '';
@@ -85,7 +65,7 @@ export function testCommand(
     }
     return 1;
   }
-  const defaults = defaultEnvelope(message);
+  const defaults = impliedEnvelope(message);
   const envelope = { from: opts.from ?? defaults.from, to: opts.to ?? defaults.to };
   const trace: TraceEvent[] = [];
   const result = run(program, { message, envelope, trace: opts.trace ? (e) => trace.push(e) : undefined });

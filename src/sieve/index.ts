@@ -27,7 +27,7 @@ export { actionDescriptions } from './runtime.js';
 export type * from './host.js';
 export type { ExtensionDefinition } from './registry.js';
 export { ALL_EXTENSIONS } from './extensions/index.js';
-export { parseMessage } from './message/index.js';
+export { impliedEnvelope, parseMessage } from './message/index.js';
 export type { SieveMessage, MailAddress, AddressHeaderValue } from './message/types.js';
 
 /** An engine with every extension sievert ships. */

@@ -124,3 +124,30 @@ function trimWsp(value: string): string {
 function isWsp(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
+
+/** The first address of the first field with this name that has one with a local part. */
+function firstAddress(message: SieveMessage, name: string): string | null {
+  for (const h of message.addresses(name)) {
+    const a = h.addresses?.[0];
+    if (a && a.localPart !== '') return a.address;
+  }
+  return null;
+}
+
+/**
+ * The envelope a lone message implies, as Pigeonhole's sieve-test and test suite derive it: the
+ * recipient from Envelope-To, else To, else recipient@example.com; the sender from Return-Path
+ * (`<>` is the null sender, ""), else Sender, else From, else sender@example.com.
+ */
+export function impliedEnvelope(message: SieveMessage): { from: string; to: string } {
+  const to = firstAddress(message, 'envelope-to') ?? firstAddress(message, 'to') ?? 'recipient@example.com';
+  const returnPath = message.headers('return-path')[0];
+  const from =
+    returnPath !== undefined && returnPath.replace(/\s/g, '') === '<>'
+      ? ''
+      : (firstAddress(message, 'return-path') ??
+        firstAddress(message, 'sender') ??
+        firstAddress(message, 'from') ??
+        'sender@example.com');
+  return { from, to };
+}

@@ -8,7 +8,7 @@ import type { Argument } from '../../ast.js';
 import { octet } from '../../comparators/builtin.js';
 import type { Diagnostic, Span } from '../../diagnostics.js';
 import type { Program } from '../../engine.js';
-import { parseMessage } from '../../message/index.js';
+import { impliedEnvelope, parseMessage } from '../../message/index.js';
 import type { SieveMessage } from '../../message/types.js';
 import type { ExtensionDefinition, ValidatedTest } from '../../registry.js';
 import {
@@ -41,26 +41,9 @@ export function parseTestMessage(raw: string): SieveMessage {
   return parseMessage(encoder.encode(raw));
 }
 
-function firstAddress(message: SieveMessage, name: string): string | null {
-  for (const h of message.addresses(name)) {
-    const a = h.addresses?.[0];
-    if (a && a.localPart !== '') return a.address;
-  }
-  return null;
-}
-
-/**
- * The envelope a message implies (Pigeonhole's testsuite): recipient from Envelope-To, else To,
- * else recipient@example.com; sender from Return-Path, else Sender, else From, else
- * sender@example.com; the original recipient is the recipient.
- */
+/** The envelope a message implies (impliedEnvelope); the original recipient is the recipient. */
 export function envelopeOf(message: SieveMessage): TestEnvelope {
-  const to = firstAddress(message, 'envelope-to') ?? firstAddress(message, 'to') ?? 'recipient@example.com';
-  const from =
-    firstAddress(message, 'return-path') ??
-    firstAddress(message, 'sender') ??
-    firstAddress(message, 'from') ??
-    'sender@example.com';
+  const { from, to } = impliedEnvelope(message);
   return { from, to, originalTo: to };
 }
 
