@@ -65,13 +65,24 @@ export const specialUse: ExtensionDefinition = {
     });
 
     // RFC 8579 §4: specialuse_exists [<mailbox: string>] <special-use-flags: string-list>.
-    // Only the form without a mailbox is declared: the registry has no optional leading
-    // positional argument yet (see the report of issue 4).
+    // The registry makes only trailing arguments optional, so with one argument the first is
+    // the flag list; with two, the first is the mailbox and must be a single string.
     r.test({
       name: 'specialuse_exists',
-      positional: [{ name: 'special-use flags', type: 'string-list' }],
+      positional: [
+        { name: 'mailbox or special-use flags', type: 'string-list' },
+        { name: 'special-use flags', type: 'string-list', optional: true },
+      ],
       tests: 'none',
       validate(v, t) {
+        const first = t.positional[0];
+        if (t.positional.length === 2 && first?.kind !== 'string') {
+          v.error(
+            'special-use.invalid-mailbox',
+            'specialuse_exists: the mailbox must be a single string, not a list',
+            first!.span,
+          );
+        }
         checkSpecialUseFlags(v, 'specialuse_exists', t.positional[t.positional.length - 1]!);
       },
       compile(cc, t) {

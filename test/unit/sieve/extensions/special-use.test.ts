@@ -58,6 +58,16 @@ test('§4: specialuse_exists is true when every attribute is assigned to some ma
   assert.equal(branch(['special-use'], 'specialuse_exists "\\\\Junk"'), false);
 });
 
+test('§4: specialuse_exists with a mailbox: true when that mailbox has every attribute', () => {
+  assert.equal(branch(['special-use'], 'specialuse_exists "Spam" "\\\\Junk"', host), true);
+  assert.equal(branch(['special-use'], 'specialuse_exists "Spam" ["\\\\Junk", "\\\\Sent"]', host), false);
+  assert.equal(branch(['special-use'], 'specialuse_exists "Sent Items" "\\\\Junk"', host), false);
+  assert.deepEqual(
+    errorCodes('require "special-use"; if specialuse_exists ["A", "B"] "\\\\Junk" { keep; }'),
+    ['special-use.invalid-mailbox'],
+  );
+});
+
 test('§4: specialuse_exists rejects invalid flags at compile time', () => {
   assert.deepEqual(errorCodes('require "special-use"; if specialuse_exists "Junk" { keep; }'), [
     'special-use.invalid-flag',
