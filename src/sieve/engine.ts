@@ -195,8 +195,15 @@ export class Engine {
   };
 }
 
-export function runProgram(program: Program, input: RunInput): RunResult {
-  const result = new Result(program.limits);
+/**
+ * The context one run of `program` executes in, collecting into `result`. The one place a run is
+ * set up (runProgram, and hosts that run scripts into a result of their own: the test suite).
+ */
+export function executionContext(
+  program: Program,
+  input: RunInput,
+  result = new Result(program.limits),
+): ExecutionContext {
   const ctx = new ExecutionContext(
     input.message,
     input.envelope,
@@ -205,7 +212,14 @@ export function runProgram(program: Program, input: RunInput): RunResult {
     input.host ?? {},
     input.trace,
   );
+  // include compiles with the engine that compiled the script.
   ctx.compileScript = program.compileScript;
+  return ctx;
+}
+
+export function runProgram(program: Program, input: RunInput): RunResult {
+  const ctx = executionContext(program, input);
+  const result = ctx.result;
   try {
     program.exec(ctx);
   } catch (e) {

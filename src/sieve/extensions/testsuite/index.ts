@@ -7,13 +7,13 @@
 import type { Argument } from '../../ast.js';
 import { octet } from '../../comparators/builtin.js';
 import type { Diagnostic, Span } from '../../diagnostics.js';
-import type { Program } from '../../engine.js';
+import { executionContext, type Program } from '../../engine.js';
 import { impliedEnvelope, parseMessage } from '../../message/index.js';
 import type { SieveMessage } from '../../message/types.js';
 import type { ExtensionDefinition, ValidatedTest } from '../../registry.js';
 import {
   evaluate,
-  ExecutionContext,
+  type ExecutionContext,
   Result,
   SieveRuntimeError,
   type Action,
@@ -161,16 +161,11 @@ function runtimeMessage(e: unknown): string {
 
 /** Runs a compiled script on the current message into `result`; false after a run-time error. */
 function runScript(ctx: ExecutionContext, program: Program, result: Result, errors: string[]): boolean {
-  const sub = new ExecutionContext(
-    ctx.message,
-    { ...ctx.envelope },
+  const sub = executionContext(
+    program,
+    { message: ctx.message, envelope: { ...ctx.envelope }, host: ctx.host },
     result,
-    program.limits,
-    ctx.host,
-    undefined,
   );
-  // As runProgram does (engine.ts): include compiles with the engine that compiled the script.
-  sub.compileScript = program.compileScript;
   try {
     program.exec(sub);
     return true;
