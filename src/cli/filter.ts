@@ -45,7 +45,7 @@ function maildir(path: string, cacheDir: string | null, full: boolean): Source {
         }
         each(f, m.bytes, m.size);
       }
-      cache?.save(path);
+      cache?.save();
     },
   };
 }

@@ -45,7 +45,11 @@ export class HeaderCache {
   private readonly used = new Set<string>();
   private data: Buffer = Buffer.alloc(0);
 
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    /** The Maildir's real path, written into the file so a cache never serves another folder. */
+    private readonly maildir: string,
+  ) {}
 
   static open(maildir: string, dir: string): HeaderCache {
     let real = maildir;
@@ -55,12 +59,12 @@ export class HeaderCache {
       // The Maildir itself is checked by the caller.
     }
     const id = createHash('sha256').update(real).digest('hex').slice(0, 32);
-    const cache = new HeaderCache(join(dir, `${id}.cache`));
-    cache.load(real);
+    const cache = new HeaderCache(join(dir, `${id}.cache`), real);
+    cache.load();
     return cache;
   }
 
-  private load(maildir: string): void {
+  private load(): void {
     let data: Buffer;
     try {
       data = readFileSync(this.file);
@@ -68,7 +72,7 @@ export class HeaderCache {
       return;
     }
     try {
-      const head = `${MAGIC}${maildir}\n`;
+      const head = `${MAGIC}${this.maildir}\n`;
       if (data.toString('utf8', 0, Buffer.byteLength(head)) !== head) return;
       let pos = Buffer.byteLength(head);
       const count = data.readUInt32LE(pos);
@@ -104,15 +108,9 @@ export class HeaderCache {
   }
 
   /** Writes the cache when this run added messages or no longer saw some; returns whether it wrote. */
-  save(maildir: string): boolean {
+  save(): boolean {
     if (this.added.size === 0 && this.used.size === this.entries.size) return false;
-    let real = maildir;
-    try {
-      real = realpathSync(maildir);
-    } catch {
-      return false;
-    }
-    const parts: Uint8Array[] = [Buffer.from(`${MAGIC}${real}\n`)];
+    const parts: Uint8Array[] = [Buffer.from(`${MAGIC}${this.maildir}\n`)];
     const count = Buffer.alloc(4);
     parts.push(count);
     let n = 0;

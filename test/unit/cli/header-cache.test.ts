@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { cacheKey, HeaderCache } from '../../../src/cli/header-cache.js';
+import { cacheKey, HeaderCache, MAX_CACHED_HEADER } from '../../../src/cli/header-cache.js';
 import { HeaderReader, maildirSize } from '../../../src/cli/io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sievert-hc-'));
@@ -72,19 +72,19 @@ test('HeaderCache: written when something changed, read back, damaged files igno
   assert.equal(c1.get('a'), undefined);
   c1.put('a', Buffer.from('Subject: a\r\n\r\n'), 100);
   c1.put('b', Buffer.from('Subject: b\r\n\r\n'), 2 ** 33 + 5); // sizes above 4 GiB survive
-  assert.equal(c1.save(md), true);
+  assert.equal(c1.save(), true);
   const [file] = readdirSync(cacheDir);
   assert.ok(file);
 
   const c2 = HeaderCache.open(md, cacheDir);
   assert.equal(Buffer.from(c2.get('a')!.bytes).toString(), 'Subject: a\r\n\r\n');
   assert.equal(c2.get('b')!.size, 2 ** 33 + 5);
-  assert.equal(c2.save(md), false, 'nothing changed: no write');
+  assert.equal(c2.save(), false, 'nothing changed: no write');
 
   // Only 'a' is seen this run: the rewrite drops 'b'.
   const c3 = HeaderCache.open(md, cacheDir);
   c3.get('a');
-  assert.equal(c3.save(md), true);
+  assert.equal(c3.save(), true);
   const c4 = HeaderCache.open(md, cacheDir);
   assert.equal(c4.get('b'), undefined);
   assert.ok(c4.get('a'));
@@ -95,6 +95,20 @@ test('HeaderCache: written when something changed, read back, damaged files igno
   assert.equal(HeaderCache.open(md, cacheDir).get('a'), undefined);
   writeFileSync(path, 'garbage');
   assert.equal(HeaderCache.open(md, cacheDir).get('a'), undefined);
+});
+
+test('HeaderCache: header blocks over MAX_CACHED_HEADER are not cached; at the limit they are', () => {
+  const md = join(dir, 'big');
+  mkdirSync(md);
+  const cacheDir = join(dir, 'big-cache');
+  const c = HeaderCache.open(md, cacheDir);
+  c.put('over', new Uint8Array(MAX_CACHED_HEADER + 1), 1);
+  assert.equal(c.save(), false, 'nothing to write');
+  c.put('at', new Uint8Array(MAX_CACHED_HEADER), 1);
+  assert.equal(c.save(), true);
+  const back = HeaderCache.open(md, cacheDir);
+  assert.equal(back.get('at')?.bytes.length, MAX_CACHED_HEADER);
+  assert.equal(back.get('over'), undefined);
 });
 
 function filter(...args: string[]): { code: number; stdout: string } {
@@ -132,4 +146,21 @@ test('filter gives the same answers from a cold and a warm cache, and sees new m
   const none = join(dir, 'never');
   filter('filter', script, md, '--json', '--no-cache', '--cache-dir', none);
   assert.equal(existsSync(none), false);
+});
+
+test('filter reads whole files for a script that tests the body, and keeps no header cache', () => {
+  const md = join(dir, 'BodyMaildir');
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(md, sub), { recursive: true });
+  writeFileSync(join(md, 'new', '1.host'), message('a', 0, 10).replace('bbbbbbbbbb', 'needle here'));
+  writeFileSync(join(md, 'new', '2.host'), message('b', 0, 10));
+  const script = join(dir, 'body.sieve');
+  writeFileSync(
+    script,
+    'require ["body", "fileinto"]; if body :text :contains "needle" { fileinto "Found"; }',
+  );
+  const cacheDir = join(dir, 'body-cache');
+  const r = filter('filter', script, md, '--json', '--cache-dir', cacheDir);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.split('\n').filter((l) => l.includes('"Found"')).length, 1);
+  assert.equal(existsSync(cacheDir), false);
 });
