@@ -9,23 +9,42 @@ function labelText(labels: Record<string, string>): string {
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
+/**
+ * A cheap identity for a label set, so the escaped exposition text is built once per series and
+ * not on every increment (logins are the hot path: this ran per login).
+ */
+function seriesKey(labels: Record<string, string>): string {
+  let key = '';
+  for (const k in labels) key += `${k}\u0001${labels[k]}\u0000`;
+  return key;
+}
+
+interface Series {
+  readonly labels: string;
+  value: number;
+}
+
 export class Metrics {
-  private counters = new Map<string, Map<string, number>>();
-  private latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  private counters = new Map<string, Map<string, Series>>();
+  private latency = new Map<string, { labels: string; buckets: number[]; sum: number; count: number }>();
   activeSessions = 0;
   bridgedSessions = 0;
 
   inc(name: string, labels: Record<string, string>, by = 1): void {
     let m = this.counters.get(name);
-    if (!m) this.counters.set(name, (m = new Map<string, number>()));
-    const key = labelText(labels);
-    m.set(key, (m.get(key) ?? 0) + by);
+    if (!m) this.counters.set(name, (m = new Map<string, Series>()));
+    const key = seriesKey(labels);
+    const series = m.get(key);
+    if (series) series.value += by;
+    else m.set(key, { labels: labelText(labels), value: by });
   }
 
   observeLogin(protocol: string, seconds: number): void {
-    const key = labelText({ protocol });
-    let h = this.latency.get(key);
-    if (!h) this.latency.set(key, (h = { buckets: latencyBuckets.map(() => 0), sum: 0, count: 0 }));
+    let h = this.latency.get(protocol);
+    if (!h) {
+      h = { labels: labelText({ protocol }), buckets: latencyBuckets.map(() => 0), sum: 0, count: 0 };
+      this.latency.set(protocol, h);
+    }
     latencyBuckets.forEach((b, i) => {
       if (seconds <= b) h.buckets[i]!++;
     });
@@ -34,7 +53,7 @@ export class Metrics {
   }
 
   get(name: string, labels: Record<string, string>): number {
-    return this.counters.get(name)?.get(labelText(labels)) ?? 0;
+    return this.counters.get(name)?.get(seriesKey(labels))?.value ?? 0;
   }
 
   render(): string {
@@ -49,10 +68,11 @@ export class Metrics {
     );
     for (const [name, m] of this.counters) {
       out.push(`# TYPE ${name} counter`);
-      for (const [labels, v] of m) out.push(`${name}${labels} ${v}`);
+      for (const { labels, value } of m.values()) out.push(`${name}${labels} ${value}`);
     }
     out.push('# TYPE sievert_proxy_login_seconds histogram');
-    for (const [labels, h] of this.latency) {
+    for (const h of this.latency.values()) {
+      const labels = h.labels;
       const inner = labels.slice(1, -1);
       latencyBuckets.forEach((b, i) =>
         out.push(`sievert_proxy_login_seconds_bucket{${inner},le="${b}"} ${h.buckets[i]}`),
