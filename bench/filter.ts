@@ -1,9 +1,11 @@
 /**
  * Filter benchmark (issue 2, "Speed"): Pigeonhole's sieve-filter and `sievert filter` over the
  * same deterministic Maildir with the same 50-rule webmail-style script, as whole processes,
- * alternating, several rounds; then in-process compile and run figures.
+ * alternating, several rounds; then in-process compile and run figures. `--case extensions`
+ * (issue 4) runs the second case: the 50 rules behind a prelude using variables, regex, date
+ * and body :text (bench/lib/rules.ts extensionsScript).
  *
- *   npm run bench:filter -- [--messages 20000] [--rounds 3] [--memory-messages 2000] [--keep]
+ *   npm run bench:filter -- [--case rules|extensions] [--messages 20000] [--rounds 3] [--memory-messages 2000] [--keep]
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +24,7 @@ import {
   type FilterTally,
 } from './lib/pigeonhole.js';
 import { median, runTimed, type TimedRun } from './lib/process.js';
-import { largeRulesScript, rulesScript } from './lib/rules.js';
+import { extensionsScript, largeRulesScript, rulesScript } from './lib/rules.js';
 import { sievertArgs, tallySievert } from './lib/sievert.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,6 +80,7 @@ function pad(text: string, width: number, right = false): string {
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
+      case: { type: 'string', default: 'rules' },
       messages: { type: 'string' },
       rounds: { type: 'string' },
       'memory-messages': { type: 'string' },
@@ -87,7 +90,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench:filter -- [--messages N (20000)] [--rounds R (3)] [--memory-messages M (2000)] [--keep]\n',
+      'usage: npm run bench:filter -- [--case rules|extensions] [--messages N (20000)] [--rounds R (3)] [--memory-messages M (2000)] [--keep]\n',
     );
     return 0;
   }
@@ -101,8 +104,11 @@ async function main(): Promise<number> {
   mkdirSync(DATA, { recursive: true, mode: 0o755 });
   chmodSync(DATA, 0o755);
   const corpus = ensureCorpus(DATA, messageCount, log);
-  const script = rulesScript();
-  const scriptPath = join(DATA, 'rules-50.sieve');
+  const benchCase = values.case === 'extensions' ? 'extensions' : 'rules';
+  if (values.case !== benchCase) throw new Error(`--case must be rules or extensions, got "${values.case}"`);
+  const script = benchCase === 'extensions' ? extensionsScript() : rulesScript();
+  const scriptPath = join(DATA, benchCase === 'extensions' ? 'extensions-50.sieve' : 'rules-50.sieve');
+  const caseLabel = benchCase === 'extensions' ? '50 rules + variables, regex, date, body :text' : '50 rules';
   writeFileSync(scriptPath, script);
   const largeScript = largeRulesScript(20);
   writeFileSync(join(DATA, 'rules-1000.sieve'), largeScript);
@@ -193,12 +199,23 @@ async function main(): Promise<number> {
 
     log('in-process figures …');
     const compileFigures: CompileFigure[] = [
-      timeCompile('50-rule script', script, 50, 2000),
+      timeCompile(benchCase === 'extensions' ? 'extensions script' : '50-rule script', script, 50, 2000),
       timeCompile('1,000-rule script', largeScript, 1000, 3000),
     ];
     const runFigure: RunFigure = timeRun(script, corpus.files.slice(0, memoryMessages), 15);
 
-    report(corpus, script, rounds, samples, tallies, compileFigures, runFigure, scriptPath, ph.config);
+    report(
+      corpus,
+      script,
+      caseLabel,
+      rounds,
+      samples,
+      tallies,
+      compileFigures,
+      runFigure,
+      scriptPath,
+      ph.config,
+    );
     const results = {
       date: new Date().toISOString(),
       node: process.version,
@@ -211,13 +228,15 @@ async function main(): Promise<number> {
         multipart: corpus.multipart,
         lists: corpus.lists,
       },
+      case: benchCase,
       rounds,
       samples,
       compile: compileFigures,
       run: runFigure,
     };
-    writeFileSync(join(DATA, 'results.json'), JSON.stringify(results, null, 2));
-    log(`results written to ${relative(ROOT, join(DATA, 'results.json'))}`);
+    const resultsFile = join(DATA, benchCase === 'extensions' ? 'results-extensions.json' : 'results.json');
+    writeFileSync(resultsFile, JSON.stringify(results, null, 2));
+    log(`results written to ${relative(ROOT, resultsFile)}`);
   } finally {
     if (values.keep) log(`kept ${work}`);
     else rmSync(work, { recursive: true, force: true });
@@ -228,6 +247,7 @@ async function main(): Promise<number> {
 function report(
   corpus: ReturnType<typeof ensureCorpus>,
   script: string,
+  caseLabel: string,
   rounds: number,
   samples: Record<Engine, Sample[]>,
   tallies: Partial<Record<Engine, FilterTally>>,
@@ -242,7 +262,7 @@ function report(
   out.push(
     `Filter benchmark: ${corpus.messages} messages, ${mib.toFixed(1)} MiB ` +
       `(${Math.round((100 * corpus.multipart) / corpus.messages)} % multipart, ${Math.round((100 * corpus.lists) / corpus.messages)} % list mail), ` +
-      `50 rules (${(Buffer.byteLength(script) / 1024).toFixed(1)} KB), ${rounds} round${rounds === 1 ? '' : 's'}, ${availableParallelism()} CPUs, node ${process.version}`,
+      `${caseLabel} (${(Buffer.byteLength(script) / 1024).toFixed(1)} KB), ${rounds} round${rounds === 1 ? '' : 's'}, ${availableParallelism()} CPUs, node ${process.version}`,
   );
   out.push('');
   out.push(
@@ -297,7 +317,7 @@ function report(
     );
   }
   out.push(
-    `  run 50 rules over ${runFigure.messages} messages in memory (${runFigure.megabytes.toFixed(1)} MiB, parseMessage + run): ` +
+    `  run ${caseLabel} over ${runFigure.messages} messages in memory (${runFigure.megabytes.toFixed(1)} MiB, parseMessage + run): ` +
       `${Math.round(runFigure.messagesPerSecond).toLocaleString('en-US')} msg/s median of ${runFigure.passes} passes, ` +
       `${Math.round(runFigure.bestMessagesPerSecond).toLocaleString('en-US')} msg/s best`,
   );

@@ -186,3 +186,51 @@ export function largeRulesScript(copies: number): string {
   }
   return render(all);
 }
+
+/**
+ * The second benchmark case (issue 4, "Speed"): the 50 rules behind a prelude that uses the
+ * extensions most filters add — variables, regex, date and body :text — on every message, and a
+ * tail that files by what the prelude found. Every test states its comparator where Pigeonhole's
+ * default differs from sievert's (the string test), so both engines file each message alike.
+ */
+export function extensionsScript(): string {
+  const prelude = [
+    'require ["fileinto", "variables", "body", "regex", "date", "relational", "comparator-i;ascii-numeric"];',
+    '# rule:[list name from List-Id]',
+    'if header :regex "list-id" "<([a-z0-9-]+)[.][^>]*>" {',
+    '\tset :lower "list" "${1}";',
+    '}',
+    '# rule:[weekend]',
+    'if date :is "date" "weekday" ["0", "6"] {',
+    '\tset "weekend" "yes";',
+    '}',
+    '# rule:[bulk by body text]',
+    'if body :text :contains ["unsubscribe", "newsletter"] {',
+    '\tset "bulk" "yes";',
+    '}',
+    '# rule:[very old mail]',
+    'if date :value "lt" :comparator "i;ascii-numeric" "date" "year" "2000" {',
+    '\tfileinto "Old";',
+    '\tstop;',
+    '}',
+    '# rule:[orders and parcels by number]',
+    'if header :regex "subject" "(order|parcel) ([0-9]+)" {',
+    '\tset :lower "kind" "${1}";',
+    '\tfileinto "Shopping/${kind}";',
+    '\tstop;',
+    '}',
+  ];
+  const rules = render(baseRules()).replace(/^require [^\n]*\n/, '');
+  const tail = [
+    '# rule:[weekday bulk]',
+    'if allof (string :comparator "i;octet" :is "${bulk}" "yes", not string :comparator "i;octet" :is "${weekend}" "yes") {',
+    '\tfileinto "Bulk/weekday";',
+    '\tstop;',
+    '}',
+    '# rule:[other lists]',
+    'if not string :comparator "i;octet" :is "${list}" "" {',
+    '\tfileinto "Lists/other/${list}";',
+    '}',
+  ];
+  return [...prelude, rules, ...tail].join('\n') + '\n';
+}

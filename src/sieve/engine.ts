@@ -128,7 +128,13 @@ export class Engine {
     this.cacheSize = options.cacheSize ?? 256;
   }
 
-  /** The capabilities scripts may require, sorted (ManageSieve's SIEVE capability). */
+  /**
+   * The capabilities scripts may require, sorted (ManageSieve's SIEVE capability, `sievert
+   * --capabilities`). comparator-i;octet and comparator-i;ascii-casemap are listed although every
+   * script has them: RFC 5804 §1.7 defines the SIEVE capability as the extensions "as listed in
+   * the Sieve require", and RFC 5228 §2.7.3 lets a script require those two; a client that checks
+   * a script's require against the list must find them. (Pigeonhole leaves them out.)
+   */
   capabilities(): string[] {
     return this.registry.capabilities().filter((c) => this.enabled.has(c));
   }

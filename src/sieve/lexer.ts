@@ -297,8 +297,9 @@ export class Lexer {
       this.pos = atEnd ? eol : eol + 1;
       if (!atEnd) this.newline(eol);
       if (line === '.') break;
-      // RFC 5228 §2.4.2: a line starting with "." has that dot removed (dot-stuffing).
-      lines.push(line.charCodeAt(0) === 0x2e ? line.slice(1) : line);
+      // RFC 5228 §2.4.2 (multi-line-dotstart): "Remove a leading '.' if followed by another '.'";
+      // a single dot before other text stays.
+      lines.push(line.startsWith('..') ? line.slice(1) : line);
       if (atEnd) {
         this.diags.error(
           'lex.unterminated-multiline',

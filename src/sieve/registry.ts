@@ -36,6 +36,46 @@ export interface TagSpec {
   wrapTest?(cc: CompileContext, test: ValidatedTest, compiled: TestFn): TestFn;
 }
 
+/**
+ * Tag data for a tag that adds a field to the action of the command it is put on (RFC 8580's
+ * :fcc on vacation and notify). The command's own extension calls `validate` from its validate
+ * hook and puts what `compile` returns, evaluated at run time, under `field` in its action's JSON
+ * (typed through ActionOptionFields). Several tags may carry the same option (:fcc and its
+ * :flags): it is applied once.
+ */
+export interface ActionOption {
+  readonly field: string;
+  validate(v: ValidationContext, cmd: ValidatedCommand): void;
+  compile(cc: CompileContext, cmd: ValidatedCommand): ((ctx: ExecutionContext) => unknown) | null;
+}
+
+function isActionOption(data: unknown): data is ActionOption {
+  return typeof data === 'object' && data !== null && 'field' in data && 'compile' in data;
+}
+
+/** The distinct action options the tags given to a command carry. */
+export function actionOptions(cmd: ValidatedArguments): ActionOption[] {
+  const out = new Set<ActionOption>();
+  for (const use of cmd.tags.values()) if (isActionOption(use.spec.data)) out.add(use.spec.data);
+  return [...out];
+}
+
+/**
+ * Compiles a command's action options; the function returned gives the extra fields of its
+ * action's JSON at run time (none when the command has no such tag).
+ */
+export function compileActionOptions(
+  cc: CompileContext,
+  cmd: ValidatedCommand,
+): (ctx: ExecutionContext) => Record<string, unknown> {
+  const fields = actionOptions(cmd).flatMap((o) => {
+    const f = o.compile(cc, cmd);
+    return f ? [[o.field, f] as const] : [];
+  });
+  if (fields.length === 0) return () => ({});
+  return (ctx) => Object.fromEntries(fields.map(([name, f]) => [name, f(ctx)]));
+}
+
 /** A tag as written in the script, after validation. */
 export interface TagUse {
   readonly spec: TagSpec;

@@ -56,6 +56,14 @@ export interface ActionJsonTypes {
 export const actionDescriptions = new Map<string, (action: ActionJson) => string>();
 
 /** The JSON form of an action: `{ type, ...fields }`. */
+/**
+ * The JSON fields that tags of other extensions add to an action (ActionOption in registry.ts),
+ * e.g. fcc's `fcc` on vacation and notify. Extensions augment it like ActionJsonTypes; the
+ * actions that accept such tags include `Partial<ActionOptionFields>` in their JSON type.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ActionOptionFields {}
+
 export type ActionJson = {
   [K in keyof ActionJsonTypes]: { type: K } & ActionJsonTypes[K];
 }[keyof ActionJsonTypes];
@@ -145,7 +153,8 @@ export class ExecutionContext {
     /** Replaced by extensions that change the message for later tests (editheader, replace, ...). */
     public message: SieveMessage,
     readonly envelope: Envelope,
-    readonly result: Result,
+    /** Replaced only by the test suite (vnd.dovecot.testsuite), whose blocks each start a new result. */
+    public result: Result,
     readonly limits: Limits,
     readonly host: SieveHost,
     readonly trace: ((e: TraceEvent) => void) | undefined,

@@ -64,6 +64,11 @@ export interface ValidationContext {
  */
 export interface CapabilityTestSpec {
   testedCapabilities(v: ValidationContext, test: TestNode): readonly string[];
+  /**
+   * Whether the test may enable a supported capability (default yes). RFC 5463 §4: ihave must
+   * not enable extensions that change how the script is read (variables, encoded-character).
+   */
+  mayEnable?(capability: string): boolean;
 }
 
 function isCapabilityTest(spec: object): spec is CapabilityTestSpec {
@@ -515,8 +520,9 @@ export function validate(
     if (!test || !reg || !required.has(reg.extension) || !isCapabilityTest(reg.spec)) {
       return validateBlock(nodes);
     }
-    const caps = reg.spec.testedCapabilities(ctx, test);
-    if (!caps.every((c) => ctx.supports(c))) return [];
+    const spec = reg.spec;
+    const caps = spec.testedCapabilities(ctx, test);
+    if (!caps.every((c) => ctx.supports(c) && (spec.mayEnable?.(c) ?? true))) return [];
     const added: string[] = [];
     for (const c of caps) {
       for (const name of [c, registry.extensions.get(c)!.name]) {

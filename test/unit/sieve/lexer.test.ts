@@ -77,6 +77,12 @@ test('multi-line strings: dot-unstuffing, comment after text:, CRLF or LF', () =
   }
 });
 
+test('multi-line strings: a single leading dot before other text is kept (RFC 5228 §2.4.2)', () => {
+  // multi-line-dotstart: "Remove a leading '.' if followed by another '.'" — only then.
+  const src = ['text:', '.one', '..two', '...three', '.', ';'].join('\n');
+  assert.equal(lex(src).tokens[0]!.text, '.one\r\n.two\r\n..three\r\n');
+});
+
 test('"text:" followed by other text on the line is an error', () => {
   assert.equal(lex('text: x\n.\n').diags.items[0]?.code, 'lex.bad-multiline');
 });

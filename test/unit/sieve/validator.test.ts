@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile } from '../../../src/sieve/index.js';
+import { compile, createEngine } from '../../../src/sieve/index.js';
 import { errorCodes, errors, program } from './helpers.js';
 
 test('a valid script compiles with every construct of RFC 5228', () => {
@@ -162,4 +162,15 @@ test('encoded-character decodes ${hex:} and ${unicode:} only when required', () 
   ]);
   // Without the require, the text is an ordinary string: nothing to check.
   program('if header "a" "${unicode:D800}" {}');
+});
+
+test('the capability list keeps the two built-in comparators, which a script may require', () => {
+  // RFC 5804 §1.7: SIEVE lists the extensions as a script names them in require; RFC 5228
+  // §2.7.3 allows require "comparator-i;octet" and "comparator-i;ascii-casemap".
+  const engine = createEngine();
+  const caps = engine.capabilities();
+  for (const c of ['comparator-i;octet', 'comparator-i;ascii-casemap']) {
+    assert.ok(caps.includes(c), c);
+    assert.ok(engine.compile(`require "${c}";\nkeep;`).program, `require "${c}" compiles`);
+  }
 });

@@ -3,12 +3,18 @@
 // built in; the host may offer other methods through notifyMethodAvailable.
 import type { Argument } from '../../ast.js';
 import type { SieveHost } from '../../host.js';
-import type { ExtensionDefinition, TagSpec } from '../../registry.js';
+import {
+  actionOptions,
+  compileActionOptions,
+  type ExtensionDefinition,
+  type TagSpec,
+} from '../../registry.js';
 import {
   actionDescriptions,
   evaluate,
   SieveRuntimeError,
   type ActionJsonTypes,
+  type ActionOptionFields,
   type ExecutionContext,
   type StringValue,
 } from '../../runtime.js';
@@ -33,7 +39,7 @@ declare module '../../runtime.js' {
       message: string | null;
       /** The parsed URI for the mailto method (RFC 5436), else null. */
       mailto: MailtoUri | null;
-    };
+    } & Partial<ActionOptionFields>;
   }
 }
 
@@ -140,6 +146,8 @@ export const enotify: ExtensionDefinition = {
       tests: 'none',
       block: 'none',
       validate(v, cmd) {
+        // Tags other extensions add to notify (RFC 8580 :fcc) check themselves.
+        for (const option of actionOptions(cmd)) option.validate(v, cmd);
         let mailto = false;
         for (const { value, span } of constants(v, cmd.positional[0])) {
           const r = checkMethod(value, null);
@@ -177,6 +185,7 @@ export const enotify: ExtensionDefinition = {
         const message = tag('message');
         const optionsArg = cmd.tags.get('options')?.value;
         const options = optionsArg ? cc.stringList(optionsArg) : [];
+        const extra = compileActionOptions(cc, cmd);
         const span = cmd.node.span;
         return (ctx) => {
           const fail = (why: string): never => {
@@ -219,6 +228,7 @@ export const enotify: ExtensionDefinition = {
                 options: opts,
                 message: message ? evaluate(message, ctx) : null,
                 mailto,
+                ...extra(ctx),
               },
               // RFC 5435 §7: notify MUST NOT cancel the implicit keep.
               cancelsImplicitKeep: false,

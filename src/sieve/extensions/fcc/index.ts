@@ -2,17 +2,24 @@
 // message those commands send is filed into a mailbox. With it come :create (mailbox), :flags
 // (imap4flags), :specialuse (special-use, RFC 8579) and :mailboxid (RFC 9042 §4.3).
 //
-// vacation and notify belong to their own extensions. They call validateFcc() from their
-// validate hook and fccOptions() from their compile hook, and put what the latter returns at
-// run time under "fcc" in their action's JSON.
+// vacation and notify belong to their own extensions: the :fcc and :flags tags carry FCC_OPTION
+// (an ActionOption, registry.ts), whose validate and compile those commands run generically; what
+// it gives at run time goes under "fcc" in their action's JSON.
 import type { Argument } from '../../ast.js';
-import type { ExtensionDefinition, TagUse, ValidatedCommand } from '../../registry.js';
+import type { ActionOption, ExtensionDefinition, TagUse, ValidatedCommand } from '../../registry.js';
 import { evaluate, type CompileContext, type ExecutionContext } from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
 import { mailboxSelectors, selectMailbox, validateMailboxSelectors } from '../fileinto/index.js';
 
 /** The commands that accept :fcc. */
 export const FCC_TARGETS = ['vacation', 'notify'] as const;
+
+declare module '../../runtime.js' {
+  interface ActionOptionFields {
+    /** RFC 8580: where vacation or notify files a copy of the message it sends. */
+    fcc: FccJson;
+  }
+}
 
 /** What a vacation or notify action carries when it has :fcc (the "fcc" field of its JSON). */
 export interface FccJson {
@@ -114,12 +121,19 @@ export function fccOptions(
   };
 }
 
+/** What :fcc and :flags tell vacation and notify (RFC 8580 §4, §5). */
+export const FCC_OPTION: ActionOption = { field: 'fcc', validate: validateFcc, compile: fccOptions };
+
 export const fcc: ExtensionDefinition = {
   name: 'fcc',
   setup(r) {
-    r.tag(FCC_TARGETS, { name: 'fcc', value: { name: 'mailbox', type: 'string' } });
+    r.tag(FCC_TARGETS, { name: 'fcc', value: { name: 'mailbox', type: 'string' }, data: FCC_OPTION });
     // RFC 8580 §3: ":flags" <list-of-flags> with :fcc, when imap4flags is required (checked by
     // validateFcc; the tag is declared here because imap4flags puts :flags on keep and fileinto only).
-    r.tag(FCC_TARGETS, { name: 'flags', value: { name: 'list of flags', type: 'string-list' } });
+    r.tag(FCC_TARGETS, {
+      name: 'flags',
+      value: { name: 'list of flags', type: 'string-list' },
+      data: FCC_OPTION,
+    });
   },
 };

@@ -18,6 +18,14 @@ function namedCapabilities(v: ValidationContext, test: TestNode): string[] {
   return items.map((i) => v.value(i));
 }
 
+/**
+ * RFC 5463 §4: ihave must not be used with extensions that change how the content of a script is
+ * interpreted, such as encoded-character and variables: "The test MUST fail and the extension
+ * MUST NOT be enabled". (Pigeonhole refuses the same two.) So `${…}` is never interpolated inside
+ * an ihave block: a block guarded by ihave "variables" does not run.
+ */
+const NOT_ENABLED_BY_IHAVE = new Set(['variables', 'encoded-character']);
+
 /** The answer of each ihave test, decided at validation and used by compile. */
 const answers = new WeakMap<TestNode, boolean>();
 
@@ -26,11 +34,12 @@ const ihaveTest: TestSpec & CapabilityTestSpec = {
   positional: [{ name: 'capabilities', type: 'string-list' }],
   tests: 'none',
   testedCapabilities: namedCapabilities,
+  mayEnable: (c) => !NOT_ENABLED_BY_IHAVE.has(c),
   validate(v, t) {
     // §4: an unknown capability is not an error; the test is simply false.
     answers.set(
       t.node,
-      namedCapabilities(v, t.node).every((c) => v.supports(c)),
+      namedCapabilities(v, t.node).every((c) => v.supports(c) && !NOT_ENABLED_BY_IHAVE.has(c)),
     );
   },
   compile(_cc, t) {

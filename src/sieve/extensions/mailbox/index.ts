@@ -1,6 +1,7 @@
 // RFC 5490 §3.1: the "mailbox" extension — the mailboxexists test and fileinto :create.
 import type { ExtensionDefinition } from '../../registry.js';
 import { evaluate, type ExecutionContext } from '../../runtime.js';
+import { FCC_OPTION } from '../fcc/index.js';
 import { isInbox } from '../fileinto/index.js';
 
 /**
@@ -15,8 +16,10 @@ export const mailbox: ExtensionDefinition = {
   name: 'mailbox',
   setup(r) {
     // RFC 5490 §3.1: ":create" makes fileinto create the mailbox when it does not exist; RFC 8580
-    // §3 allows it with :fcc on vacation and notify (fcc checks that :fcc is there).
-    r.tag(['fileinto', 'vacation', 'notify'], { name: 'create' });
+    // §3 allows it with :fcc on vacation and notify. There it carries fcc's option, whose check
+    // reports a :create without :fcc.
+    r.tag(['fileinto'], { name: 'create' });
+    r.tag(['vacation', 'notify'], { name: 'create', data: FCC_OPTION });
 
     r.test({
       name: 'mailboxexists',

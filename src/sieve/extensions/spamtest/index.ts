@@ -14,7 +14,7 @@ const VIRUS_MAX = 5;
 
 /** Reads the first decimal number in a header value ("7.3", "Yes, score=7.3 required=5"). */
 function firstNumber(text: string): number | null {
-  const m = /[-+]?\d+(?:\.\d+)?/.exec(text);
+  const m = /[-+]?(?:\d+(?:\.\d*)?|\.\d+)/.exec(text);
   return m ? Number(m[0]) : null;
 }
 
@@ -35,7 +35,8 @@ const UNTESTED: Verdict = { level: 0, percent: 0 };
 
 /** A score as a fraction of its maximum, on both scales. */
 function fromFraction(fraction: number, top: number): Verdict {
-  const percent = Math.floor(Math.min(1, Math.max(0, fraction)) * 100);
+  // The small addend keeps binary rounding (0.29 × 100 = 28.999…) from losing a percent.
+  const percent = Math.floor(Math.min(1, Math.max(0, fraction)) * 100 + 1e-9);
   // 0 % is "certainly clean" (level 1), 100 % is `top`; the steps between are equal.
   return { level: 1 + Math.floor((percent * (top - 1)) / 100), percent };
 }

@@ -8,6 +8,7 @@ import type { Argument } from '../../ast.js';
 import { octet } from '../../comparators/builtin.js';
 import type { Diagnostic, Span } from '../../diagnostics.js';
 import { executionContext, type Program } from '../../engine.js';
+import { applyEdits, type MessageEdit } from '../../message/edit.js';
 import { impliedEnvelope, parseMessage } from '../../message/index.js';
 import type { SieveMessage } from '../../message/types.js';
 import type { ExtensionDefinition, ValidatedTest } from '../../registry.js';
@@ -36,6 +37,7 @@ export const DEFAULT_TEST_MESSAGE =
   'From: sender@example.com\nTo: recipient@example.org\nSubject: Frop!\n\nFriep!\n';
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export function parseTestMessage(raw: string): SieveMessage {
   return parseMessage(encoder.encode(raw));
@@ -106,7 +108,8 @@ function state(ctx: ExecutionContext): SuiteState {
       raw: DEFAULT_TEST_MESSAGE,
       program: null,
       errors: [],
-      result: new Result(ctx.limits),
+      // The test file's own actions go into the suite's result (Pigeonhole keeps one result).
+      result: ctx.result,
       executed: new Set(),
       implicitKeepDone: false,
       binaries: new Map(),
@@ -134,7 +137,12 @@ function fail(ctx: ExecutionContext, reason: string, span: Span): never {
 }
 
 function resetResult(ctx: ExecutionContext, st: SuiteState): void {
-  st.result = new Result(st.program?.limits ?? ctx.limits);
+  const fresh = new Result(st.program?.limits ?? ctx.limits);
+  // imap4flags' internal variable lives on in the run's state; its implicit keep still uses it.
+  fresh.implicitKeepFlags = ctx.result.implicitKeepFlags;
+  st.result = fresh;
+  // Actions of the test file itself (not only of test_script_run) land in the new result.
+  ctx.result = fresh;
   st.executed = new Set();
   st.implicitKeepDone = false;
 }
@@ -176,6 +184,10 @@ function runScript(ctx: ExecutionContext, program: Program, result: Result, erro
   }
 }
 
+function editedText(raw: string, edits: readonly MessageEdit[]): string {
+  return edits.length ? decoder.decode(applyEdits(encoder.encode(raw), edits)) : raw;
+}
+
 /**
  * Performs the actions of `result` not yet performed, then the implicit keep (RFC 5228 §2.10.2),
  * which is also the fallback when an action fails (§2.10.6). Returns false when any failed.
@@ -189,11 +201,20 @@ function executeResult(
 ): boolean {
   let ok = true;
   const envelope: TestEnvelope = { ...ctx.envelope };
+  // The copies stored and sent carry the script's edits (editheader, replace, enclose), as
+  // delivery applies them; enclose is not applied to redirected copies (RFC 5703 §6).
+  const edits = result.actions.flatMap((a) => (a.json.type === 'edit' ? a.json.edits : []));
+  const stored = editedText(st.raw, edits);
+  const redirected = editedText(
+    st.raw,
+    edits.filter((e) => e.op !== 'enclose'),
+  );
   for (const a of result.actions) {
     if (st.executed.has(a)) continue;
     st.executed.add(a);
-    if (a.json.type === 'discard') continue;
-    const err = th.execute({ action: a.json, raw: st.raw, envelope });
+    if (a.json.type === 'discard' || a.json.type === 'edit') continue;
+    const raw = a.json.type === 'redirect' ? redirected : stored;
+    const err = th.execute({ action: a.json, raw, envelope });
     if (err !== null) {
       st.errors.push(err);
       ok = false;
@@ -202,7 +223,8 @@ function executeResult(
   if (((withImplicitKeep && result.implicitKeep) || !ok) && !st.implicitKeepDone) {
     st.implicitKeepDone = true;
     const keep: ActionJson = { type: 'keep', flags: result.implicitKeepFlags() };
-    const err = th.execute({ action: keep, raw: st.raw, envelope });
+    // After a failed action the keep is the fallback of RFC 5228 §2.10.6: the message as it arrived.
+    const err = th.execute({ action: keep, raw: ok ? stored : st.raw, envelope });
     if (err !== null) {
       st.errors.push(err);
       ok = false;

@@ -9,11 +9,17 @@
 import type { Span } from '../../diagnostics.js';
 import { hashSource } from '../../engine.js';
 import type { ExpiringMemory, VacationPolicy } from '../../host.js';
-import type { ExtensionDefinition, TagUse } from '../../registry.js';
+import {
+  actionOptions,
+  compileActionOptions,
+  type ExtensionDefinition,
+  type TagUse,
+} from '../../registry.js';
 import {
   actionDescriptions,
   evaluate,
   SieveRuntimeError,
+  type ActionOptionFields,
   type ExecutionContext,
   type StringValue,
 } from '../../runtime.js';
@@ -41,7 +47,7 @@ declare module '../../runtime.js' {
       references: string | null;
       /** The key to mark in the vacation memory once the reply is sent (sender and handle). */
       memoryKey: string;
-    };
+    } & Partial<ActionOptionFields>;
   }
 }
 
@@ -77,9 +83,13 @@ const RECIPIENT_HEADERS = ['to', 'cc', 'bcc', 'resent-to', 'resent-cc', 'resent-
 
 const STATE = Symbol('vacation');
 
-/** Whether a vacation command ran in this run (reject is incompatible with it, RFC 5429 §2.4). */
+/**
+ * Whether a vacation command ran for this run's result (reject is incompatible with it, RFC 5429
+ * §2.4). The state holds the result it ran for: a run has one result, but each block of the test
+ * suite (vnd.dovecot.testsuite) starts a new one.
+ */
 export function vacationExecuted(ctx: ExecutionContext): boolean {
-  return ctx.state.has(STATE);
+  return ctx.state.get(STATE) === ctx.result;
 }
 
 /** The memory used when the host gives none: nothing was sent before this run. */
@@ -184,6 +194,8 @@ export const vacation: ExtensionDefinition = {
       tests: 'none',
       block: 'none',
       validate(v, cmd) {
+        // Tags other extensions add to vacation (RFC 8580 :fcc) check themselves.
+        for (const option of actionOptions(cmd)) option.validate(v, cmd);
         const seconds = cmd.tags.get('seconds');
         if (seconds && !v.requires('vacation-seconds')) {
           v.error(
@@ -238,17 +250,18 @@ export const vacation: ExtensionDefinition = {
         const mime = cmd.tags.has('mime');
         const days = numberTag(cmd.tags.get('days'));
         const seconds = numberTag(cmd.tags.get('seconds'));
+        const options = compileActionOptions(cc, cmd);
         const span = cmd.node.span;
         const line = span.start.line;
         return (ctx) => {
           // RFC 5230 §4.7: a script MUST fail when it executes vacation twice.
-          if (ctx.state.has(STATE)) {
+          if (vacationExecuted(ctx)) {
             throw new SieveRuntimeError(
               'vacation: only one vacation action is allowed per script run (RFC 5230 §4.7)',
               span,
             );
           }
-          ctx.state.set(STATE, true);
+          ctx.state.set(STATE, ctx.result);
           for (const a of ctx.result.actions) {
             if (a.json.type === 'reject' || a.json.type === 'ereject') {
               throw new SieveRuntimeError(
@@ -308,6 +321,7 @@ export const vacation: ExtensionDefinition = {
                 references:
                   messageId === null ? references : references ? `${references} ${messageId}` : messageId,
                 memoryKey,
+                ...options(ctx),
               },
               // RFC 5230 §4.7: vacation does not affect the implicit keep.
               cancelsImplicitKeep: false,

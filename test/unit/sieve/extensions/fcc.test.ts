@@ -9,7 +9,7 @@ import {
   type ExtensionDefinition,
 } from '../../../../src/sieve/index.js';
 import { fccOptions, validateFcc, type FccJson } from '../../../../src/sieve/extensions/fcc/index.js';
-import { DEFAULT_MESSAGE } from '../helpers.js';
+import { actions as helperActions, DEFAULT_MESSAGE, errorCodes as helperErrorCodes } from '../helpers.js';
 
 const standIn: ExtensionDefinition = {
   name: 'vacation',
@@ -141,4 +141,50 @@ test('fccOptions gives create and the named mailbox', () => {
 
 test('without :fcc there is no fcc field', () => {
   assert.equal(fccOf('require "vacation";\nvacation "away";'), null);
+});
+
+// The real vacation (RFC 5230) and notify (RFC 5435) commands, as the default engine has them.
+const real = {
+  actions: (source: string): Record<string, unknown>[] => helperActions(source),
+  errors: (source: string): string[] => helperErrorCodes(source),
+};
+
+test('§4: vacation takes :fcc; the reply copy goes to the named mailbox (RFC 8580 §4 example)', () => {
+  const acts = real.actions(
+    'require ["vacation", "fcc"];\n' +
+      'vacation :days 7 :from "hemingway@example.com" :fcc "INBOX.Sent" "Gone Fishin\'";',
+  );
+  const vacation = acts.find((a) => a.type === 'vacation');
+  assert.deepEqual(vacation?.fcc, { mailbox: 'INBOX.Sent', create: false, flags: [] });
+});
+
+test('§5: notify takes :fcc, with :create and :flags', () => {
+  const acts = real.actions(
+    'require ["enotify", "fcc", "mailbox", "imap4flags"];\n' +
+      'notify :fcc "Sent" :create :flags ["\\\\Seen", "$Notified"] :message "You got mail" "mailto:ken@example.com";',
+  );
+  const notify = acts.find((a) => a.type === 'notify');
+  assert.deepEqual(notify?.fcc, { mailbox: 'Sent', create: true, flags: ['$Notified', '\\Seen'] });
+});
+
+test('§4, §5: without :fcc the vacation and notify actions have no fcc field', () => {
+  const acts = real.actions(
+    'require ["vacation", "enotify"];\nvacation "away";\nnotify "mailto:ken@example.com";',
+  );
+  for (const a of acts) assert.equal('fcc' in a, false, JSON.stringify(a));
+});
+
+test('§3 on the real commands: :fcc needs require "fcc"; companions need :fcc; no empty mailbox', () => {
+  assert.deepEqual(real.errors('require "vacation";\nvacation :fcc "Sent" "away";'), ['require.missing']);
+  assert.deepEqual(
+    real.errors('require ["enotify", "fcc", "mailbox"];\nnotify :create "mailto:a@example.com";'),
+    ['fcc.missing'],
+  );
+  assert.deepEqual(real.errors('require ["vacation", "fcc"];\nvacation :fcc "" "away";'), [
+    'fcc.empty-mailbox',
+  ]);
+  assert.deepEqual(
+    real.errors('require ["vacation", "fcc"];\nvacation :fcc "Sent" :flags "\\\\Seen" "away";'),
+    ['require.missing'],
+  );
 });

@@ -51,6 +51,23 @@ test('§4: the capabilities are read as written: a variable names no capability'
   assert.deepEqual(actions(s), [KEEP]);
 });
 
+test('§4: ihave "variables" and ihave "encoded-character" are false and enable nothing', () => {
+  // RFC 5463 §4: ihave MUST NOT be used with extensions that change how the script's content is
+  // interpreted (encoded-character, variables): "The test MUST fail and the extension MUST NOT be
+  // enabled". So `${…}` inside such a block is never interpolated: the block does not run.
+  const vars =
+    'require ["ihave", "fileinto"];\nif ihave "variables" { set "a" "x"; fileinto "${a}"; } else { fileinto "no"; }';
+  assert.deepEqual(errorCodes(vars), []);
+  assert.deepEqual(actions(vars), [fileinto('no')]);
+  const enc =
+    'require ["ihave", "fileinto"];\nif ihave ["fileinto", "encoded-character"] { fileinto "${hex:41}"; } else { discard; }';
+  assert.deepEqual(actions(enc), [{ type: 'discard' }]);
+  // Also when the script already requires variables: the test is still false.
+  const both =
+    'require ["ihave", "variables", "fileinto"];\nif ihave "variables" { discard; } else { fileinto "no"; }';
+  assert.deepEqual(actions(both), [fileinto('no')]);
+});
+
 test('ihave follows the capabilities the engine enables', () => {
   const engine = createEngine({ enabled: ['ihave', 'fileinto'] });
   assert.equal(

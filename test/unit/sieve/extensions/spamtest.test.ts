@@ -42,6 +42,16 @@ test('§3.2.1: "0" when the message was not tested (no configuration, no header)
   assert.deepEqual(spamValues(['X-Spam-Score: none'], SCORE), ['0', '0']);
 });
 
+test('a score written without a leading digit (".13") is a fraction, not 13', () => {
+  const unit: ScoreTestConfig = { header: 'X-Spam-Score', format: { kind: 'score', max: 1 } };
+  assert.deepEqual(spamValues(['X-Spam-Score: .13'], unit)[1], '13');
+  assert.deepEqual(spamValues(['X-Spam-Score: -.5'], unit)[1], '0');
+  assert.deepEqual(spamValues(['X-Spam-Score: 1.'], unit)[1], '100');
+  // 0.29 × 100 is 28.999… in binary floating point: the percentage is still 29.
+  assert.deepEqual(spamValues(['X-Spam-Score: .29'], unit)[1], '29');
+  assert.deepEqual(spamValues(['X-Spam-Score: 0.57'], unit)[1], '57');
+});
+
 test('§3.2.1, §3.2.2: a score is scaled to 1–10 and to a percentage of the maximum', () => {
   assert.deepEqual(spamValues(['X-Spam-Score: 7.3'], SCORE), ['5', '48']);
   assert.deepEqual(spamValues(['X-Spam-Score: 0'], SCORE), ['1', '0']);

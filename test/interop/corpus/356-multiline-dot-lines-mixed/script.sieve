@@ -1,0 +1,9 @@
+require ["variables", "fileinto"];
+set "t" text:
+.a
+..b
+...c
+.
+;
+set :length "n" "${t}";
+fileinto "len-${n}";

@@ -1,0 +1,2 @@
+require ["ihave", "fileinto"];
+if ihave "variables" { fileinto "yes"; } else { fileinto "no"; }

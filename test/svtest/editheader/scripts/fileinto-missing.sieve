@@ -1,0 +1,3 @@
+require ["editheader", "fileinto"];
+addheader "X-Marked" "yes";
+fileinto "No.Such.Mailbox";
