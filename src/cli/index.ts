@@ -1,12 +1,15 @@
 // The `sievert` command.
 import { Command, CommanderError } from 'commander';
+// Loaded on use: the store and password hashing are not needed to check or filter scripts.
+import type { ScriptPutOptions, UserAddOptions } from './admin.js';
 import { checkCommand } from './check.js';
 import { filterCommand, type FilterOptions } from './filter.js';
 import { testCommand } from './test.js';
 import { testsuiteCommand } from './testsuite.js';
 import { createEngine } from '../sieve/index.js';
+import { VERSION } from '../version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -83,6 +86,77 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (args: string[]) => {
       const { proxyCommand } = await import('../proxy/index.js');
       code = await proxyCommand(args);
+    });
+
+  program
+    .command('serve')
+    .description('run the ManageSieve server on the script store (embedded defaults in ./sievert-data)')
+    .option('-c, --config <file>', 'TOML configuration (docs/serve.md)')
+    .option('--check', 'only validate the configuration')
+    .action(async (opts: { config?: string; check?: boolean }) => {
+      const { serveCommand } = await import('../serve/index.js');
+      code = await serveCommand(opts);
+    });
+
+  const user = program
+    .command('user')
+    .description("manage the store's own users (when auth.passwd_file is not used)");
+  user
+    .command('add')
+    .description('add a user; the password is read from the terminal or standard input')
+    .argument('<user>')
+    .option('-c, --config <file>', 'TOML configuration')
+    .option('--scheme <scheme>', 'password scheme (default ARGON2ID)')
+    .option('--max-scripts <n>', 'per-user quota: number of scripts')
+    .option('--max-script-size <size>', 'per-user quota: octets per script ("64K")')
+    .option('--max-storage <size>', 'per-user quota: octets in all ("1M")')
+    .action(async (name: string, opts: UserAddOptions) => {
+      code = await (await import('./admin.js')).userCommand('add', [name], opts);
+    });
+  user
+    .command('passwd')
+    .description('change a password (read from the terminal or standard input)')
+    .argument('<user>')
+    .option('-c, --config <file>', 'TOML configuration')
+    .option('--scheme <scheme>', 'password scheme (default ARGON2ID)')
+    .action(async (name: string, opts: UserAddOptions) => {
+      code = await (await import('./admin.js')).userCommand('passwd', [name], opts);
+    });
+  user
+    .command('del')
+    .description('delete a user and their scripts')
+    .argument('<user>')
+    .option('-c, --config <file>', 'TOML configuration')
+    .action(async (name: string, opts: UserAddOptions) => {
+      code = await (await import('./admin.js')).userCommand('del', [name], opts);
+    });
+  user
+    .command('list')
+    .description('list the users')
+    .option('-c, --config <file>', 'TOML configuration')
+    .action(async (opts: UserAddOptions) => {
+      code = await (await import('./admin.js')).userCommand('list', [], opts);
+    });
+  user
+    .command('hash')
+    .description('print a password hash for a passwd-file (password from the terminal or standard input)')
+    .option('--scheme <scheme>', 'password scheme (default ARGON2ID)')
+    .action(async (opts: UserAddOptions) => {
+      code = await (await import('./admin.js')).userCommand('hash', [], opts);
+    });
+
+  program
+    .command('script')
+    .description("manage a user's scripts in the store: put|get|list|activate|delete")
+    .argument(
+      '<action>',
+      'put USER NAME FILE | get USER NAME | list USER | activate USER [NAME] | delete USER NAME',
+    )
+    .argument('[args...]')
+    .option('-c, --config <file>', 'TOML configuration')
+    .option('--activate', 'put: also make the script active')
+    .action(async (action: string, args: string[], opts: ScriptPutOptions) => {
+      code = await (await import('./admin.js')).scriptCommand(action, args, opts);
     });
 
   try {

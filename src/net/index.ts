@@ -29,6 +29,7 @@ export {
   type Listener,
   type ListenerOptions,
 } from './listener.js';
+export { FailurePenalties } from './penalties.js';
 export {
   buildProxyV2,
   parseProxyHeader,

@@ -156,6 +156,23 @@ export class LineReader {
     }
   }
 
+  /**
+   * Discards exactly `n` bytes as they arrive (a refused literal's body), holding no more than
+   * what one read delivers: a client announcing a huge literal cannot make us buffer it.
+   */
+  async skipBytes(n: number): Promise<void> {
+    let left = n;
+    for (;;) {
+      const take = Math.min(left, this.pending);
+      if (take > 0) {
+        this.consume(take);
+        left -= take;
+      }
+      if (left === 0) return;
+      await this.more();
+    }
+  }
+
   private consume(n: number): void {
     this.start += n;
     this.scanned = 0;

@@ -1,47 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
+import {
+  ConfigError,
+  configIssue,
+  duration,
+  inFile,
+  parseTomlText,
+  readTomlFile,
+  stringList,
+} from '../config/index.js';
+export { ConfigError };
 import { parseCidr, type Cidr, parseBind, type TlsMode } from '../net/index.js';
 
 export type Protocol = 'imap' | 'pop3' | 'managesieve' | 'submission';
 export const protocols: readonly Protocol[] = ['imap', 'pop3', 'managesieve', 'submission'];
 
-/** A configuration the proxy refuses to start with; `key` is the dotted TOML key at fault. */
-export class ConfigError extends Error {
-  constructor(
-    readonly key: string,
-    readonly detail: string,
-    readonly file?: string,
-  ) {
-    super(`${file ? file + ': ' : ''}${key ? key + ': ' : ''}${detail}`);
-    this.name = 'ConfigError';
-  }
-}
-
-const durationRe = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
-/** `"30s"`, `"5m"`, `"250ms"`, `"1h"`, or a number of milliseconds. */
-const duration = z.union(
-  [
-    z.number().int().nonnegative(),
-    z
-      .string()
-      .regex(durationRe, 'expected a duration such as "500ms", "30s", "5m" or "1h"')
-      .transform((s) => {
-        const m = durationRe.exec(s)!;
-        const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
-        return Math.round(Number(m[1]) * mult);
-      }),
-  ],
-  { error: 'expected a duration such as "500ms", "30s", "5m" or "1h", or a number of milliseconds' },
-);
 const tlsMode = z.enum(['plain', 'starttls', 'implicit']);
 const protocol = z.enum(['imap', 'pop3', 'managesieve', 'submission']);
 const port = z.number().int().min(0).max(65535);
-const stringList = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (typeof v === 'string' ? [v] : v));
 
 const listenerSchema = z.strictObject({
   protocol,
@@ -276,38 +254,10 @@ export interface ProxyConfig {
   logLevel: FileConfig['log']['level'];
 }
 
-function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
-  let v = doc;
-  for (const p of path)
-    v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[p] : undefined;
-  return v;
-}
-
-function firstIssue(err: z.ZodError, doc: unknown): ConfigError {
-  const issue = err.issues[0]!;
-  const key = issue.path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
-    .join('.')
-    .replace(/\.\[/g, '[');
-  if (issue.code !== 'unrecognized_keys' && valueAt(doc, issue.path) === undefined) {
-    return new ConfigError(key, 'required key missing');
-  }
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => (key ? `${key}.${k}` : k));
-    return new ConfigError(keys[0]!, `unknown key (allowed keys are listed in docs/proxy.md)`);
-  }
-  if (issue.code === 'invalid_value') {
-    return new ConfigError(key, `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
-  }
-  if (issue.code === 'invalid_type' && issue.input === undefined)
-    return new ConfigError(key, 'required key missing');
-  return new ConfigError(key, issue.message);
-}
-
 /** Validates a parsed TOML document. `baseDir` resolves relative file paths. */
 export function buildConfig(doc: unknown, baseDir: string): ProxyConfig {
   const parsed = fileSchema.safeParse(doc);
-  if (!parsed.success) throw firstIssue(parsed.error, doc);
+  if (!parsed.success) throw configIssue(parsed.error, doc, 'docs/proxy.md');
   const f = parsed.data;
   const path = (p: string): string => resolve(baseDir, p);
   const read = (key: string, p: string): Buffer => {
@@ -489,28 +439,12 @@ function isLocalHost(host: string): boolean {
 }
 
 export function parseConfigText(text: string, baseDir: string, file?: string): ProxyConfig {
-  let doc: unknown;
-  try {
-    doc = parseToml(text);
-  } catch (e) {
-    throw new ConfigError('', `invalid TOML: ${(e as Error).message}`, file);
-  }
-  try {
-    return buildConfig(doc, baseDir);
-  } catch (e) {
-    if (e instanceof ConfigError && file) throw new ConfigError(e.key, e.detail, file);
-    throw e;
-  }
+  return inFile(file, () => buildConfig(parseTomlText(text, file), baseDir));
 }
 
 export function loadConfig(file: string): ProxyConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError('', `cannot read configuration: ${(e as Error).message}`, file);
-  }
-  return parseConfigText(text, dirname(resolve(file)), file);
+  const doc = readTomlFile(file);
+  return inFile(file, () => buildConfig(doc, dirname(resolve(file))));
 }
 
 /** Mapping entries that name undeclared destinations are refused at start and on reload. */

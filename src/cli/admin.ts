@@ -1,0 +1,200 @@
+// sievert user … and sievert script …: administration on the same store as a running server.
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { formatDiagnostic } from '../sieve/index.js';
+import { loadServeConfig, type ServeConfig } from '../serve/config.js';
+import { openStore, StoreError, UNLIMITED, type ScriptStore } from '../store/index.js';
+import { hashPassword, isPasswordScheme, type PasswordScheme } from '../auth/index.js';
+import { ConfigError, parseSize } from '../config/index.js';
+import { compileFile, loadScript } from './check.js';
+import { readFileSync } from 'node:fs';
+
+export interface AdminOptions {
+  config?: string;
+}
+
+/** Runs `body` with the configured store open; maps the errors an operator can act on to exit codes. */
+async function withStore(
+  opts: AdminOptions,
+  body: (store: ScriptStore, config: ServeConfig) => Promise<number>,
+): Promise<number> {
+  let config: ServeConfig;
+  try {
+    config = loadServeConfig(opts.config);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 78; // EX_CONFIG
+    }
+    throw e;
+  }
+  let store: ScriptStore;
+  try {
+    store = await openStore(config.storeUrl, { dataDir: config.dataDir });
+  } catch (e) {
+    process.stderr.write(`error: cannot open the store: ${(e as Error).message}\n`);
+    return 1;
+  }
+  try {
+    return await body(store, config);
+  } catch (e) {
+    if (e instanceof StoreError) {
+      process.stderr.write(`error: ${e.message} (${e.code})\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await store.close();
+  }
+}
+
+/** A password from a terminal (asked twice, not echoed) or the first line of standard input. */
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const text = readFileSync(0, 'utf8');
+    return text.split(/\r?\n/)[0] ?? '';
+  }
+  const ask = async (prompt: string): Promise<string> => {
+    process.stderr.write(prompt);
+    const muted = new Writable({ write: (_c, _e, cb) => cb() });
+    const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
+    const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+    rl.close();
+    process.stderr.write('\n');
+    return answer;
+  };
+  const first = await ask('Password: ');
+  const again = await ask('Again: ');
+  if (first !== again) throw new Error('the passwords differ');
+  return first;
+}
+
+export interface UserAddOptions extends AdminOptions {
+  scheme?: string;
+  maxScripts?: string;
+  maxScriptSize?: string;
+  maxStorage?: string;
+}
+
+function schemeOption(s: string | undefined): PasswordScheme | undefined {
+  if (s === undefined) return undefined;
+  const upper = s.toUpperCase();
+  if (!isPasswordScheme(upper)) throw new Error(`unknown password scheme ${JSON.stringify(s)}`);
+  return upper;
+}
+
+function usersFromFile(config: ServeConfig): boolean {
+  if (config.auth.passwdFile === undefined) return false;
+  process.stderr.write(
+    `error: users come from auth.passwd_file (${config.auth.passwdFile}); edit that file ` +
+      '(`sievert user hash` prints a password hash for it)\n',
+  );
+  return true;
+}
+
+export function userCommand(action: string, args: string[], opts: UserAddOptions): Promise<number> {
+  if (action === 'hash') {
+    return (async () => {
+      const scheme = schemeOption(opts.scheme);
+      process.stdout.write((await hashPassword(await readPassword(), scheme)) + '\n');
+      return 0;
+    })();
+  }
+  return withStore(opts, async (store, config) => {
+    const [name] = args;
+    switch (action) {
+      case 'list':
+        for (const u of await store.listUsers()) process.stdout.write(u + '\n');
+        return 0;
+      case 'add': {
+        if (usersFromFile(config)) return 1;
+        if (!name) return usage('sievert user add USER');
+        const password = await hashPassword(await readPassword(), schemeOption(opts.scheme));
+        const quota: Record<string, number> = {};
+        for (const [k, v] of [
+          ['maxScripts', opts.maxScripts],
+          ['maxScriptSize', opts.maxScriptSize],
+          ['maxStorage', opts.maxStorage],
+        ] as const) {
+          if (v === undefined) continue;
+          const n = parseSize(v);
+          if (n === undefined) throw new StoreError('QUOTA', `bad value ${JSON.stringify(v)} for --${k}`);
+          quota[k] = n;
+        }
+        await store.addUser({ name, password, quota });
+        process.stdout.write(`user ${name} added\n`);
+        return 0;
+      }
+      case 'passwd':
+        if (usersFromFile(config)) return 1;
+        if (!name) return usage('sievert user passwd USER');
+        await store.setPassword(name, await hashPassword(await readPassword(), schemeOption(opts.scheme)));
+        process.stdout.write(`password of ${name} changed\n`);
+        return 0;
+      case 'del':
+        if (usersFromFile(config)) return 1;
+        if (!name) return usage('sievert user del USER');
+        await store.deleteUser(name);
+        process.stdout.write(`user ${name} deleted, with their scripts\n`);
+        return 0;
+      default:
+        return usage('sievert user add|passwd|del|list|hash');
+    }
+  });
+}
+
+function usage(text: string): number {
+  process.stderr.write(`usage: ${text}\n`);
+  return 2;
+}
+
+export interface ScriptPutOptions extends AdminOptions {
+  activate?: boolean;
+}
+
+export function scriptCommand(action: string, args: string[], opts: ScriptPutOptions): Promise<number> {
+  return withStore(opts, async (store) => {
+    const [user, name, file] = args;
+    if (!user) return usage('sievert script put|get|list|activate|delete USER [NAME [FILE]]');
+    switch (action) {
+      case 'list':
+        for (const s of await store.listScripts(user))
+          process.stdout.write(`${s.name}${s.active ? '\tactive' : ''}\n`);
+        return 0;
+      case 'put': {
+        if (!name || !file) return usage('sievert script put USER NAME FILE');
+        // The same check as PUTSCRIPT: a script that does not compile is not stored.
+        const loaded = loadScript(file);
+        const diagnostics = loaded.source === null ? loaded.diagnostics : compileFile(file).diagnostics;
+        for (const d of diagnostics) process.stderr.write(formatDiagnostic(file, d) + '\n');
+        if (diagnostics.some((d) => d.severity === 'error')) return 1;
+        // Administrators are not held to the users' quotas.
+        await store.putScript(user, name, readFileSync(file), UNLIMITED);
+        if (opts.activate) await store.setActive(user, name);
+        process.stdout.write(`script ${name} stored for ${user}${opts.activate ? ' and activated' : ''}\n`);
+        return 0;
+      }
+      case 'get': {
+        if (!name) return usage('sievert script get USER NAME');
+        const content = await store.getScript(user, name);
+        if (!content) throw new StoreError('NONEXISTENT', `${user} has no script ${JSON.stringify(name)}`);
+        process.stdout.write(content);
+        return 0;
+      }
+      case 'activate':
+        // `sievert script activate USER` with no name deactivates (SETACTIVE "").
+        await store.setActive(user, name ?? null);
+        process.stdout.write(
+          name ? `script ${name} is active for ${user}\n` : `no script is active for ${user}\n`,
+        );
+        return 0;
+      case 'delete':
+        if (!name) return usage('sievert script delete USER NAME');
+        await store.deleteScript(user, name);
+        process.stdout.write(`script ${name} of ${user} deleted\n`);
+        return 0;
+      default:
+        return usage('sievert script put|get|list|activate|delete USER [NAME [FILE]]');
+    }
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * What the server writes (RFC 5804 §4): strings as `quoted` or `literal-s2c` (`{n}` CRLF
+ * octets), responses `OK` / `NO` / `BYE` with an optional response code and text, and the
+ * capability block.
+ */
+import { isUtf8 } from 'node:buffer';
+
+/** RFC 5804 §4 (erratum 2655): a quoted string holds at most 1024 octets between its quotes. */
+export const MAX_QUOTED = 1024;
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/** A string as the server sends it: quoted when it may be, otherwise a `{n}` literal. */
+export function sieveString(value: string | Buffer): Buffer {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  // RFC 5804 §4 QUOTED-CHAR: no NUL, CR or LF, and UTF-8 only (a client's bytes echoed back
+  // in a TAG may be neither).
+  const quotable =
+    bytes.length <= MAX_QUOTED &&
+    !bytes.includes(0) &&
+    !bytes.includes(10) &&
+    !bytes.includes(13) &&
+    (typeof value === 'string' || isUtf8(bytes));
+  if (quotable) {
+    const escaped = bytes.toString('latin1').replace(/[\\"]/g, (c) => '\\' + c);
+    return Buffer.from(`"${escaped}"`, 'latin1');
+  }
+  return Buffer.concat([Buffer.from(`{${bytes.length}}\r\n`, 'latin1'), bytes]);
+}
+
+export type Status = 'OK' | 'NO' | 'BYE';
+
+/** A response code: a bare name (`QUOTA/MAXSIZE`) or a name with its string (`TAG "x"`, `SASL "…"`). */
+export type ResponseCode = string | { name: string; value: string | Buffer };
+
+/** One response line (RFC 5804 §4 `response-oknobye`), with its CRLF. */
+export function response(status: Status, code?: ResponseCode, text?: string): Buffer {
+  const parts: Buffer[] = [Buffer.from(status, 'latin1')];
+  if (code !== undefined) {
+    if (typeof code === 'string') parts.push(Buffer.from(` (${code})`, 'latin1'));
+    else
+      parts.push(
+        Buffer.from(` (${code.name} `, 'latin1'),
+        sieveString(code.value),
+        Buffer.from(')', 'latin1'),
+      );
+  }
+  if (text !== undefined) parts.push(Buffer.from(' ', 'latin1'), sieveString(text));
+  parts.push(CRLF);
+  return Buffer.concat(parts);
+}
+
+/** A data line of strings (a capability, a LISTSCRIPTS entry), with an optional trailing atom. */
+export function dataLine(strings: readonly (string | Buffer)[], atom?: string): Buffer {
+  const parts: Buffer[] = [];
+  strings.forEach((s, i) => {
+    if (i > 0) parts.push(Buffer.from(' ', 'latin1'));
+    parts.push(sieveString(s));
+  });
+  if (atom !== undefined) parts.push(Buffer.from(` ${atom}`, 'latin1'));
+  parts.push(CRLF);
+  return Buffer.concat(parts);
+}
+
+/** RFC 5804 §1.7: one line per capability, its name and optional value (the caller adds the OK). */
+export function capabilityBlock(caps: readonly (readonly [string, string?])[]): Buffer {
+  return Buffer.concat(caps.map(([name, value]) => dataLine(value === undefined ? [name] : [name, value])));
+}

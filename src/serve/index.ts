@@ -1,0 +1,190 @@
+/**
+ * `sievert serve`: the ManageSieve server over the script store, with users from a passwd-file
+ * or the store's own table. Runs until SIGTERM/SIGINT, then ends sessions and closes the store.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import {
+  createAuthenticator,
+  createOAuthVerifier,
+  PasswdFile,
+  StoreUserSource,
+  type Authenticator,
+  type OAuthOptions,
+  type UserSource,
+} from '../auth/index.js';
+import { ConfigError } from '../config/index.js';
+import { startManageSieve, type ManageSieveServer } from '../managesieve/index.js';
+import { serverTlsOptions } from '../net/index.js';
+import { createEngine } from '../sieve/index.js';
+import { effectiveQuota, openStore, type Quota, type ScriptStore } from '../store/index.js';
+import { VERSION } from '../version.js';
+import { ensureSelfSignedCertificate } from './certificate.js';
+import { loadServeConfig, type ServeConfig } from './config.js';
+
+export { buildServeConfig, loadServeConfig, type ServeConfig } from './config.js';
+
+export interface RunningServer {
+  managesieve?: ManageSieveServer;
+  store: ScriptStore;
+  close(deadlineMs?: number): Promise<void>;
+}
+
+function oauthOptions(o: NonNullable<ServeConfig['auth']['oauth']>, log: Logger): OAuthOptions {
+  return {
+    jwks: o.jwks_file ?? o.jwks_url,
+    hmacSecret: o.hs256_secret,
+    issuer: o.issuer,
+    audience: o.audience,
+    userClaim: o.username_claim,
+    introspection: o.introspection_url
+      ? { url: o.introspection_url, clientId: o.client_id, clientSecret: o.client_secret }
+      : undefined,
+    onError: (e) => log.warn({ event: 'oauth-keys', err: e.message }),
+  };
+}
+
+async function userSources(config: ServeConfig, store: ScriptStore, log: Logger) {
+  const onReloadError = (e: Error): void => log.error({ event: 'passwd-file-reload', err: e.message });
+  const users: UserSource = config.auth.passwdFile
+    ? await PasswdFile.open(config.auth.passwdFile, { onReloadError })
+    : new StoreUserSource(store);
+  const masters = config.auth.masterPasswdFile
+    ? await PasswdFile.open(config.auth.masterPasswdFile, { master: true, onReloadError })
+    : undefined;
+  return { users, masters };
+}
+
+/**
+ * The key SCRAM salts of PLAIN-stored passwords are derived from, kept in the data directory so
+ * that a client which caches its SCRAM keys (RFC 5802 §5.1) still logs in after a restart.
+ */
+function scramSecret(dataDir: string): Buffer {
+  const file = join(dataDir, 'scram.key');
+  try {
+    const key = readFileSync(file);
+    if (key.length === 32) return key;
+  } catch {
+    // First start: made below.
+  }
+  const key = randomBytes(32);
+  writeFileSync(`${file}.tmp`, key, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+  return key;
+}
+
+/** Starts everything the configuration enables. */
+export async function startServer(config: ServeConfig, logger?: Logger): Promise<RunningServer> {
+  const log = logger ?? pino({ level: config.logLevel, base: { service: 'sievert' } });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openStore(config.storeUrl, { dataDir: config.dataDir });
+  try {
+    const { users, masters } = await userSources(config, store, log);
+    const authenticator: Authenticator = createAuthenticator({
+      users,
+      masters,
+      plaintextWithoutTls: config.auth.plaintextWithoutTls,
+      mechanisms: config.auth.mechanisms,
+      external: config.auth.external,
+      oauth: config.auth.oauth ? createOAuthVerifier(oauthOptions(config.auth.oauth, log)) : undefined,
+      scramSecret: scramSecret(config.dataDir),
+      onError: (e, ctx) =>
+        log.error({ event: 'auth-error', mechanism: ctx.mechanism, user: ctx.user, err: e.message }),
+    });
+    const m = config.managesieve;
+    let managesieve: ManageSieveServer | undefined;
+    if (m.enabled) {
+      let tlsOptions;
+      if (m.tls !== 'plain') {
+        let cert = m.cert;
+        let key = m.key;
+        if (cert === undefined || key === undefined) {
+          const made = await ensureSelfSignedCertificate(config.dataDir);
+          ({ cert, key } = made);
+          log.info(
+            { event: 'certificate', cert, generated: made.generated, sha256: made.fingerprint },
+            made.generated ? 'generated a self-signed certificate' : 'using the generated certificate',
+          );
+        }
+        tlsOptions = serverTlsOptions([{ cert: readFileSync(cert), key: readFileSync(key) }]);
+      }
+      const quota = async (user: string): Promise<Quota> => {
+        const entry = await users.lookup(user).catch(() => undefined);
+        return effectiveQuota(m.quota, entry?.quota ?? {});
+      };
+      managesieve = await startManageSieve({
+        listen: m.listen,
+        tls: m.tls,
+        tlsOptions,
+        store,
+        authenticator,
+        engine: createEngine(),
+        quota,
+        implementation: m.implementation ?? `sievert ${VERSION}`,
+        limits: {
+          maxLine: m.maxLine,
+          preauthTimeoutMs: m.preauthTimeoutMs,
+          idleTimeoutMs: m.idleTimeoutMs,
+          maxBadCommands: m.maxBadCommands,
+          maxConnections: m.maxConnections,
+          maxConnectionsPerAddress: m.maxConnectionsPerAddress,
+          authFailureDelayMs: config.auth.failureDelayMs,
+          authFailureMaxDelayMs: config.auth.failureDelayMaxMs,
+        },
+        logger: log.child({ component: 'managesieve' }),
+      });
+    }
+    const started = managesieve;
+    return {
+      managesieve,
+      store,
+      close: async (deadlineMs?: number) => {
+        await started?.close(deadlineMs);
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+/** `sievert serve [--config FILE] [--check]`; resolves to the exit code. */
+export async function serveCommand(opts: { config?: string; check?: boolean }): Promise<number> {
+  let config: ServeConfig;
+  try {
+    config = loadServeConfig(opts.config);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 78; // EX_CONFIG
+    }
+    throw e;
+  }
+  if (opts.check) {
+    process.stdout.write(`${opts.config ?? '(defaults)'}: ok\n`);
+    return 0;
+  }
+  const log = pino({ level: config.logLevel, base: { service: 'sievert' } });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, log);
+  } catch (e) {
+    process.stderr.write(`error: cannot start: ${(e as Error).message}\n`);
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  log.info({ event: 'shutdown' }, 'stopping');
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,68 @@
+/**
+ * The script store's public surface: `openStore(url)` picks the backend from `store.url`.
+ * Backends are loaded on demand, so a SQLite deployment never loads `pg` and back.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ScriptStore } from './types.js';
+
+export * from './types.js';
+export { effectiveQuota } from './quota.js';
+export { SchemaVersionError } from './migrations.js';
+
+export interface OpenStoreOptions {
+  /** The data directory: an empty `url` means the SQLite file `DATA_DIR/sievert.db`. Default `./sievert-data`. */
+  dataDir?: string;
+  /**
+   * How long an operation waits for another process's (SQLite) or node's (PostgreSQL) lock,
+   * or for a PostgreSQL connection, before failing with TRYLATER, in milliseconds. Default 5000.
+   */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens the store named by `store.url`, creating and migrating its schema as needed:
+ * - `sqlite:PATH` or a bare `PATH` (relative to the working directory; parent directories are
+ *   created, a new file gets mode 0600 since it holds password hashes); `sqlite::memory:` for
+ *   a private in-memory database;
+ * - `postgres://…` or `postgresql://…` (the libpq-style URL `pg` accepts).
+ */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<ScriptStore> {
+  const timeout = options.busyTimeoutMs;
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    const { PostgresStore } = await import('./postgres.js');
+    return PostgresStore.open(url, timeout === undefined ? {} : { timeoutMs: timeout });
+  }
+  const path = sqlitePath(url, options.dataDir ?? './sievert-data');
+  const { SqliteStore } = await import('./sqlite.js');
+  if (path !== ':memory:') createPrivateFile(path);
+  return SqliteStore.open(path, timeout === undefined ? {} : { busyTimeoutMs: timeout });
+}
+
+/** The SQLite file a `store.url` names, or throws an Error naming `store.url`. */
+export function sqlitePath(url: string, dataDir: string): string {
+  if (url === '') return resolve(join(dataDir, 'sievert.db'));
+  let path = url;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  if (scheme !== undefined) {
+    if (scheme.toLowerCase() !== 'sqlite') {
+      throw new Error(
+        `store.url: unsupported scheme "${scheme}:"; expected sqlite:PATH, a file path, or postgres://…`,
+      );
+    }
+    path = url.slice(scheme.length + 1);
+    // sqlite:///var/lib/x.db is the URL spelling of /var/lib/x.db.
+    if (path.startsWith('//')) path = path.slice(2);
+  }
+  if (path === '') throw new Error('store.url: sqlite: needs a file path (sqlite:./sievert-data/sievert.db)');
+  return path === ':memory:' ? path : resolve(path);
+}
+
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}

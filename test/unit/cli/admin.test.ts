@@ -1,0 +1,103 @@
+// sievert user … and sievert script … on a store, as an administrator runs them.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { verifyPassword } from '../../../src/auth/index.js';
+import { openStore } from '../../../src/store/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sievert-admin-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const config = join(dir, 'sievert.toml');
+writeFileSync(config, 'data_dir = "data"\n');
+
+function sievert(args: string[], input = ''): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`,
+    ],
+    { encoding: 'utf8', input },
+  );
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('user add stores a hash of the password read from standard input, never the password', async () => {
+  const r = sievert(
+    ['user', 'add', 'alice@example.com', '-c', config, '--scheme', 'SHA512-CRYPT', '--max-scripts', '2'],
+    's3cret\n',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(sievert(['user', 'add', 'alice@example.com', '-c', config], 'x\n').code, 1);
+  const store = await openStore(`sqlite:${join(dir, 'data', 'sievert.db')}`);
+  try {
+    const u = await store.getUser('alice@example.com');
+    assert.ok(u);
+    assert.match(u.password, /^\{SHA512-CRYPT\}\$6\$/);
+    assert.equal(await verifyPassword('s3cret', u.password), true);
+    assert.deepEqual(u.quota, { maxScripts: 2 });
+  } finally {
+    await store.close();
+  }
+  assert.equal(sievert(['user', 'list', '-c', config]).stdout, 'alice@example.com\n');
+});
+
+test('script put refuses a script that does not compile, and get returns the exact octets', () => {
+  const bad = join(dir, 'bad.sieve');
+  writeFileSync(bad, 'fileinto "x";\n');
+  const r = sievert(['script', 'put', 'alice@example.com', 'main', bad, '-c', config]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /bad\.sieve:1:1: error: .*fileinto/);
+
+  const good = join(dir, 'good.sieve');
+  const bytes = Buffer.from('require "fileinto";\r\n# Grüße\r\nfileinto "INBOX.x";\r\n');
+  writeFileSync(good, bytes);
+  assert.equal(
+    sievert(['script', 'put', 'alice@example.com', 'main', good, '--activate', '-c', config]).code,
+    0,
+  );
+  assert.equal(sievert(['script', 'list', 'alice@example.com', '-c', config]).stdout, 'main\tactive\n');
+  const got = spawnSync(process.execPath, [
+    '--import',
+    'tsx',
+    '-e',
+    `import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(['script', 'get', 'alice@example.com', 'main', '-c', config])}); })`,
+  ]);
+  assert.equal(got.status, 0);
+  assert.deepEqual(got.stdout, bytes);
+});
+
+test('script delete of the active script is refused until it is deactivated; user del removes the scripts', () => {
+  const del = sievert(['script', 'delete', 'alice@example.com', 'main', '-c', config]);
+  assert.equal(del.code, 1);
+  assert.match(del.stderr, /ACTIVE/);
+  assert.equal(sievert(['script', 'activate', 'alice@example.com', '-c', config]).code, 0);
+  assert.equal(sievert(['script', 'list', 'alice@example.com', '-c', config]).stdout, 'main\n');
+  assert.equal(sievert(['script', 'get', 'alice@example.com', 'nope', '-c', config]).code, 1);
+  assert.equal(sievert(['user', 'del', 'alice@example.com', '-c', config]).code, 0);
+  assert.equal(sievert(['script', 'list', 'alice@example.com', '-c', config]).stdout, '');
+});
+
+test('with a passwd-file, user add is refused and points at the file; user hash prints a line for it', () => {
+  const withFile = join(dir, 'passwd.toml');
+  writeFileSync(withFile, `data_dir = "data"\n[auth]\npasswd_file = "users"\n`);
+  const r = sievert(['user', 'add', 'bob', '-c', withFile], 'x\n');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /auth\.passwd_file/);
+  const h = sievert(['user', 'hash', '--scheme', 'BLF-CRYPT'], 'pw\n');
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /^\{BLF-CRYPT\}\$2[aby]\$/);
+});
+
+test('a bad configuration exits 78 naming the key', () => {
+  const bad = join(dir, 'bad.toml');
+  writeFileSync(bad, '[managesieve]\ntls = "maybe"\n');
+  const r = sievert(['script', 'list', 'x', '-c', bad]);
+  assert.equal(r.code, 78);
+  assert.match(r.stderr, /managesieve\.tls/);
+});
