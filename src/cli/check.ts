@@ -1,6 +1,6 @@
 // sievert check FILE…
-import { compile, formatDiagnostic, type Diagnostic } from '../sieve/index.js';
-import { decodeScript, readScriptFile } from './io.js';
+import { compile, decodeScript, formatDiagnostic, type Diagnostic } from '../sieve/index.js';
+import { readScriptFile } from './io.js';
 
 export interface LoadedScript {
   readonly source: string | null;

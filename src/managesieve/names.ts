@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { decodeScript } from '../cli/io.js';
+import { decodeScript } from '../sieve/index.js';
 
 /**
  * RFC 5804 §1.6 script names and the script text's UTF-8.

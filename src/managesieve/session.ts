@@ -1,6 +1,7 @@
 import type { AuthContext, AuthStep, Authenticator } from '../auth/types.js';
 import {
   ConnectionClosedError,
+  certificateUser,
   decodeBase64,
   ProtocolError,
   type FailurePenalties,
@@ -234,7 +235,11 @@ export class Session {
   }
 
   private authContext(): AuthContext {
-    return { secure: this.conn.secure, remoteAddress: this.conn.remoteAddress };
+    return {
+      secure: this.conn.secure,
+      remoteAddress: this.conn.remoteAddress,
+      clientCertificateUser: certificateUser(this.conn.socket),
+    };
   }
 
   /** Answers a command the client got wrong; ends the session after too many. */

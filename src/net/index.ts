@@ -57,6 +57,7 @@ export { ReadBuffers, type ReadSink } from './read-buffers.js';
 export {
   acceptTls,
   certificateSha256,
+  certificateUser,
   connectTcp,
   connectTls,
   serverTlsOptions,

@@ -17,12 +17,20 @@ export interface ServerCertificate {
  * The server-side TLS options of a listener: the first certificate without server names is
  * the default; the others are chosen by SNI (exact name, then `*.domain` wildcard).
  */
-export function serverTlsOptions(certs: readonly ServerCertificate[]): tls.TlsOptions {
+export function serverTlsOptions(
+  certs: readonly ServerCertificate[],
+  /**
+   * CA certificates that sign client certificates (SASL EXTERNAL). With them the server asks
+   * for a client certificate but accepts connections without one or with one it cannot verify:
+   * the session decides (`certificateUser`).
+   */
+  clientCa?: string | Buffer,
+): tls.TlsOptions {
   if (certs.length === 0) throw new Error('a TLS listener needs at least one certificate');
   const byName = new Map<string, tls.SecureContext>();
   let fallback: tls.SecureContext | undefined;
   for (const c of certs) {
-    const ctx = tls.createSecureContext({ cert: c.cert, key: c.key });
+    const ctx = tls.createSecureContext({ cert: c.cert, key: c.key, ca: clientCa });
     if (!c.serverNames || c.serverNames.length === 0) fallback ??= ctx;
     for (const n of c.serverNames ?? []) byName.set(n.toLowerCase(), ctx);
   }
@@ -38,7 +46,22 @@ export function serverTlsOptions(certs: readonly ServerCertificate[]): tls.TlsOp
     secureContext: defaultCtx,
     SNICallback: (name, cb) => cb(null, pick(name)),
     minVersion: 'TLSv1.2',
+    ...(clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: false }),
   };
+}
+
+/**
+ * The identity a verified client certificate names, for SASL EXTERNAL (RFC 4422 appendix A):
+ * its first rfc822Name (email) subject alternative name, else its subject CN. Undefined
+ * without a certificate the server's client CA verified.
+ */
+export function certificateUser(socket: unknown): string | undefined {
+  if (!(socket instanceof tls.TLSSocket) || !socket.authorized) return undefined;
+  const peer = socket.getPeerCertificate();
+  const email = /(?:^|,\s*)email:([^,\s]+)/.exec(peer.subjectaltname ?? '');
+  if (email) return email[1];
+  const cn = peer.subject?.CN;
+  return typeof cn === 'string' && cn !== '' ? cn : undefined;
 }
 
 /** Wraps an accepted socket in TLS (implicit TLS, or after a STARTTLS reply). */
@@ -57,6 +80,14 @@ export function acceptTls(
     }, timeoutMs);
     s.once('secure', () => {
       clearTimeout(timer);
+      // A TLSSocket made without a tls.Server never sets `authorized`: do what the server's
+      // handshake hook does, so client certificates (SASL EXTERNAL) are judged the same way.
+      if (options.requestCert) {
+        const handle = (s as unknown as { _handle?: { verifyError(): Error | null } })._handle;
+        const err = handle ? handle.verifyError() : new Error('no TLS handle');
+        s.authorized = err === null && Object.keys(s.getPeerCertificate()).length > 0;
+        if (err) s.authorizationError = err;
+      }
       s.off('error', onError);
       s.on('error', () => {});
       resolve(s);

@@ -40,6 +40,8 @@ const fileSchema = z.strictObject({
       failure_delay: duration.default(2_000),
       failure_delay_max: duration.default(15_000),
       external: z.boolean().default(false),
+      /** CA certificates that sign client certificates for EXTERNAL. */
+      client_ca: z.string().optional(),
       oauth: z
         .strictObject({
           jwks_file: z.string().optional(),
@@ -95,6 +97,7 @@ export interface ServeConfig {
     failureDelayMs: number;
     failureDelayMaxMs: number;
     external: boolean;
+    clientCa?: string;
     oauth?: NonNullable<FileConfig['auth']['oauth']>;
   };
   managesieve: {
@@ -165,6 +168,13 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
       );
     if (o.jwks_file) o.jwks_file = path(o.jwks_file);
   }
+  if (c.auth.external && c.auth.client_ca === undefined)
+    throw new ConfigError(
+      'auth.client_ca',
+      'required with external = true: the CA that signs client certificates',
+    );
+  if (c.auth.external && m.tls === 'plain')
+    throw new ConfigError('auth.external', 'needs TLS: managesieve.tls is "plain"');
   if (c.auth.failure_delay_max < c.auth.failure_delay)
     throw new ConfigError('auth.failure_delay_max', 'must not be less than auth.failure_delay');
 
@@ -179,6 +189,7 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
       failureDelayMs: c.auth.failure_delay,
       failureDelayMaxMs: c.auth.failure_delay_max,
       external: c.auth.external,
+      clientCa: c.auth.client_ca === undefined ? undefined : path(c.auth.client_ca),
       oauth: o,
     },
     managesieve: {

@@ -108,7 +108,10 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
             made.generated ? 'generated a self-signed certificate' : 'using the generated certificate',
           );
         }
-        tlsOptions = serverTlsOptions([{ cert: readFileSync(cert), key: readFileSync(key) }]);
+        tlsOptions = serverTlsOptions(
+          [{ cert: readFileSync(cert), key: readFileSync(key) }],
+          config.auth.external && config.auth.clientCa ? readFileSync(config.auth.clientCa) : undefined,
+        );
       }
       const quota = async (user: string): Promise<Quota> => {
         const entry = await users.lookup(user).catch(() => undefined);

@@ -21,6 +21,7 @@ export type {
 } from './engine.js';
 export type { Diagnostic, Severity, Position, Span } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
+export { decodeScript } from './source.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';
 export type { ActionJson, ActionJsonTypes, Envelope, TraceEvent } from './runtime.js';
 export { actionDescriptions } from './runtime.js';

@@ -1,16 +1,19 @@
 // `sievert serve` put together: the ManageSieve server on a SQLite store, users and per-user
 // quotas from a Dovecot passwd-file, master users, and the store's own user table.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import * as tls from 'node:tls';
 import { pino } from 'pino';
 import { hashPassword } from '../../../src/auth/index.js';
 import { parseTomlText } from '../../../src/config/index.js';
 import { buildServeConfig, startServer, type RunningServer } from '../../../src/serve/index.js';
 import { openStore } from '../../../src/store/index.js';
-import { b64, block, command, dial, literal, raw } from '../managesieve/helpers.js';
+import { b64, block, command, dial, literal, makeCerts, raw } from '../managesieve/helpers.js';
+import { Peer } from '../proxy/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sievert-serve-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,6 +117,117 @@ test('STARTTLS with a certificate generated into the data directory on first sta
     const sasl = greeting.find((l) => l.startsWith('"SASL"'));
     assert.ok(sasl && !/PLAIN|LOGIN/.test(sasl) && /SCRAM-SHA-256/.test(sasl), sasl);
     c.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('EXTERNAL: a client certificate signed by auth.client_ca logs in as its email; without one it is not offered', async (t) => {
+  const certs = makeCerts(['localhost']);
+  t.after(() => certs.cleanup());
+  const f = (n: string): string => join(certs.dir, n);
+  // A client certificate for alice@example.com, signed by the test CA.
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=Alice',
+      '-keyout',
+      f('client.key'),
+      '-out',
+      f('client.csr'),
+    ],
+    { stdio: 'ignore' },
+  );
+  writeFileSync(f('client.ext'), 'subjectAltName=email:alice@example.com\n');
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      f('client.csr'),
+      '-CA',
+      certs.caFile,
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      f('client.pem'),
+      '-extfile',
+      f('client.ext'),
+    ],
+    { stdio: 'ignore' },
+  );
+
+  const { server, port } = await serve(`
+data_dir = "d4"
+[auth]
+external = true
+client_ca = "${certs.caFile}"
+[managesieve]
+listen = ["127.0.0.1:0"]
+tls = "implicit"
+cert = "${certs.certFile}"
+key = "${certs.keyFile}"
+`);
+  const connect = (client: { cert?: Buffer; key?: Buffer }): Promise<Peer> =>
+    new Promise((resolve, reject) => {
+      const s = tls.connect(
+        {
+          host: '127.0.0.1',
+          port,
+          ca: certs.ca,
+          servername: 'localhost',
+          ...client,
+        },
+        () => resolve(new Peer(s)),
+      );
+      s.once('error', reject);
+    });
+  try {
+    const c = await connect({ cert: readFileSync(f('client.pem')), key: readFileSync(f('client.key')) });
+    const greeting = await block(c);
+    assert.ok(
+      greeting.some((l) => l.startsWith('"SASL"') && l.includes('EXTERNAL')),
+      greeting.join('\n'),
+    );
+    assert.deepEqual(await command(c, 'AUTHENTICATE "EXTERNAL" ""'), ['OK "Logged in."']);
+    const caps = await command(c, 'CAPABILITY');
+    assert.ok(caps.includes('"OWNER" "alice@example.com"'), caps.join('\n'));
+    c.close();
+
+    // A certificate the client CA did not sign proves nothing.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=alice@example.com',
+      ].concat(['-keyout', f('self.key'), '-out', f('self.pem')]),
+      { stdio: 'ignore' },
+    );
+    const forged = await connect({ cert: readFileSync(f('self.pem')), key: readFileSync(f('self.key')) });
+    assert.ok(!(await block(forged)).some((l) => l.includes('EXTERNAL')));
+    assert.match((await command(forged, 'AUTHENTICATE "EXTERNAL" ""'))[0]!, /^NO/);
+    forged.close();
+
+    const anonymous = await connect({});
+    const plain = await block(anonymous);
+    assert.ok(!plain.some((l) => l.includes('EXTERNAL')), plain.join('\n'));
+    anonymous.close();
   } finally {
     await server.close();
   }
