@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { makeCerts, type TestCerts } from '../../unit/proxy/helpers.js';
+import type { PasswdUser } from './common.js';
+import { startDovecotManageSieve, type DovecotManageSieve } from './dovecot-managesieve.js';
+import { startSievertServe, type SievertServe } from './sievert-serve.js';
+
+// Real ManageSieve clients against Dovecot's managesieved (which validates the drivers) and
+// against `sievert serve`: sieve-connect (Perl), python3-sievelib, PHP Net_Sieve (Roundcube,
+// Horde). Each uploads, lists, activates, downloads (octet for octet), checks and deletes.
+
+const users: PasswdUser[] = ['connect', 'sievelib', 'netsieve'].map((u) => ({
+  user: `${u}@example.com`,
+  password: '{PLAIN}clientpw',
+}));
+
+const script = [
+  'require ["fileinto", "vacation"];',
+  '# a comment with "quotes", a backslash \\ and UTF-8: Grüße',
+  'if header :contains "subject" ["[spam]", "viagra"] {',
+  '    fileinto "Junk";',
+  '    stop;',
+  '}',
+  'vacation :days 7 "Away until Monday.";',
+  '',
+].join('\r\n');
+const invalid = 'keep;\r\nfileinto "x";\r\n';
+
+let certs: TestCerts;
+let dir: string;
+before(() => {
+  certs = makeCerts();
+  dir = mkdtempSync(join(tmpdir(), 'sievert-ms-clients-'));
+});
+after(() => {
+  certs?.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs a client program; resolves with its exit code and output (never rejects on exit status). */
+function run(
+  cmd: string,
+  args: string[],
+  stdin = '',
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.once('error', reject);
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.once('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, out });
+    });
+    p.stdin.end(stdin);
+  });
+}
+
+let fileCount = 0;
+function file(content: string): string {
+  const f = join(dir, `f${++fileCount}`);
+  writeFileSync(f, content);
+  return f;
+}
+
+function clientSuite(port: () => number): void {
+  /** sieve-connect with STARTTLS verified against the test CA; `commands` as for --exec. */
+  const sieveConnect = (commands: string[]) =>
+    run(
+      'sieve-connect',
+      [
+        '--nosrv',
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(port()),
+        '--tlscafile',
+        certs.caFile,
+        '--tlshostname',
+        'localhost',
+        '--noclearauth',
+        '--authmech',
+        'PLAIN',
+        '--user',
+        'connect@example.com',
+        '--passwordfd',
+        '0',
+        '--exec',
+        file(commands.join('\n') + '\n'),
+      ],
+      'clientpw\n',
+    );
+
+  test('sieve-connect: STARTTLS, PLAIN literal, upload, list, activate, download, checkscript, delete', async () => {
+    const local = file(script);
+    const downloaded = join(dir, `downloaded-${fileCount}`);
+    const r = await sieveConnect([
+      `upload ${local} main`,
+      'list',
+      'activate main',
+      'list',
+      `download main ${downloaded}`,
+      `checkscript ${local}`,
+      'deactivate',
+      'delete main',
+      'list',
+      'quit',
+    ]);
+    assert.equal(r.code, 0, r.out);
+    // sieve-connect checks the capability block (e.g. NOTIFY must come with enotify).
+    assert.doesNotMatch(r.out, /violates|warning|failed/i, r.out);
+    assert.deepEqual(readFileSync(downloaded), Buffer.from(script), 'downloaded octet for octet');
+    assert.match(r.out, /^"main"\s*$/m, r.out);
+    assert.match(r.out, /^"main"\s+ACTIVE\s*$/m, r.out);
+    const bad = await sieveConnect([`checkscript ${file(invalid)}`, 'quit']);
+    assert.match(bad.out, /CHECKSCRIPT failed: NO[\s\S]*line 2/, bad.out);
+  });
+
+  test('sieve-connect: a wrong password is refused', async () => {
+    const r = await run(
+      'sieve-connect',
+      [
+        '--nosrv',
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(port()),
+        '--tlscafile',
+        certs.caFile,
+        '--tlshostname',
+        'localhost',
+        '--authmech',
+        'PLAIN',
+        '--user',
+        'connect@example.com',
+        '--passwordfd',
+        '0',
+        '--list',
+      ],
+      'wrong\n',
+    );
+    assert.notEqual(r.code, 0, r.out);
+    assert.match(r.out, /Authentication refused by server/, r.out);
+  });
+
+  test('python3-sievelib: STARTTLS, PLAIN, putscript, listscripts, setactive, getscript, checkscript, havespace, deletescript', async () => {
+    // Debian's interpreter: python3-sievelib is installed for it, not for other pythons on PATH.
+    const r = await run(
+      '/usr/bin/python3',
+      [
+        '-c',
+        `
+import sys
+from sievelib.managesieve import Client
+script = sys.stdin.read()
+c = Client('127.0.0.1', ${port()})
+assert c.connect('sievelib@example.com', 'clientpw', starttls=True, authmech='PLAIN'), c.errmsg
+assert c.putscript('py', script), c.errmsg
+print('LIST', c.listscripts())
+assert c.setactive('py'), c.errmsg
+print('ACTIVE', c.listscripts()[0])
+got = c.getscript('py')
+# sievelib hands back the body with LF line ends and without the final one.
+print('SAME' if got.replace('\\n', '\\r\\n') + '\\r\\n' == script else 'DIFFERENT %r' % got)
+print('CHECK', c.checkscript(script))
+print('CHECKBAD', c.checkscript(${JSON.stringify(invalid)}), c.errmsg)
+print('SPACE', c.havespace('py', 100))
+assert c.setactive(''), c.errmsg
+assert c.deletescript('py'), c.errmsg
+print('AFTER', c.listscripts())
+c.logout()
+`,
+      ],
+      script,
+    );
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /^LIST \(None, \['py'\]\)$/m);
+    assert.match(r.out, /^ACTIVE py$/m);
+    assert.match(r.out, /^SAME$/m);
+    assert.match(r.out, /^CHECK True$/m);
+    assert.match(r.out, /^CHECKBAD False .*line 2/m);
+    assert.match(r.out, /^SPACE True$/m);
+    assert.match(r.out, /^AFTER \(None, \[\]\)$/m);
+  });
+
+  const netSieve = '/usr/share/php/Net/Sieve.php';
+  test(
+    'PHP Net_Sieve: STARTTLS with certificate checks, PLAIN, install, list, activate, get, havespace, remove',
+    { skip: existsSync(netSieve) ? false : `${netSieve} missing: apt-get install php-cli php-net-sieve` },
+    async () => {
+      const r = await run(
+        'php',
+        [
+          '-d',
+          'error_reporting=E_ALL & ~E_DEPRECATED & ~E_STRICT',
+          '-r',
+          `
+require_once 'Net/Sieve.php';
+$script = stream_get_contents(STDIN);
+$s = new Net_Sieve();
+$ctx = ['ssl' => ['cafile' => '${certs.caFile}', 'peer_name' => 'localhost', 'verify_peer' => true]];
+$r = $s->connect('127.0.0.1', ${port()}, $ctx, true);
+if ($r !== true) { echo 'CONNECT ', $r->getMessage(), "\\n"; exit(1); }
+$r = $s->login('netsieve@example.com', 'clientpw', 'PLAIN');
+if ($r !== true) { echo 'LOGIN ', $r->getMessage(), "\\n"; exit(1); }
+$r = $s->installScript('php', $script, true);
+if ($r !== true) { echo 'INSTALL ', $r->getMessage(), "\\n"; exit(1); }
+echo 'ACTIVE ', $s->getActive(), "\\n";
+echo 'LIST ', implode(',', $s->listScripts()), "\\n";
+// Net_Sieve hands back the literal with the line break that ends the response line.
+$got = $s->getScript('php');
+echo ($got === $script . "\\r\\n") ? "SAME\\n" : 'DIFFERENT ' . json_encode($got) . "\\n";
+$bad = $s->installScript('bad', ${JSON.stringify(invalid)});
+echo 'BAD ', ($bad === true ? 'accepted' : $bad->getMessage()), "\\n";
+echo 'SPACE ', ($s->haveSpace('php', 100) === true ? 'yes' : 'no'), "\\n";
+$s->setActive('');
+$r = $s->removeScript('php');
+if ($r !== true) { echo 'REMOVE ', $r->getMessage(), "\\n"; exit(1); }
+echo 'AFTER ', implode(',', $s->listScripts()), "\\n";
+$s->disconnect();
+`,
+        ],
+        script,
+      );
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /^ACTIVE php$/m);
+      assert.match(r.out, /^LIST php$/m);
+      assert.match(r.out, /^SAME$/m);
+      assert.match(r.out, /^BAD .*line 2/m);
+      assert.match(r.out, /^SPACE yes$/m);
+      assert.match(r.out, /^AFTER $/m);
+    },
+  );
+}
+
+describe("Dovecot's managesieved (validates the client drivers)", () => {
+  let dovecot: DovecotManageSieve | undefined;
+  before(async () => {
+    dovecot = await startDovecotManageSieve({ name: 'clients', users, certs });
+  });
+  after(async () => {
+    await dovecot?.stop();
+  });
+  clientSuite(() => dovecot!.port);
+});
+
+describe('sievert serve', () => {
+  let sievert: SievertServe | undefined;
+  before(async () => {
+    const d = mkdtempSync(join(dir, 'serve-'));
+    sievert = await startSievertServe({ dir: d, users, cert: certs.certFile, key: certs.keyFile });
+  });
+  after(async () => {
+    await sievert?.stop();
+  });
+  clientSuite(() => sievert!.port);
+});

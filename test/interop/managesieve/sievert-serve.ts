@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../proxy/dovecot.js';
+import { passwdFile, waitForPort, type PasswdUser } from './common.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const SIEVERT_BIN = join(ROOT, 'bin', 'sievert.js');
+
+export interface SievertServeOptions {
+  /** A directory of the test's own; the config, users files and data dir go in it. */
+  dir: string;
+  users: readonly PasswdUser[];
+  masters?: readonly PasswdUser[];
+  /** `sqlite` (in the data dir, the default) or a `postgres://…` URL. */
+  storeUrl?: string;
+  tls?: 'starttls' | 'implicit' | 'plain';
+  /** PEM files; generated into the data dir by sievert when absent. */
+  cert?: string;
+  key?: string;
+  plaintextWithoutTls?: boolean;
+  maxScripts?: number;
+  maxScriptSize?: string;
+  maxStorage?: string | number;
+  /** `auth.failure_delay`: 0 by default here, since tests fail logins on purpose. */
+  failureDelay?: string | number;
+  /** More `[managesieve]` keys, e.g. `{ max_connections_per_ip: 200 }`. */
+  managesieve?: Record<string, string | number | boolean>;
+  /** `[log] level`; the default is the server's. */
+  logLevel?: string;
+  /** Write the server's output to this file instead of keeping it in memory. */
+  logFile?: string;
+  /** A port to reuse (a restart on the same data dir); a free one otherwise. */
+  port?: number;
+}
+
+export interface SievertServe {
+  port: number;
+  pid: number;
+  configFile: string;
+  dataDir: string;
+  /** stdout and stderr so far (JSON log lines). */
+  output(): string;
+  /** Kills with SIGKILL: a crash, for the crash-safety test. */
+  crash(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 5 s. */
+  stop(): Promise<void>;
+}
+
+const tomlString = (s: string): string => JSON.stringify(s);
+
+/** The TOML `sievert serve --config` reads (keys as the lead implements them). */
+export function serveConfig(o: SievertServeOptions, port: number): string {
+  const dataDir = join(o.dir, 'data');
+  const lines = [
+    `data_dir = ${tomlString(dataDir)}`,
+    '[store]',
+    `url = ${tomlString(o.storeUrl ?? `sqlite:${join(dataDir, 'sievert.db')}`)}`,
+    '[auth]',
+    `passwd_file = ${tomlString(join(o.dir, 'users'))}`,
+    `master_passwd_file = ${tomlString(join(o.dir, 'masters'))}`,
+    `plaintext_without_tls = ${o.plaintextWithoutTls ?? false}`,
+    `failure_delay = ${JSON.stringify(o.failureDelay ?? 0)}`,
+    '[managesieve]',
+    `listen = [${tomlString(`127.0.0.1:${port}`)}]`,
+    `tls = ${tomlString(o.tls ?? 'starttls')}`,
+  ];
+  if (o.cert) lines.push(`cert = ${tomlString(o.cert)}`);
+  if (o.key) lines.push(`key = ${tomlString(o.key)}`);
+  lines.push(`max_scripts = ${o.maxScripts ?? 0}`);
+  lines.push(`max_script_size = ${tomlString(o.maxScriptSize ?? '1M')}`);
+  const storage = o.maxStorage ?? 0;
+  lines.push(`max_storage = ${typeof storage === 'number' ? storage : tomlString(storage)}`);
+  for (const [k, v] of Object.entries(o.managesieve ?? {})) lines.push(`${k} = ${JSON.stringify(v)}`);
+  if (o.logLevel) lines.push('[log]', `level = ${tomlString(o.logLevel)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** `node bin/sievert.js serve --config FILE` (after `npm run build`), stopped by PID. */
+export async function startSievertServe(o: SievertServeOptions): Promise<SievertServe> {
+  const port = o.port ?? (await freePort());
+  const dataDir = join(o.dir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(o.dir, 'users'), passwdFile(o.users));
+  writeFileSync(join(o.dir, 'masters'), passwdFile(o.masters ?? []));
+  const configFile = join(o.dir, 'sievert.toml');
+  writeFileSync(configFile, serveConfig(o, port));
+  const logFd = o.logFile === undefined ? undefined : openSync(o.logFile, 'a');
+  const child: ChildProcess = spawn(process.execPath, [SIEVERT_BIN, 'serve', '--config', configFile], {
+    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
+  });
+  if (logFd !== undefined) closeSync(logFd);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    await Promise.race([
+      waitForPort(port, 15_000),
+      exited.then(() => {
+        const log = o.logFile === undefined ? out : readFileSync(o.logFile, 'utf8');
+        throw new Error(`sievert serve exited (${child.exitCode ?? child.signalCode}): ${log}`);
+      }),
+    ]);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    process.kill(child.pid, signal);
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (t = setTimeout(r, 5000)))]);
+    clearTimeout(t);
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid, 'SIGKILL');
+      await exited;
+    }
+  };
+  return {
+    port,
+    pid: child.pid!,
+    configFile,
+    dataDir,
+    output: () => out,
+    crash: () => kill('SIGKILL'),
+    stop: () => kill('SIGTERM'),
+  };
+}
