@@ -5,7 +5,7 @@ import { formatDiagnostic } from '../sieve/index.js';
 import { loadServeConfig, type ServeConfig } from '../serve/config.js';
 import { openStore, StoreError, UNLIMITED, type ScriptStore } from '../store/index.js';
 import { hashPassword, isPasswordScheme, type PasswordScheme } from '../auth/index.js';
-import { ConfigError, parseSize } from '../config/index.js';
+import { EXIT_CONFIG, loadOrReport, parseSize } from '../config/index.js';
 import { compileFile, loadScript } from './check.js';
 import { readFileSync } from 'node:fs';
 
@@ -18,16 +18,8 @@ async function withStore(
   opts: AdminOptions,
   body: (store: ScriptStore, config: ServeConfig) => Promise<number>,
 ): Promise<number> {
-  let config: ServeConfig;
-  try {
-    config = loadServeConfig(opts.config);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 78; // EX_CONFIG
-    }
-    throw e;
-  }
+  const config = loadOrReport(() => loadServeConfig(opts.config));
+  if (config === undefined) return EXIT_CONFIG;
   let store: ScriptStore;
   try {
     store = await openStore(config.storeUrl, { dataDir: config.dataDir });

@@ -123,3 +123,20 @@ export function inFile<T>(file: string | undefined, build: () => T): T {
     throw e;
   }
 }
+
+/**
+ * Loads a command's configuration. A ConfigError is printed to standard error and becomes
+ * undefined, for the command to exit with EXIT_CONFIG; other errors propagate.
+ */
+export function loadOrReport<T>(load: () => T): T | undefined {
+  try {
+    return load();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`error: ${e.message}\n`);
+    return undefined;
+  }
+}
+
+/** The exit status of a command whose configuration is refused (sysexits EX_CONFIG). */
+export const EXIT_CONFIG = 78;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config.js';
+import { EXIT_CONFIG, loadOrReport } from '../config/index.js';
+import { loadConfig } from './config.js';
 import { startProxy } from './server.js';
 
 export { buildConfig, ConfigError, loadConfig, parseConfigText } from './config.js';
@@ -37,16 +38,9 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     process.stderr.write(`missing --config\n${usage}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig(values.config);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 78; // EX_CONFIG
-    }
-    throw e;
-  }
+  const file = values.config;
+  const config = loadOrReport(() => loadConfig(file));
+  if (config === undefined) return EXIT_CONFIG;
   if (values.check) {
     process.stdout.write(`${values.config}: ok\n`);
     return 0;

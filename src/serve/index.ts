@@ -15,7 +15,7 @@ import {
   type OAuthOptions,
   type UserSource,
 } from '../auth/index.js';
-import { ConfigError } from '../config/index.js';
+import { EXIT_CONFIG, loadOrReport } from '../config/index.js';
 import { startManageSieve, type ManageSieveServer } from '../managesieve/index.js';
 import { serverTlsOptions } from '../net/index.js';
 import { createEngine } from '../sieve/index.js';
@@ -156,16 +156,8 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
 
 /** `sievert serve [--config FILE] [--check]`; resolves to the exit code. */
 export async function serveCommand(opts: { config?: string; check?: boolean }): Promise<number> {
-  let config: ServeConfig;
-  try {
-    config = loadServeConfig(opts.config);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 78; // EX_CONFIG
-    }
-    throw e;
-  }
+  const config = loadOrReport(() => loadServeConfig(opts.config));
+  if (config === undefined) return EXIT_CONFIG;
   if (opts.check) {
     process.stdout.write(`${opts.config ?? '(defaults)'}: ok\n`);
     return 0;

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ManageSieveClient, requireOk } from '../../../src/managesieve/client.js';
 import { makeCerts, type TestCerts } from '../../unit/proxy/helpers.js';
-import { freePort } from '../proxy/dovecot.js';
+import { startPostgres, type PostgresCluster } from '../store/postgres-cluster.js';
 import type { PasswdUser } from './common.js';
 import { startSievertServe, type SievertServe } from './sievert-serve.js';
 
@@ -14,7 +13,6 @@ import { startSievertServe, type SievertServe } from './sievert-serve.js';
 // loopback port, run as the postgres user and stopped with pg_ctl): what one node writes the
 // other sees at once, and the script count quota holds across nodes under concurrent writes.
 
-const bin = '/usr/lib/postgresql/15/bin';
 const MAX_SCRIPTS = 3;
 const users: PasswdUser[] = ['shared', 'race'].map((u) => ({
   user: `${u}@example.com`,
@@ -22,39 +20,13 @@ const users: PasswdUser[] = ['shared', 'race'].map((u) => ({
 }));
 
 let dir: string;
-let pgPort: number;
-let running = false;
+let pg: PostgresCluster;
 let certs: TestCerts;
 const nodes: SievertServe[] = [];
 
-const asPostgres = (cmd: string, args: string[]): string =>
-  execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], {
-    encoding: 'utf8',
-    stdio: 'pipe',
-  });
-
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sievert-ms-pg-'));
-  // The postgres user must reach its cluster directory inside it.
-  chmodSync(dir, 0o755);
-  const pg = join(dir, 'pg');
-  mkdirSync(pg);
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
-  chownSync(pg, uid, gid);
-  pgPort = await freePort();
-  asPostgres('initdb', ['-D', join(pg, 'data'), '-A', 'trust', '-U', 'postgres']);
-  asPostgres('pg_ctl', [
-    '-D',
-    join(pg, 'data'),
-    '-l',
-    join(pg, 'log'),
-    '-o',
-    `-c listen_addresses=127.0.0.1 -c port=${pgPort} -c unix_socket_directories=${pg}`,
-    '-w',
-    'start',
-  ]);
-  running = true;
+  pg = await startPostgres();
   certs = makeCerts();
   for (const n of ['a', 'b']) {
     const nodeDir = join(dir, n);
@@ -63,7 +35,7 @@ before(async () => {
       await startSievertServe({
         dir: nodeDir,
         users,
-        storeUrl: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
+        storeUrl: pg.url('postgres'),
         cert: certs.certFile,
         key: certs.keyFile,
         maxScripts: MAX_SCRIPTS,
@@ -74,7 +46,7 @@ before(async () => {
 
 after(async () => {
   for (const n of nodes) await n.stop();
-  if (running) asPostgres('pg_ctl', ['-D', join(dir, 'pg', 'data'), '-m', 'fast', 'stop']);
+  pg?.remove();
   certs?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,31 +1,17 @@
 // sievert user … and sievert script … on a store, as an administrator runs them.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { verifyPassword } from '../../../src/auth/index.js';
 import { openStore } from '../../../src/store/index.js';
+import { sievert, sievertBytes } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sievert-admin-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const config = join(dir, 'sievert.toml');
 writeFileSync(config, 'data_dir = "data"\n');
-
-function sievert(args: string[], input = ''): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      `import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`,
-    ],
-    { encoding: 'utf8', input },
-  );
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('user add stores a hash of the password read from standard input, never the password', async () => {
   const r = sievert(
@@ -62,13 +48,8 @@ test('script put refuses a script that does not compile, and get returns the exa
     0,
   );
   assert.equal(sievert(['script', 'list', 'alice@example.com', '-c', config]).stdout, 'main\tactive\n');
-  const got = spawnSync(process.execPath, [
-    '--import',
-    'tsx',
-    '-e',
-    `import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(['script', 'get', 'alice@example.com', 'main', '-c', config])}); })`,
-  ]);
-  assert.equal(got.status, 0);
+  const got = sievertBytes(['script', 'get', 'alice@example.com', 'main', '-c', config]);
+  assert.equal(got.code, 0);
   assert.deepEqual(got.stdout, bytes);
 });
 

@@ -1,22 +1,8 @@
 // sievert --capabilities: the SIEVE capability string of ManageSieve (RFC 5804 §1.7).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { sievert as run } from './run.js';
 import { createEngine } from '../../../src/sieve/index.js';
-
-function sievert(...args: string[]): { code: number; stdout: string } {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      `import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`,
-    ],
-    { encoding: 'utf8' },
-  );
-  return { code: r.status ?? -1, stdout: r.stdout };
-}
 
 test('--capabilities prints the engine capabilities, space-separated, on one line', () => {
   const r = sievert('--capabilities');
@@ -29,3 +15,7 @@ test('--capabilities prints the engine capabilities, space-separated, on one lin
 test('without a command or --capabilities the usage is an error', () => {
   assert.equal(sievert().code, 2);
 });
+
+function sievert(...args: string[]): { code: number; stdout: string } {
+  return run(args);
+}

@@ -1,7 +1,7 @@
 // The sievert command as a user runs it: exit codes and output formats from the README.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { sievert as run } from './run.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,20 +14,6 @@ function file(name: string, content: string | Uint8Array): string {
   const p = join(dir, name);
   writeFileSync(p, content);
   return p;
-}
-
-function sievert(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      `import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`,
-    ],
-    { encoding: 'utf8' },
-  );
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 const MESSAGE =
@@ -146,3 +132,7 @@ test('--help and unknown commands', () => {
   assert.match(h.stdout, /check \[options\] <file\.\.\.>/);
   assert.equal(sievert('frobnicate').code, 2);
 });
+
+function sievert(...args: string[]): { code: number; stdout: string; stderr: string } {
+  return run(args);
+}

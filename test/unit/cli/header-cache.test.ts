@@ -1,7 +1,6 @@
 // sievert filter's header reads: the first page, the Maildir S= size, and the header cache.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -14,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { sievert } from './run.js';
 import { cacheKey, HeaderCache, MAX_CACHED_HEADER } from '../../../src/cli/header-cache.js';
 import { HeaderReader, maildirSize } from '../../../src/cli/io.js';
 
@@ -111,20 +111,6 @@ test('HeaderCache: header blocks over MAX_CACHED_HEADER are not cached; at the l
   assert.equal(back.get('over'), undefined);
 });
 
-function filter(...args: string[]): { code: number; stdout: string } {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      `import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`,
-    ],
-    { encoding: 'utf8' },
-  );
-  return { code: r.status ?? -1, stdout: r.stdout };
-}
-
 test('filter gives the same answers from a cold and a warm cache, and sees new messages', () => {
   const md = join(dir, 'Maildir');
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(md, sub), { recursive: true });
@@ -164,3 +150,7 @@ test('filter reads whole files for a script that tests the body, and keeps no he
   assert.equal(r.stdout.split('\n').filter((l) => l.includes('"Found"')).length, 1);
   assert.equal(existsSync(cacheDir), false);
 });
+
+function filter(...args: string[]): { code: number; stdout: string } {
+  return sievert(args);
+}
