@@ -155,7 +155,19 @@ export class Engine {
     return result;
   }
 
-  private compileUncached(source: string): CompileResult {
+  /**
+   * The diagnostics `compile(source)` would report, without building the program or caching it:
+   * for hosts that only store a script (ManageSieve PUTSCRIPT, CHECKSCRIPT), where building
+   * closures and keeping the program alive cost more than checking.
+   */
+  check(source: string): readonly Diagnostic[] {
+    const cached = this.cache.get(source);
+    if (cached) return cached.diagnostics;
+    return this.analyse(source).diags.sorted();
+  }
+
+  /** Parse and validate; `validated` is null when the script is too large to parse. */
+  private analyse(source: string): { diags: DiagnosticBag; validated: ValidatedScript | null } {
     const limits = this.limits;
     const diags = new DiagnosticBag(limits.maxErrors);
     const size = utf8Length(source);
@@ -166,11 +178,16 @@ export class Engine {
         `script is too large (${size} octets; the limit is ${limits.maxScriptSize})`,
         { start: at, end: at },
       );
-      return { program: null, diagnostics: diags.sorted() };
+      return { diags, validated: null };
     }
     const { script } = parse(source, { maxNesting: limits.maxNesting }, diags);
-    const validated = validate(script, this.registry, this.enabled, limits, diags);
-    if (diags.hasErrors) return { program: null, diagnostics: diags.sorted() };
+    return { diags, validated: validate(script, this.registry, this.enabled, limits, diags) };
+  }
+
+  private compileUncached(source: string): CompileResult {
+    const limits = this.limits;
+    const { diags, validated } = this.analyse(source);
+    if (!validated || diags.hasErrors) return { program: null, diagnostics: diags.sorted() };
     const interpolations = this.registry.interpolations
       .filter((i) => validated.required.has(i.extension))
       .map((i) => i.spec);

@@ -33,14 +33,26 @@ export interface ScoreTestConfig {
   /** Header field holding the score or verdict, e.g. "X-Spam-Score". */
   readonly header: string;
   /**
+   * Optional regular expression (JavaScript syntax, Unicode mode) applied to the field's value:
+   * its first group (the whole match when it has none) is the value read, so one field such as
+   * "Yes, score=7.3 required=5.0" can hold several numbers. A value it does not match counts as
+   * not tested. Without it the whole value is read.
+   */
+  readonly pattern?: string;
+  /**
    * How the value reads: `score` = a number, with `max` the score that means "certainly spam"
-   * (a header or a constant); `text` = a table from regular-expression patterns to 0–10;
-   * `yesno` = "yes"/"no".
+   * (a constant, or a header with an optional pattern as above); `text` = a table from
+   * regular-expression patterns to 0–10; `yesno` = "yes"/"no"; `length` = the number of
+   * characters is the score (SpamAssassin's "X-Spam-Level: *****"), `max` as for `score`.
    */
   readonly format:
-    | { readonly kind: 'score'; readonly max: number | { readonly header: string } }
+    | {
+        readonly kind: 'score';
+        readonly max: number | { readonly header: string; readonly pattern?: string };
+      }
     | { readonly kind: 'text'; readonly map: readonly { readonly pattern: string; readonly value: number }[] }
-    | { readonly kind: 'yesno' };
+    | { readonly kind: 'yesno' }
+    | { readonly kind: 'length'; readonly max: number };
 }
 
 export interface SieveHost {

@@ -200,6 +200,7 @@ export function validate(
     };
     const args = node.args;
     let unknownTag = false;
+    let badTagValue = false;
     for (let k = 0; k < args.length; k++) {
       const a = args[k]!;
       if (a.kind !== 'tag') {
@@ -245,6 +246,9 @@ export function validate(
           );
           out.ok = false;
           if (next && next.kind !== 'tag') k++;
+          // The argument taken as the value (or missing) may have been meant as a positional one:
+          // too few positional arguments are then a consequence, not a second error.
+          badTagValue = true;
           continue;
         }
         value = next;
@@ -277,7 +281,11 @@ export function validate(
     // Positional arguments: count and types.
     const want = spec.positional;
     const least = want.filter((p) => !p.optional).length;
-    if ((positional.length < least || positional.length > want.length) && !unknownTag) {
+    if (
+      (positional.length < least || positional.length > want.length) &&
+      !unknownTag &&
+      !(badTagValue && positional.length < least)
+    ) {
       const names = want.map((p) => p.name).join(', ');
       const count = least === want.length ? `${want.length}` : `${least} to ${want.length}`;
       diags.error(
@@ -419,8 +427,18 @@ export function validate(
       if (v) tests.push(v);
       else ok = false;
     }
-    const { ok: _ok, ...rest } = args;
-    const validated: ValidatedTest = { ...rest, node, spec, tests };
+    // Fields listed, not spread: object rest/spread goes through a slow generic copy in V8.
+    const validated: ValidatedTest = {
+      tags: args.tags,
+      groups: args.groups,
+      positional: args.positional,
+      comparator: args.comparator,
+      matchType: args.matchType,
+      addressPart: args.addressPart,
+      node,
+      spec,
+      tests,
+    };
     const before = diags.errors;
     if (ok) spec.validate?.(ctx, validated);
     return ok && diags.errors === before ? validated : null;
@@ -500,8 +518,19 @@ export function validate(
       if (b) block = b;
       else ok = false;
     }
-    const { ok: _ok, ...rest } = args;
-    const validated: ValidatedCommand = { ...rest, node, spec, tests, block, chain: [] };
+    const validated: ValidatedCommand = {
+      tags: args.tags,
+      groups: args.groups,
+      positional: args.positional,
+      comparator: args.comparator,
+      matchType: args.matchType,
+      addressPart: args.addressPart,
+      node,
+      spec,
+      tests,
+      block,
+      chain: [],
+    };
     const before = diags.errors;
     if (ok) spec.validate?.(ctx, validated);
     if (!ok || diags.errors !== before) return null;

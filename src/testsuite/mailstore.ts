@@ -1,6 +1,16 @@
 // The test mail store (mailboxes with messages and flags) and the outbox (outgoing messages with
 // their envelopes) that test_result_execute fills, and the execution of each action type.
-import type { ActionJson } from '../sieve/index.js';
+import { parseMessage, type ActionJson, type ActionJsonTypes, type SieveMessage } from '../sieve/index.js';
+import {
+  isRedirectLoop,
+  notifyMessages,
+  redirectedMessage,
+  redirectSender,
+  rejectionMessage,
+  vacationResponse,
+  type OutgoingMail,
+  type OutgoingOptions,
+} from '../sieve/outgoing.js';
 import type { ExecutionInput, TestEnvelope, TestMessage } from '../sieve/extensions/testsuite/index.js';
 
 export const POSTMASTER = 'postmaster@example.com';
@@ -59,41 +69,34 @@ function text(action: ActionJson, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** The first value of a header in a raw message, unfolded; '' when absent. */
-function headerValue(raw: string, name: string): string {
-  const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
-  const re = new RegExp(`^${name}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'im');
-  const m = re.exec(head);
-  return m ? m[1]!.replace(/\r?\n[ \t]/g, ' ').trim() : '';
-}
-
-function compose(headers: [string, string][], body: string): string {
-  return [...headers.filter(([, v]) => v !== '').map(([n, v]) => `${n}: ${v}`), '', body, ''].join('\r\n');
-}
-
 export interface ExecutionSettings {
   /** sieve_redirect_envelope_from: sender | recipient | orig_recipient | user_email | postmaster | <address>. */
   readonly redirectEnvelopeFrom?: string;
   readonly userEmail?: string;
+  /** All of Pigeonhole's settings, for the vacation and notify ones. */
+  readonly settings?: ReadonlyMap<string, string>;
 }
 
-/** The envelope sender of a redirected message (Pigeonhole's sieve_redirect_envelope_from). */
-function redirectSender(envelope: TestEnvelope, s: ExecutionSettings): string | null {
-  const how = (s.redirectEnvelopeFrom ?? 'sender').trim();
-  switch (how.toLowerCase()) {
-    case 'sender':
-      return envelope.from;
-    case 'recipient':
-      return envelope.to;
-    case 'orig_recipient':
-      return envelope.originalTo ?? envelope.to;
-    case 'user_email':
-      return s.userEmail ?? envelope.to;
-    case 'postmaster':
-      return POSTMASTER;
-    default:
-      return how.replace(/^<|>$/g, '');
-  }
+function yes(value: string | undefined): boolean {
+  return /^\s*(yes|y|true|1)\s*$/i.test(value ?? '');
+}
+
+/** The message-building options (src/sieve/outgoing.ts) for Pigeonhole's settings. */
+function outgoingOptions(envelope: TestEnvelope, s: ExecutionSettings): OutgoingOptions {
+  const get = (name: string) => s.settings?.get(name);
+  const maxSubject = Number(get('sieve_vacation_max_subject_codepoints') ?? '');
+  const notifyFrom = get('sieve_notify_mailto_envelope_from');
+  const userAddress = s.userEmail ?? envelope.to;
+  return {
+    userAddress,
+    postmaster: POSTMASTER,
+    sendFromRecipient: yes(get('sieve_vacation_send_from_recipient')),
+    toHeaderIgnoresEnvelope: yes(get('sieve_vacation_to_header_ignore_envelope')),
+    ...(Number.isInteger(maxSubject) && maxSubject > 0 ? { maxSubjectChars: maxSubject } : {}),
+    ...(notifyFrom !== undefined
+      ? { envelopeFrom: redirectSender(envelope, notifyFrom, { userAddress, postmaster: POSTMASTER }) }
+      : {}),
+  };
 }
 
 export class Outbox {
@@ -121,10 +124,13 @@ export function executeAction(
   settings: ExecutionSettings,
 ): string | null {
   const { action, raw, envelope } = input;
-  const sender = envelope.from;
-  const subject = headerValue(raw, 'subject');
-  const messageId = headerValue(raw, 'message-id');
   const type: string = action.type;
+  const opts = outgoingOptions(envelope, settings);
+  const original = (): SieveMessage => parseMessage(new TextEncoder().encode(raw));
+  const send = (mail: OutgoingMail | null): null => {
+    if (mail) outbox.send(mail.raw, mail.from, mail.to);
+    return null;
+  };
   switch (type) {
     case 'keep':
     case 'fileinto': {
@@ -141,74 +147,27 @@ export function executeAction(
     }
     case 'redirect': {
       const to = text(action, 'address') ?? '';
-      outbox.send(raw, redirectSender(envelope, settings), to);
+      // RFC 5228 §4.2 loop control: a message this user redirected before is kept instead.
+      if (isRedirectLoop(original(), [opts.userAddress, envelope.to])) {
+        store.store('INBOX', raw, []);
+        return null;
+      }
+      const from = redirectSender(envelope, settings.redirectEnvelopeFrom, opts);
+      outbox.send(redirectedMessage(raw, opts.userAddress), from, to);
       return null;
     }
     case 'reject':
-    case 'ereject': {
-      // RFC 5429 §2.1: the rejection goes to the envelope sender; none for the null sender.
-      if (!sender) return null;
-      const reason = text(action, 'reason') ?? '';
-      outbox.send(
-        compose(
-          [
-            ['From', `Mail Delivery Subsystem <${POSTMASTER}>`],
-            ['To', `<${sender}>`],
-            ['Subject', `Rejected: ${subject}`],
-            ['In-Reply-To', messageId],
-            ['Auto-Submitted', 'auto-replied (rejected)'],
-          ],
-          `Your message to <${envelope.to}> was automatically rejected:\r\n${reason}\r\n`,
-        ),
-        null,
-        sender,
-      );
-      return null;
-    }
-    case 'vacation': {
-      // RFC 5230 §5: the response goes to the envelope sender, never to the null sender.
-      if (!sender) return null;
-      const from = text(action, 'from') ?? envelope.to;
-      const reason = text(action, 'reason') ?? '';
-      outbox.send(
-        compose(
-          [
-            ['From', from],
-            ['To', `<${sender}>`],
-            ['Subject', text(action, 'subject') ?? (subject ? `Auto: ${subject}` : 'Automated reply')],
-            ['In-Reply-To', messageId],
-            ['References', messageId],
-            ['Auto-Submitted', 'auto-replied'],
-          ],
-          reason,
-        ),
-        null,
-        sender,
-      );
-      return null;
-    }
+    case 'ereject':
+      return send(rejectionMessage(text(action, 'reason') ?? '', original(), envelope, opts));
+    case 'vacation':
+      return send(vacationResponse(action as ActionJsonTypes['vacation'], original(), envelope, opts));
     case 'notify': {
-      // enotify's mailto method (RFC 5436): a message to the URI's address.
-      const method = text(action, 'method') ?? '';
-      const m = /^mailto:([^?]*)/i.exec(method);
-      if (!m) {
+      const notify = action as ActionJsonTypes['notify'];
+      if (!notify.mailto) {
         recorded.push({ action, envelope });
         return null;
       }
-      const to = decodeURIComponent(m[1]!);
-      outbox.send(
-        compose(
-          [
-            ['From', text(action, 'from') ?? POSTMASTER],
-            ['To', to],
-            ['Subject', text(action, 'message') ?? `[SIEVE] New mail: ${subject}`],
-            ['Auto-Submitted', 'auto-notified'],
-          ],
-          text(action, 'message') ?? `You have received new mail from ${sender ?? ''}.`,
-        ),
-        null,
-        to,
-      );
+      for (const mail of notifyMessages(notify, original(), envelope, opts)) send(mail);
       return null;
     }
     default:

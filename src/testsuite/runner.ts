@@ -163,6 +163,7 @@ export function runTestsuiteFile(file: string, options: TestsuiteOptions = {}): 
       executeAction(input, store, outbox, recorded, {
         redirectEnvelopeFrom: settings.get('sieve_redirect_envelope_from'),
         userEmail: settings.get('sieve_user_email'),
+        settings,
       }),
     metadataSet(mailbox, annotation, value) {
       if (mailbox !== null && !store.exists(mailbox)) return false;

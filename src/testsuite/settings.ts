@@ -55,10 +55,13 @@ const LIMIT_SETTINGS: Record<string, string> = {
 /** Pigeonhole's vacation defaults (sieve_vacation_min/default/max_period). */
 const VACATION_DEFAULTS = { minPeriod: 86400, defaultPeriod: 7 * 86400, maxPeriod: 90 * 86400 };
 
-/** `Header-Name: regex` → the header name (the regex part has no counterpart yet). */
-function headerName(value: string): string {
+/** Pigeonhole's `Header-Name[: regex]` → the header name and the optional regex. */
+function headerSpec(value: string): { header: string; pattern?: string } {
   const colon = value.indexOf(':');
-  return (colon < 0 ? value : value.slice(0, colon)).trim();
+  if (colon < 0) return { header: value.trim() };
+  const pattern = value.slice(colon + 1).replace(/^[ \t]+/, '');
+  const header = value.slice(0, colon).trim();
+  return pattern === '' ? { header } : { header, pattern };
 }
 
 function escapeRegExp(s: string): string {
@@ -72,6 +75,7 @@ function scoreTest(
 ): ScoreTestConfig | null {
   const header = settings.get(`sieve_${test}_status_header`);
   if (header === undefined) return null;
+  const spec = headerSpec(header);
   const type = (settings.get(`sieve_${test}_status_type`) ?? 'score').toLowerCase();
   if (type === 'text') {
     const map: { pattern: string; value: number }[] = [];
@@ -79,14 +83,16 @@ function scoreTest(
       const text = settings.get(`sieve_${test}_text_value${i}`);
       if (text !== undefined) map.push({ pattern: `^${escapeRegExp(text)}$`, value: i });
     }
-    return { header: headerName(header), format: { kind: 'text', map } };
+    return { ...spec, format: { kind: 'text', map } };
   }
-  if (type === 'yesno') return { header: headerName(header), format: { kind: 'yesno' } };
+  if (type === 'yesno') return { ...spec, format: { kind: 'yesno' } };
   const maxHeader = settings.get(`sieve_${test}_max_header`);
   const maxValue = Number(settings.get(`sieve_${test}_max_value`) ?? '');
-  const max =
-    maxHeader !== undefined ? { header: headerName(maxHeader) } : Number.isFinite(maxValue) ? maxValue : 10;
-  return { header: headerName(header), format: { kind: 'score', max } };
+  const maxConstant = Number.isFinite(maxValue) ? maxValue : 10;
+  // Pigeonhole's "strlen": the length of the value is the score.
+  if (type === 'strlen') return { ...spec, format: { kind: 'length', max: maxConstant } };
+  const max = maxHeader !== undefined ? headerSpec(maxHeader) : maxConstant;
+  return { ...spec, format: { kind: 'score', max } };
 }
 
 export interface AppliedSettings {

@@ -128,6 +128,38 @@ test('envelope: from and to, null sender, address parts', () => {
   assert.deepEqual(actions(d, undefined, { from: 'a@b.c', to: 'x@y.z' }), [{ type: 'discard' }]);
 });
 
+test('envelope: SMTP paths (RFC 5321 §4.1.2): source routes dropped, invalid paths match nothing', () => {
+  const part = (path: string, t: string): boolean =>
+    actions(`require "envelope"; if envelope ${t} { discard; }`, undefined, { from: path, to: 'x@y.z' })[0]
+      ?.type === 'discard';
+  // A source route (A-d-l) is obsolete and ignored (RFC 5321 §4.1.2, §C).
+  assert.ok(part('@relay.example.org:bob@example.org', ':all :is "from" "bob@example.org"'));
+  assert.ok(part('<@a.example,@b.example:bob@example.org>', ':localpart :is "from" "bob"'));
+  assert.ok(part('<bob@example.org>', ':all :is "from" "bob@example.org"'));
+  // A path that is not one: nothing to compare, whatever the address part.
+  for (const bad of [
+    'bob@',
+    '<<bob@example.org>',
+    'bob@example.org>',
+    '<bob@example.org',
+    'bob@@example.org',
+    '<bob example.org>',
+    'relay.example.org:bob@example.org',
+    '@.example.org:bob@example.org',
+    '@a..example:bob@example.org',
+    '@a.example,b.example:bob@example.org',
+  ]) {
+    assert.ok(!part(bad, ':domain :contains "from" ""'), bad);
+    assert.ok(!part(bad, ':all :contains "from" ""'), bad);
+  }
+  // A local part alone ("MAILER-DAEMON") and lax dots in local parts are accepted.
+  assert.ok(part('MAILER-DAEMON', ':all :is "from" "MAILER-DAEMON"'));
+  assert.ok(part('.dots..@example.com', ':localpart :is "from" ".dots.."'));
+  // Hostnames that break the letter-digit-hyphen rule are still domains.
+  assert.ok(part('a@_example.com', ':domain :is "from" "_example.com"'));
+  assert.ok(part('a@example-.com', ':domain :is "from" "example-.com"'));
+});
+
 test('exists is true only if every header exists', () => {
   const m = msg(['A: 1', 'B: 2']);
   assert.deepEqual(actions('if exists ["a", "b"] { discard; }', m), [{ type: 'discard' }]);

@@ -174,3 +174,15 @@ test('the capability list keeps the two built-in comparators, which a script may
     assert.ok(engine.compile(`require "${c}";\nkeep;`).program, `require "${c}" compiles`);
   }
 });
+
+test('a tag without its value is one error: the positional count is not checked on top', () => {
+  // The string after :index was meant as a header name; reporting the missing number is enough.
+  assert.deepEqual(errorCodes('require "index"; if header :index "to" "ok" {}'), ['argument.tag-value']);
+  assert.deepEqual(errorCodes('require "index"; if header :index "x" "to" "ok" {}'), ['argument.tag-value']);
+  assert.deepEqual(errorCodes('if address :comparator {}'), ['argument.tag-value']);
+  // Other mistakes in the same command are still reported.
+  assert.deepEqual(errorCodes('if header :comparator 5 "a" "b" "c" {}'), [
+    'argument.tag-value',
+    'argument.count',
+  ]);
+});

@@ -42,7 +42,29 @@ test('host fields: subaddress separators, user address, vacation policy, spamtes
   assert.deepEqual(host.subaddressSeparators, ['+', '-']);
   assert.deepEqual(host.userAddresses, ['user@example.com']);
   assert.deepEqual(host.vacationPolicy, { minPeriod: 3600, defaultPeriod: 7 * 86400, maxPeriod: 90 * 86400 });
-  assert.deepEqual(host.spamtest, { header: 'X-Spam-Score', format: { kind: 'score', max: 15 } });
+  assert.deepEqual(host.spamtest, {
+    header: 'X-Spam-Score',
+    pattern: '([0-9]+)',
+    format: { kind: 'score', max: 15 },
+  });
+});
+
+test('spamtest/virustest: "Header: regex" settings keep the regex; strlen reads the length', () => {
+  const { host } = applySettings(
+    new Map([
+      ['sieve_spamtest_status_header', 'X-Check:[ a-z]+, score=(-?[0-9.]+)'],
+      ['sieve_spamtest_max_header', 'X-Check: required=([0-9.]+)'],
+      ['sieve_virustest_status_header', 'X-Level'],
+      ['sieve_virustest_status_type', 'strlen'],
+      ['sieve_virustest_max_value', '8.0'],
+    ]),
+  );
+  assert.deepEqual(host.spamtest, {
+    header: 'X-Check',
+    pattern: '[ a-z]+, score=(-?[0-9.]+)',
+    format: { kind: 'score', max: { header: 'X-Check', pattern: 'required=([0-9.]+)' } },
+  });
+  assert.deepEqual(host.virustest, { header: 'X-Level', format: { kind: 'length', max: 8 } });
 });
 
 test('no settings: no host fields but the raw settings', () => {

@@ -24,6 +24,20 @@ export function typeMatches(part: MimePart, wanted: readonly string[]): boolean 
   return false;
 }
 
+/**
+ * Whether the message has a body: the empty line that ends the header block is there (§5: "If a
+ * message consists of a header only, not followed by an empty line", every body test is false).
+ */
+function hasBody(tree: MimeTree): boolean {
+  const b = tree.bytes;
+  const start = tree.parts[0]!.bodyStart;
+  if (start < 1 || b[start - 1] !== 0x0a) return false;
+  // The header block is empty: the message starts with the empty line.
+  if (start === 1 || (start === 2 && b[0] === 0x0d)) return true;
+  const before = b[start - 2] === 0x0d ? start - 3 : start - 2;
+  return before >= 0 && b[before] === 0x0a;
+}
+
 /** §5.1 :raw: the body of the message, undecoded, as one string. */
 function rawValues(tree: MimeTree): string[] {
   const root = tree.parts[0]!;
@@ -89,7 +103,7 @@ export const body: ExtensionDefinition = {
         const types: StringValue[] = kind === 'content' ? cc.stringList(transform!.value!) : [];
         const values = (ctx: ExecutionContext): string[] => {
           const tree = messageTree(ctx);
-          if (tree === null) return [];
+          if (tree === null || !hasBody(tree)) return [];
           if (kind === 'raw') return rawValues(tree);
           if (kind === 'content')
             return contentValues(

@@ -16,6 +16,11 @@ export interface MailtoUri {
   readonly body: string | null;
   /** Other header fields for the notification message. */
   readonly headers: { name: string; value: string }[];
+  /**
+   * Recipients given in a "to" or "cc" field as a mailbox with a display name
+   * (`Name <addr>`): the text as written, by lower-case address, for the notification's fields.
+   */
+  readonly mailboxes?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -59,15 +64,28 @@ function decode(s: string): string {
   }
 }
 
-function addRecipients(list: string[], decoded: string, seen: Set<string>): void {
+/**
+ * Adds the recipients of a comma-separated list. The URI's address part holds bare addresses
+ * (RFC 6068 §2: `to = addr-spec *("," addr-spec)`); a "to" or "cc" field is a header field value
+ * (RFC 6068 §2: hfvalue), where a mailbox may carry a display name (`Name <addr>`, RFC 5322 §3.4).
+ */
+function addRecipients(
+  list: string[],
+  decoded: string,
+  seen: Set<string>,
+  mailboxes?: Record<string, string>,
+): void {
   for (const raw of decoded.split(',')) {
-    const address = raw.trim();
-    if (address === '') continue;
-    const r = parseMailbox(address);
-    if ('error' in r || r.address !== address) {
-      throw new MailtoError(`invalid recipient "${address}"${'error' in r ? `: ${r.error}` : ''}`);
+    const text = raw.trim();
+    if (text === '') continue;
+    const r = parseMailbox(text);
+    const named = mailboxes !== undefined && !('error' in r) && text.endsWith('>') && /\S\s*</.test(text);
+    if ('error' in r || (r.address !== text && !named)) {
+      throw new MailtoError(`invalid recipient "${text}"${'error' in r ? `: ${r.error}` : ''}`);
     }
+    const address = r.address;
     const key = address.toLowerCase();
+    if (named && !seen.has(key)) mailboxes[key] = text;
     if (seen.has(key)) continue; // a duplicate recipient gets one message
     seen.add(key);
     list.push(address);
@@ -93,6 +111,7 @@ export function parseMailto(rest: string): MailtoUri | { error: string } {
       subject: null as string | null,
       body: null as string | null,
       headers: [] as { name: string; value: string }[],
+      mailboxes: {} as Record<string, string>,
     };
     if (toPart.includes('?')) throw new MailtoError('"?" may appear once');
     addRecipients(uri.to, decode(toPart), seen);
@@ -108,7 +127,7 @@ export function parseMailto(rest: string): MailtoUri | { error: string } {
         if (lower !== 'body' && /[\r\n\0]/.test(value)) {
           throw new MailtoError(`the value of the "${name}" field holds a line break`);
         }
-        if (lower === 'to') addRecipients(uri.to, value, seen);
+        if (lower === 'to') addRecipients(uri.to, value, seen, uri.mailboxes);
         else if (lower === 'cc') ccs.push(value);
         else if (lower === 'subject') uri.subject ??= value;
         else if (lower === 'body') uri.body ??= value;
@@ -118,8 +137,10 @@ export function parseMailto(rest: string): MailtoUri | { error: string } {
       }
     }
     // A recipient in both To and Cc is a To recipient.
-    for (const c of ccs) addRecipients(uri.cc, c, seen);
-    return uri;
+    for (const c of ccs) addRecipients(uri.cc, c, seen, uri.mailboxes);
+    if (Object.keys(uri.mailboxes).length > 0) return uri;
+    const { mailboxes: _none, ...plain } = uri;
+    return plain;
   } catch (e) {
     if (e instanceof MailtoError) return { error: e.message };
     throw e;

@@ -4,8 +4,21 @@
 // fileinto without `:flags` use the internal variable (RFC 5232 §3, §5).
 import type { Argument } from '../../ast.js';
 import type { Span } from '../../diagnostics.js';
-import type { CommandSpec, ExtensionDefinition, TagSpec, ValidatedCommand } from '../../registry.js';
-import { evaluate, type ExecutionContext, type StringValue } from '../../runtime.js';
+import type {
+  CommandSpec,
+  ExtensionDefinition,
+  TagSpec,
+  TagUse,
+  ValidatedArguments,
+  ValidatedCommand,
+} from '../../registry.js';
+import {
+  evaluate,
+  type CompileContext,
+  type ExecutionContext,
+  type Matcher,
+  type StringValue,
+} from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
 import type { FlagsTag } from '../base/actions.js';
 import { MATCH_GROUPS } from '../base/index.js';
@@ -173,6 +186,44 @@ const flagsTag: TagSpec = {
   } satisfies FlagsTag,
 };
 
+/** The words of the key strings: "b A" stands for the two flags "b" and "A". */
+function flagKeys(texts: readonly string[]): StringValue[] {
+  return texts.flatMap((text) =>
+    text.split(' ').flatMap((word) => (word === '' ? [] : [{ constant: true as const, value: word }])),
+  );
+}
+
+/**
+ * hasflag's matcher. RFC 5232 §4 (its example: with the flags "A B", `hasflag :is "b A"` is
+ * `hasflag ["b", "A"]`): each string of the list of flags is a space-separated list of flags, so
+ * the keys are the words of the strings. Constant keys are split once; keys with variables are
+ * split after expansion (the matcher of the last expansion is reused).
+ */
+function flagKeyMatcher(cc: CompileContext, t: ValidatedArguments, keysArg: Argument): Matcher {
+  const comparator = t.comparator;
+  const matchType = t.matchType;
+  if (!comparator || !matchType) return cc.matcher(t, keysArg);
+  const use: TagUse = t.groups.get('match-type') ?? {
+    spec: { name: matchType.name },
+    extension: '',
+    tag: { kind: 'tag', name: matchType.name, span: t.node.span },
+    value: undefined,
+  };
+  const keys = cc.stringList(keysArg);
+  const build = (texts: readonly string[]): Matcher =>
+    matchType.compile(cc, comparator, flagKeys(texts), use);
+  if (keys.every((k) => k.constant)) return build(keys.map((k) => (k as { value: string }).value));
+  let last: { texts: string; matcher: Matcher } | null = null;
+  return {
+    match(ctx, values) {
+      const texts = keys.map((k) => evaluate(k, ctx));
+      const joined = texts.join('\n');
+      if (last?.texts !== joined) last = { texts: joined, matcher: build(texts) };
+      return last.matcher.match(ctx, values);
+    },
+  };
+}
+
 export const imap4flags: ExtensionDefinition = {
   name: 'imap4flags',
   setup(r) {
@@ -196,7 +247,7 @@ export const imap4flags: ExtensionDefinition = {
         const n = t.positional.length;
         const variables =
           n === 2 ? cc.stringList(t.positional[0]!).map((s) => (s as { value: string }).value) : null;
-        const matcher = cc.matcher(t, t.positional[n - 1]!);
+        const matcher = flagKeyMatcher(cc, t, t.positional[n - 1]!);
         return (ctx) => {
           // RFC 5232 §4: the test compares each flag of the variables (or of the internal
           // variable) with the keys; with :count, the number of flags is compared.

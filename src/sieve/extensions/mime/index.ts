@@ -134,7 +134,7 @@ export const foreverypart: ExtensionDefinition = {
 // mime: :mime, :anychild and the MIME options on header, address and exists (RFC 5703 §4)
 
 /** The header values a MIME option picks out of a Content-Type / Content-Disposition value. */
-function optionValues(option: string, params: readonly string[], value: string): string[] {
+function optionValues(option: string, params: readonly string[], value: string, field: string): string[] {
   if (option === 'param') {
     const parsed = parseStructuredValue(value).params;
     const out: string[] = [];
@@ -143,6 +143,12 @@ function optionValues(option: string, params: readonly string[], value: string):
       if (v !== undefined) out.push(v);
     }
     return out;
+  }
+  if (field.toLowerCase() === 'content-disposition') {
+    // RFC 5703 §4.2: a disposition has a type ("inline", "attachment") and no subtype.
+    const disposition = parseStructuredValue(value).value;
+    if (disposition === '') return [];
+    return [option === 'subtype' ? '' : disposition];
   }
   const ct = parseContentType(value);
   if (ct === null) return [];
@@ -158,7 +164,7 @@ function optionView(header: SieveMessage, option: string, params: readonly strin
     hasHeader: (n) => header.hasHeader(n),
     rawHeaders: (n) => header.rawHeaders(n),
     addresses: (n): readonly AddressHeaderValue[] => header.addresses(n),
-    headers: (n) => header.headers(n).flatMap((v) => optionValues(option, params, v)),
+    headers: (n) => header.headers(n).flatMap((v) => optionValues(option, params, v, n)),
   };
 }
 

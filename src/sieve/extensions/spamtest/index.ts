@@ -76,28 +76,43 @@ export function readVerdict(
   span?: Span,
 ): Verdict {
   if (!config) return UNTESTED;
-  const value = firstHeader(message, config.header);
+  const compiled = (source: string): RegExp => {
+    const re = pattern(source);
+    if (re instanceof Error) {
+      throw new SieveRuntimeError(
+        `${what}: the configured pattern "${source}" is not a valid regular expression: ${re.message}`,
+        span,
+      );
+    }
+    return re;
+  };
+  /** The value of a field, narrowed by the optional pattern; null when absent or not matched. */
+  const read = (header: string, source: string | undefined): string | null => {
+    const value = firstHeader(message, header);
+    if (value === null || source === undefined) return value;
+    const m = compiled(source).exec(value);
+    if (!m) return null;
+    return m.length > 1 ? (m[1] ?? '') : m[0];
+  };
+  const value = read(config.header, config.pattern);
   if (value === null) return UNTESTED;
   const format = config.format;
   switch (format.kind) {
     case 'score': {
       const score = firstNumber(value);
-      const maxText = typeof format.max === 'number' ? null : firstHeader(message, format.max.header);
+      const maxText = typeof format.max === 'number' ? null : read(format.max.header, format.max.pattern);
       const max =
         typeof format.max === 'number' ? format.max : maxText === null ? null : firstNumber(maxText);
       if (score === null || max === null || !(max > 0)) return UNTESTED;
       return fromFraction(score / max, top);
     }
+    case 'length': {
+      if (!(format.max > 0)) return UNTESTED;
+      return fromFraction([...value.trim()].length / format.max, top);
+    }
     case 'text': {
       for (const entry of format.map) {
-        const re = pattern(entry.pattern);
-        if (re instanceof Error) {
-          throw new SieveRuntimeError(
-            `${what}: the configured pattern "${entry.pattern}" is not a valid regular expression: ${re.message}`,
-            span,
-          );
-        }
-        if (re.test(value)) return fromLevel(entry.value, top);
+        if (compiled(entry.pattern).test(value)) return fromLevel(entry.value, top);
       }
       return UNTESTED;
     }

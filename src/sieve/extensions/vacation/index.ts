@@ -134,6 +134,13 @@ function noResponseReason(ctx: ExecutionContext, userAddresses: readonly string[
     const p = value.trim().toLowerCase();
     if (p === 'bulk' || p === 'list' || p === 'junk') return `the message has Precedence: ${p} (RFC 3834 §2)`;
   }
+  // Microsoft's X-Auto-Response-Suppress: "All" or "OOF" ask for no out-of-office replies
+  // (not an RFC, but the same request as RFC 3834 §2's Auto-Submitted, made by Exchange).
+  for (const value of ctx.message.headers('x-auto-response-suppress')) {
+    const words = value.split(',').map((w) => w.trim().toLowerCase());
+    if (words.includes('all') || words.includes('oof'))
+      return `the message has X-Auto-Response-Suppress: ${value.trim()}`;
+  }
   const system = systemSender(sender);
   if (system !== null) return `${system} (RFC 5230 §4.5)`;
   if (userAddresses.some((u) => sameAddress(u, sender))) return 'the sender is the user (RFC 3834 §2)';

@@ -221,3 +221,20 @@ test('the compile result of a body script carries no errors for every transform'
     assert.ok(compile(`require "body";\nif body ${t} :contains "x" { keep; }`).program, t);
   }
 });
+
+test('§5: a message that is only a header (no empty line after it) has no body at all', () => {
+  const headerOnly = 'From: a@example.com\r\nSubject: nothing follows\r\n';
+  const any = (t: string, m: string) =>
+    actions(`require "body"; if body ${t} { discard; }`, m)[0]?.type === 'discard';
+  for (const t of [
+    ':raw :contains ""',
+    ':raw :is ""',
+    ':raw :matches "*"',
+    ':text :contains ""',
+    ':content "text" :contains ""',
+  ]) {
+    assert.equal(any(t, headerOnly), false, t);
+  }
+  // An empty body after the empty line is a body: the empty string.
+  assert.equal(any(':raw :is ""', 'From: a@example.com\r\n\r\n'), true);
+});

@@ -85,3 +85,20 @@ test('§3, §4: flag commands and hasflag on variables (with variables)', () => 
   assert.deepEqual(errorCodes(`${R2}addflag ["a", "b"] "x";`), ['imap4flags.invalid-variable']);
   assert.deepEqual(errorCodes(`${R2}addflag "a" "b" "c";`), ['argument.count']);
 });
+
+test('§4: each string of the list of flags is itself a space-separated list of flags', () => {
+  const R3 = 'require ["imap4flags", "fileinto", "variables"];\n';
+  const filed = (s: string) => actions(R3 + s).some((a) => a.type === 'fileinto' && a.mailbox === 'yes');
+  // The RFC's example: with the flags "A B", `hasflag :is "b A"` is the same as ["b", "A"].
+  assert.equal(filed('setflag "A B"; if hasflag :is "b A" { fileinto "yes"; }'), true);
+  assert.equal(filed('setflag "A"; if hasflag "x A" { fileinto "yes"; }'), true);
+  assert.equal(filed('setflag "A"; if hasflag "x y" { fileinto "yes"; }'), false);
+  // With :contains each word of the key is a key of its own.
+  assert.equal(
+    filed('set "v" "NonJunk gnus-forward"; if hasflag :contains "v" "label forward" { fileinto "yes"; }'),
+    true,
+  );
+  // Keys that hold variables are split after they are expanded.
+  assert.equal(filed('set "k" "q Junk"; setflag "junk"; if hasflag "${k}" { fileinto "yes"; }'), true);
+  assert.equal(filed('set "k" " "; setflag "junk"; if hasflag :contains "${k}" { fileinto "yes"; }'), false);
+});

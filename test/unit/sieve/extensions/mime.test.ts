@@ -124,6 +124,11 @@ test('RFC 5703 §4: :anychild tests the current part and every part below it', (
   assert.deepEqual(any(':contenttype "content-type" "multipart/mixed"'), ['yes']);
   assert.deepEqual(any(':param "filename" "content-disposition" "longname.pdf"'), ['yes']); // RFC 2231
   assert.deepEqual(any(':param "name" "content-type" "résumé.txt"'), ['yes']);
+  // RFC 5703 §4.2 on Content-Disposition: :type and :contenttype are the disposition type,
+  // :subtype is empty.
+  assert.deepEqual(any(':type "content-disposition" "attachment"'), ['yes']);
+  assert.deepEqual(any(':contenttype "content-disposition" "attachment"'), ['yes']);
+  assert.deepEqual(any(':subtype "content-disposition" ""'), ['yes']);
   assert.deepEqual(any('"subject" "inner subject"'), ['yes']); // the enclosed message's header
   assert.deepEqual(any(':contenttype "content-type" "image/png"'), []);
   // Inside a loop: per part. On the text/html leaf, only itself (RFC 5703 §4; Pigeonhole 0.5

@@ -190,3 +190,58 @@ test('§3.2.2: :percent needs spamtestplus; spamtestplus alone gives spamtest', 
   ]);
   assert.deepEqual(errorCodes('require "spamtest"; if spamtest { keep; }'), ['argument.count']);
 });
+
+test('a pattern picks the value out of the header: its first group (or the whole match)', () => {
+  // SpamAssassin writes the score and the threshold into one field; the pattern selects each.
+  const cfg: ScoreTestConfig = {
+    header: 'X-Spam-Check',
+    pattern: 'score=(-?[0-9.]+)',
+    format: { kind: 'score', max: { header: 'X-Spam-Check', pattern: 'required=(-?[0-9.]+)' } },
+  };
+  // Without the pattern the first number of the field (the "3" of "v3") would be read.
+  const h = (s: string) => `X-Spam-Check: v3 No, score=${s} required=8.0`;
+  assert.deepEqual(spamValues([h('2.0')], cfg), ['3', '25']);
+  assert.deepEqual(spamValues([h('-1.0')], cfg), ['1', '0']);
+  assert.deepEqual(spamValues([h('9.5')], cfg), ['10', '100']);
+  // A field the pattern does not match is a message that was not tested.
+  assert.deepEqual(spamValues(['X-Spam-Check: unparsable'], cfg), ['0', '0']);
+  // No group: the whole match is the value.
+  const whole: ScoreTestConfig = { header: 'X-S', pattern: '[0-9]+$', format: { kind: 'score', max: 10 } };
+  assert.deepEqual(spamValues(['X-S: v2 at 5'], whole), ['5', '50']);
+});
+
+test('a pattern applies before a text mapping', () => {
+  const cfg: ScoreTestConfig = {
+    header: 'X-Virus',
+    pattern: '^Found to be (.+)\\.$',
+    format: {
+      kind: 'text',
+      map: [
+        { pattern: '^clean$', value: 1 },
+        { pattern: '^infected$', value: 10 },
+      ],
+    },
+  };
+  assert.deepEqual(spamValues(['X-Virus: Found to be infected.'], cfg), ['10', '100']);
+  assert.deepEqual(spamValues(['X-Virus: Found to be clean.'], cfg), ['1', '0']);
+  assert.deepEqual(spamValues(['X-Virus: clean'], cfg), ['0', '0']);
+});
+
+test('an invalid configured pattern is a run-time error', () => {
+  const spamtest: ScoreTestConfig = { header: 'X-S', pattern: '(', format: { kind: 'score', max: 5 } };
+  const r = run(program(`${REQ}if spamtest "3" { discard; }`), {
+    message: parseMessage(new TextEncoder().encode(message(['X-S: 3']))),
+    envelope: { from: 'a@example.org', to: 'b@example.com' },
+    host: { spamtest },
+  });
+  assert.match(r.error?.message ?? '', /not a valid regular expression/);
+});
+
+test('length format: the number of characters is the score (SpamAssassin\'s "*****" level)', () => {
+  const cfg: ScoreTestConfig = { header: 'X-Spam-Level', format: { kind: 'length', max: 8 } };
+  assert.deepEqual(spamValues(['X-Spam-Level: '], cfg), ['1', '0']);
+  assert.deepEqual(spamValues(['X-Spam-Level: **'], cfg), ['3', '25']);
+  assert.deepEqual(spamValues(['X-Spam-Level: ********'], cfg), ['10', '100']);
+  assert.deepEqual(spamValues(['X-Spam-Level: ************'], cfg), ['10', '100']);
+  assert.deepEqual(spamValues([], cfg), ['0', '0']);
+});

@@ -191,3 +191,13 @@ test('compile-time checks: invalid :from and :addresses', () => {
   ]);
   assert.deepEqual(errorCodes('vacation "x";'), ['require.missing']);
 });
+
+test('X-Auto-Response-Suppress (Microsoft) asking for no out-of-office replies is honoured', () => {
+  const none = (message: string) => reply(`${R}vacation "x";`, { message });
+  // "All" and "OOF" (alone or in a list) suppress out-of-office replies; other values do not.
+  assert.equal(none(withHeaders('X-Auto-Response-Suppress: All')), null);
+  assert.equal(none(withHeaders('X-Auto-Response-Suppress: OOF')), null);
+  assert.equal(none(withHeaders('X-Auto-Response-Suppress: DR, oof, RN')), null);
+  assert.notEqual(none(withHeaders('X-Auto-Response-Suppress: DR, RN')), null);
+  assert.notEqual(none(withHeaders('X-Auto-Response-Suppress: None')), null);
+});
