@@ -26,6 +26,9 @@ type Flat =
   | { kind: ')' };
 
 const literalAtEnd = /\{(\d{1,20})(\+?)\}$/;
+/** RFC 9051 §9: `tag = 1*<any ASTRING-CHAR except "+">` (so no CTL), followed by a space. */
+// eslint-disable-next-line no-control-regex
+const leadingTag = /^([^\x00-\x20\x7f-\xff(){%*"\\+]+) /;
 
 /** Tokenizes one line (without its literal marker) into flat tokens. */
 function tokenizeLine(line: string, out: Flat[]): void {
@@ -100,32 +103,41 @@ export interface ReadCommandHooks {
  * Reads one command, following literals onto the next lines. An oversized synchronizing
  * literal is refused before the client sends it (the session answers and carries on); an
  * oversized non-synchronizing literal is fatal since its bytes are already on the way.
+ * A ProtocolError raised once the command's first line is in carries the line's tag, if it
+ * began with one, so that IMAP can answer with a tagged BAD (RFC 9051 §7.1.3).
  */
 export async function readCommand(
   reader: LineReader,
   hooks: ReadCommandHooks,
   limits: CommandLimits = defaultCommandLimits,
 ): Promise<Token[]> {
+  const first = await reader.readLine();
   const flat: Flat[] = [];
-  for (let literals = 0; ; literals++) {
-    const line = await reader.readLine();
-    if (line.includes('\0')) throw new ProtocolError('NUL in command', false);
-    const m = literalAtEnd.exec(line);
-    const before = m ? line[m.index - 1] : undefined;
-    if (!m || (m.index > 0 && before !== ' ' && before !== '(')) {
-      tokenizeLine(line, flat);
-      return nest(flat);
+  try {
+    let line = first;
+    for (let literals = 0; ; literals++) {
+      if (line.includes('\0')) throw new ProtocolError('NUL in command', false);
+      const m = literalAtEnd.exec(line);
+      const before = m ? line[m.index - 1] : undefined;
+      if (!m || (m.index > 0 && before !== ' ' && before !== '(')) {
+        tokenizeLine(line, flat);
+        return nest(flat);
+      }
+      const size = Number(m[1]);
+      const sync = m[2] !== '+';
+      if (literals >= limits.maxLiterals) throw new ProtocolError('too many literals', !sync);
+      if (!Number.isSafeInteger(size) || size > limits.maxLiteral) {
+        throw new ProtocolError(`literal larger than ${limits.maxLiteral} bytes`, !sync);
+      }
+      tokenizeLine(line.slice(0, m.index), flat);
+      if (sync) hooks.continueLiteral();
+      const body = await reader.readBytes(size);
+      flat.push({ kind: 'string', value: body.toString('latin1'), literal: true });
+      line = await reader.readLine();
     }
-    const size = Number(m[1]);
-    const sync = m[2] !== '+';
-    if (literals >= limits.maxLiterals) throw new ProtocolError('too many literals', !sync);
-    if (!Number.isSafeInteger(size) || size > limits.maxLiteral) {
-      throw new ProtocolError(`literal larger than ${limits.maxLiteral} bytes`, !sync);
-    }
-    tokenizeLine(line.slice(0, m.index), flat);
-    if (sync) hooks.continueLiteral();
-    const body = await reader.readBytes(size);
-    flat.push({ kind: 'string', value: body.toString('latin1'), literal: true });
+  } catch (e) {
+    if (e instanceof ProtocolError) e.tag ??= leadingTag.exec(first)?.[1];
+    throw e;
   }
 }
 

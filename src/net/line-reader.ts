@@ -2,6 +2,9 @@ import type { Duplex } from 'node:stream';
 
 /** A protocol error the session answers cleanly (BAD / -ERR / 500) before closing or continuing. */
 export class ProtocolError extends Error {
+  /** The command's tag (IMAP), when the reader had seen one: the answer is then tagged. */
+  tag?: string;
+
   constructor(
     message: string,
     readonly fatal: boolean,
@@ -127,18 +130,20 @@ export class LineReader {
   async readLine(): Promise<string> {
     // Bounded: each pass either returns, throws, or waits for more bytes, and the buffer
     // may hold at most maxLine bytes without an LF before we throw.
+    // Searched in the store itself (no subarray per call); bytes past `end` are stale.
     for (;;) {
-      const buf = this.buf;
-      const lf = buf.indexOf(10, this.scanned);
-      if (lf >= 0) {
-        const end = lf > 0 && buf[lf - 1] === 13 ? lf - 1 : lf;
+      const start = this.start;
+      const at = this.store.indexOf(10, start + this.scanned);
+      if (at >= 0 && at < this.end) {
+        const lf = at - start;
+        const end = lf > 0 && this.store[at - 1] === 13 ? lf - 1 : lf;
         if (end > this.maxLine) throw new LineTooLongError(this.maxLine);
-        const line = buf.toString('latin1', 0, end);
+        const line = this.store.toString('latin1', start, start + end);
         this.consume(lf + 1);
         return line;
       }
-      this.scanned = buf.length;
-      if (buf.length > this.maxLine) throw new LineTooLongError(this.maxLine);
+      this.scanned = this.end - start;
+      if (this.scanned > this.maxLine) throw new LineTooLongError(this.maxLine);
       await this.more();
     }
   }
@@ -198,7 +203,10 @@ export class LineReader {
   }
 }
 
-/** Writes a binary string (one char per byte) followed by CRLF. */
+/**
+ * Writes a binary string (one char per byte) followed by CRLF. Handed over as a latin1 string:
+ * a socket writes it out from the string, with no Buffer made per line.
+ */
 export function writeLine(stream: Duplex, line: string): void {
-  if (!stream.destroyed && stream.writable) stream.write(Buffer.from(line + '\r\n', 'latin1'));
+  if (!stream.destroyed && stream.writable) stream.write(line + '\r\n', 'latin1');
 }

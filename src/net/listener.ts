@@ -117,6 +117,11 @@ export function parseBind(bind: string): { host: string; port: number } | undefi
 export interface Listener {
   readonly addresses: { host: string; port: number }[];
   readonly connections: number;
+  /**
+   * Replaces the TLS options (new certificates) for connections accepted from now on; sessions
+   * already accepted keep what they had, for their STARTTLS too.
+   */
+  setTlsOptions(options: TlsOptions): void;
   /** Stops accepting; existing connections are the caller's. */
   close(): Promise<void>;
 }
@@ -124,6 +129,7 @@ export interface Listener {
 export async function listen(o: ListenerOptions): Promise<Listener> {
   if (o.tls !== 'plain' && !o.tlsOptions) throw new Error(`a ${o.tls} listener needs a certificate`);
   let connections = 0;
+  let tlsOptions = o.tlsOptions;
   const perAddress = new Map<string, number>();
   const servers: Server[] = [];
   const addresses: { host: string; port: number }[] = [];
@@ -174,7 +180,7 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
         // whose buffered bytes TLS reads before the handle's.
         if (rest.length > 0) socket.unshift(rest);
         rest = Buffer.alloc(0);
-        s = await acceptTls(socket, o.tlsOptions!, o.handshakeTimeoutMs);
+        s = await acceptTls(socket, tlsOptions!, o.handshakeTimeoutMs);
       }
       o.onConnection(
         new InboundConnection(
@@ -184,7 +190,7 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
           remotePort,
           local,
           o.tls === 'implicit',
-          o.tls === 'plain' ? undefined : o.tlsOptions,
+          o.tls === 'plain' ? undefined : tlsOptions,
           o.maxLine,
           o.handshakeTimeoutMs,
         ),
@@ -220,6 +226,9 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
     addresses,
     get connections() {
       return connections;
+    },
+    setTlsOptions(options: TlsOptions) {
+      tlsOptions = options;
     },
     close: () =>
       Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(

@@ -89,15 +89,21 @@ export function acceptTls(
         if (err) s.authorizationError = err;
       }
       s.off('error', onError);
+      s.off('close', onClose);
       s.on('error', () => {});
       resolve(s);
     });
     const onError = (err: Error): void => {
       clearTimeout(timer);
+      s.off('close', onClose);
       s.destroy();
       reject(err);
     };
+    // A client that hangs up mid-handshake (one refusing our certificate) may end the socket
+    // without an error: without this it would hold its connection slot until the timeout.
+    const onClose = (): void => onError(new Error('connection closed during the TLS handshake'));
     s.once('error', onError);
+    s.once('close', onClose);
   });
 }
 

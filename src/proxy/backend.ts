@@ -35,6 +35,20 @@ export function masterLogin(destination: DestinationConfig, client: ClientInfo):
   return destination.master && { ...destination.master, forUser: client.user };
 }
 
+/** Status words and reply codes a backend line may start with (after an IMAP tag or `*`). */
+const lineStatus =
+  /^(?:\*|[A-Za-z0-9]{1,16})? ?(OK|NO|BAD|BYE|PREAUTH)\b|^([+-](?:OK|ERR))\b|^(\d{3})(?=[ -]|$)/i;
+
+/**
+ * What a log line may say about a backend line: its status word or reply code and its length,
+ * never its text, since a backend may echo what it was sent (the replayed credentials).
+ */
+export function lineSummary(line: string): string {
+  const m = lineStatus.exec(line);
+  const status = m ? (m[1] ?? m[2] ?? m[3])!.toUpperCase() : 'unrecognized';
+  return `${status}, ${line.length} bytes`;
+}
+
 /** Raised for anything that makes the backend unusable (as opposed to a refused login). */
 export class BackendUnavailableError extends Error {
   constructor(

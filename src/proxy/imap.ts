@@ -21,6 +21,7 @@ import {
   type MasterLogin,
   type BackendConnection,
   type ClientInfo,
+  lineSummary,
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
 import {
@@ -89,7 +90,9 @@ export function capabilitiesIn(text: string): string[] | undefined {
 
 function has(caps: readonly string[], cap: string): boolean {
   const c = cap.toUpperCase();
-  return caps.some((x) => x.toUpperCase() === c);
+  // Only same-length atoms are upper-cased: most checks allocate nothing.
+  for (const x of caps) if (x.length === c.length && x.toUpperCase() === c) return true;
+  return false;
 }
 
 interface ImapLoginValue {
@@ -122,11 +125,11 @@ export class ImapBackend {
       if (line.startsWith('+')) return { status: '+', text: line.slice(1).trimStart() };
       if (line.startsWith(tag + ' ')) {
         const m = /^(OK|NO|BAD)\b ?(.*)$/i.exec(line.slice(tag.length + 1));
-        if (!m) throw new BackendUnavailableError(`unexpected backend response: ${line.slice(0, 80)}`);
+        if (!m) throw new BackendUnavailableError(`unexpected backend response (${lineSummary(line)})`);
         return { status: m[1]!.toUpperCase() as Tagged['status'], text: m[2]! };
       }
       if (!line.startsWith('*'))
-        throw new BackendUnavailableError(`unexpected backend line: ${line.slice(0, 80)}`);
+        throw new BackendUnavailableError(`unexpected backend line (${lineSummary(line)})`);
       // An untagged line may carry literals ({n} at the end): read them with the line.
       for (let i = 0; i < 32; i++) {
         const lit = /\{(\d{1,9})\}$/.exec(line);
@@ -137,7 +140,7 @@ export class ImapBackend {
         const body = await this.be.readBytes(Number(lit[1]));
         line += body.toString('latin1') + (await this.be.readLine());
       }
-      if (line.startsWith('* BYE')) throw new BackendUnavailableError(`backend said ${line.slice(0, 120)}`);
+      if (line.startsWith('* BYE')) throw new BackendUnavailableError(`backend said ${lineSummary(line)}`);
       const caps = capabilitiesIn(line);
       if (caps) this.lastUntaggedCaps = caps;
     }
@@ -160,9 +163,9 @@ export class ImapBackend {
         return;
       }
       if (/^\* (BYE|PREAUTH)\b/i.test(line))
-        throw new BackendUnavailableError(`backend greeting: ${line.slice(0, 120)}`);
+        throw new BackendUnavailableError(`backend greeting (${lineSummary(line)})`);
       if (!line.startsWith('*'))
-        throw new BackendUnavailableError(`bad backend greeting: ${line.slice(0, 80)}`);
+        throw new BackendUnavailableError(`bad backend greeting (${lineSummary(line)})`);
     }
   }
 
@@ -183,8 +186,7 @@ export class ImapBackend {
     const tag = this.nextTag();
     this.be.writeLine(`${tag} STARTTLS`);
     const r = await this.tagged(tag);
-    if (r.status !== 'OK')
-      throw new BackendUnavailableError(`backend refused STARTTLS: ${r.text.slice(0, 80)}`);
+    if (r.status !== 'OK') throw new BackendUnavailableError(`backend refused STARTTLS (${r.status})`);
     await this.be.startTls();
     // RFC 9051 §6.2.1: capabilities learnt before TLS are void.
     await this.refreshCapabilities();
@@ -393,10 +395,19 @@ export async function runImapSession(
       send(`${tag} NO [PRIVACYREQUIRED] Use STARTTLS first`);
       return false;
     }
-    const r = await serverSasl(mech, stringValue(args[1]), {
-      challenge: (data) => send(`+ ${data}`),
-      response: () => conn.reader.readLine(),
-    });
+    let r;
+    try {
+      r = await serverSasl(mech, stringValue(args[1]), {
+        challenge: (data) => send(`+ ${data}`),
+        response: () => conn.reader.readLine(),
+      });
+    } catch (e) {
+      // A response past the line cap: what follows it cannot be told from a command.
+      if (!(e instanceof ProtocolError)) throw e;
+      send(`${tag} BAD ${e.message}`);
+      conn.close();
+      return true;
+    }
     if (!r.ok) {
       send(`${tag} BAD ${r.message}`);
       return false;
@@ -417,7 +428,8 @@ export async function runImapSession(
           conn.close();
           return;
         }
-        send(`* BAD ${e.message}`);
+        // RFC 9051 §7.1.3: tagged when the command's tag could be read.
+        send(`${e.tag ?? '*'} BAD ${e.message}`);
         continue;
       }
       const tag = stringValue(tokens[0]);

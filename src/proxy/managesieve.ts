@@ -21,6 +21,7 @@ import {
   type MasterLogin,
   type BackendConnection,
   type ClientInfo,
+  lineSummary,
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
 import {
@@ -58,10 +59,10 @@ export class SieveBackend {
       // Bounded like a line: a backend announcing a huge literal must not make us buffer it.
       if (Number(lit[1]) > this.be.reader.maxLine)
         throw new BackendUnavailableError(`backend literal too large: ${lit[1]} bytes`);
-      line =
-        line.slice(0, lit.index) +
-        JSON.stringify((await this.be.readBytes(Number(lit[1]))).toString('latin1'));
-      line += await this.be.readLine();
+      // Relayed to the client as RFC 5804 §4 has it: a quoted string escapes only `"` and `\`,
+      // anything a quoted string cannot carry (CR, LF, NUL, 8-bit) stays a literal.
+      const body = (await this.be.readBytes(Number(lit[1]))).toString('latin1');
+      line = line.slice(0, lit.index) + quoteOrNil(body) + (await this.be.readLine());
     }
     return line;
   }
@@ -71,7 +72,7 @@ export class SieveBackend {
     const m = /^(OK|NO|BYE)\b/i.exec(line);
     if (m) return { status: m[1]!.toUpperCase() as 'OK' | 'NO' | 'BYE', line };
     if (line.startsWith('"') || line.startsWith('{')) return { status: 'continue', line };
-    throw new BackendUnavailableError(`unexpected ManageSieve line: ${line.slice(0, 80)}`);
+    throw new BackendUnavailableError(`unexpected ManageSieve line (${lineSummary(line)})`);
   }
 
   /** Reads a capability block up to its OK (greeting, CAPABILITY, after STARTTLS). */
@@ -88,7 +89,7 @@ export class SieveBackend {
         this.capabilities = caps;
         return;
       }
-      throw new BackendUnavailableError(`bad ManageSieve capability line: ${line.slice(0, 80)}`);
+      throw new BackendUnavailableError(`bad ManageSieve capability line (${lineSummary(line)})`);
     }
     throw new BackendUnavailableError('ManageSieve capability block too long');
   }
@@ -103,7 +104,7 @@ export class SieveBackend {
     this.be.writeLine('STARTTLS');
     const r = await this.response();
     if (r.status !== 'OK')
-      throw new BackendUnavailableError(`backend refused STARTTLS: ${r.line.slice(0, 80)}`);
+      throw new BackendUnavailableError(`backend refused STARTTLS (${lineSummary(r.line)})`);
     await this.be.startTls();
     // RFC 5804 §2.2: the server sends the capability block again after the handshake.
     await this.capabilityBlock();
@@ -116,7 +117,7 @@ export class SieveBackend {
     this.be.writeLine(line);
     const r = await this.response();
     if (r.status !== 'OK')
-      throw new BackendUnavailableError(`backend refused XCLIENT: ${r.line.slice(0, 80)}`);
+      throw new BackendUnavailableError(`backend refused XCLIENT (${lineSummary(r.line)})`);
   }
 
   /** Replays the credentials; SASL initial responses are always allowed in ManageSieve. */
@@ -215,10 +216,20 @@ export async function runManageSieveSession(
       send('NO (ENCRYPT-NEEDED) "Use STARTTLS first."');
       return false;
     }
-    const r = await serverSasl(mech, stringValue(args[1]), {
-      challenge: (data) => send(`"${data}"`),
-      response: async () => stringValue((await readCommand(conn.reader, noContinuation, limits))[0]) ?? '',
-    });
+    let r;
+    try {
+      r = await serverSasl(mech, stringValue(args[1]), {
+        challenge: (data) => send(`"${data}"`),
+        response: async () => stringValue((await readCommand(conn.reader, noContinuation, limits))[0]) ?? '',
+      });
+    } catch (e) {
+      // A response past the line or literal cap: its bytes may still be coming (RFC 5804 §1.3:
+      // no continuation is awaited), and they must never be read as commands.
+      if (!(e instanceof ProtocolError)) throw e;
+      send(`NO ${quoteOrNil(e.message)}`);
+      conn.close();
+      return true;
+    }
     if (!r.ok) {
       send(`NO ${quoteOrNil(r.message)}`);
       return false;

@@ -19,7 +19,8 @@ function seriesKey(labels: Record<string, string>): string {
   return key;
 }
 
-interface Series {
+/** One counter series; a caller that increments it often keeps the handle (`series`). */
+export interface Series {
   readonly labels: string;
   value: number;
 }
@@ -30,13 +31,18 @@ export class Metrics {
   activeSessions = 0;
   bridgedSessions = 0;
 
-  inc(name: string, labels: Record<string, string>, by = 1): void {
+  /** The series of counter `name` with these labels (created at 0), to increment directly. */
+  series(name: string, labels: Record<string, string>): Series {
     let m = this.counters.get(name);
     if (!m) this.counters.set(name, (m = new Map<string, Series>()));
     const key = seriesKey(labels);
-    const series = m.get(key);
-    if (series) series.value += by;
-    else m.set(key, { labels: labelText(labels), value: by });
+    let series = m.get(key);
+    if (!series) m.set(key, (series = { labels: labelText(labels), value: 0 }));
+    return series;
+  }
+
+  inc(name: string, labels: Record<string, string>, by = 1): void {
+    this.series(name, labels).value += by;
   }
 
   observeLogin(protocol: string, seconds: number): void {
@@ -45,9 +51,7 @@ export class Metrics {
       h = { labels: labelText({ protocol }), buckets: latencyBuckets.map(() => 0), sum: 0, count: 0 };
       this.latency.set(protocol, h);
     }
-    latencyBuckets.forEach((b, i) => {
-      if (seconds <= b) h.buckets[i]!++;
-    });
+    for (let i = 0; i < latencyBuckets.length; i++) if (seconds <= latencyBuckets[i]!) h.buckets[i]!++;
     h.sum += seconds;
     h.count++;
   }

@@ -17,6 +17,7 @@ import {
   type MasterLogin,
   type BackendConnection,
   type ClientInfo,
+  lineSummary,
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
 import {
@@ -46,12 +47,12 @@ export class Pop3Backend {
     if (line.startsWith('+OK')) return { ok: true, continue: false, line };
     if (line.startsWith('-ERR')) return { ok: false, continue: false, line };
     if (line.startsWith('+')) return { ok: false, continue: true, line };
-    throw new BackendUnavailableError(`unexpected POP3 line: ${line.slice(0, 80)}`);
+    throw new BackendUnavailableError(`unexpected POP3 line (${lineSummary(line)})`);
   }
 
   async greeting(): Promise<void> {
     const r = await this.status();
-    if (!r.ok) throw new BackendUnavailableError(`backend greeting: ${r.line.slice(0, 120)}`);
+    if (!r.ok) throw new BackendUnavailableError(`backend greeting (${lineSummary(r.line)})`);
     this.greetingXclient = /^\+OK \[XCLIENT\]/i.test(r.line);
   }
 
@@ -82,7 +83,7 @@ export class Pop3Backend {
     if (!this.has('STLS')) throw new BackendUnavailableError('backend does not offer STLS');
     this.be.writeLine('STLS');
     const r = await this.status();
-    if (!r.ok) throw new BackendUnavailableError(`backend refused STLS: ${r.line.slice(0, 80)}`);
+    if (!r.ok) throw new BackendUnavailableError(`backend refused STLS (${lineSummary(r.line)})`);
     await this.be.startTls();
     await this.capa();
   }
@@ -93,7 +94,7 @@ export class Pop3Backend {
     if (!line) return;
     this.be.writeLine(line);
     const r = await this.status();
-    if (!r.ok) throw new BackendUnavailableError(`backend refused XCLIENT: ${r.line.slice(0, 80)}`);
+    if (!r.ok) throw new BackendUnavailableError(`backend refused XCLIENT (${lineSummary(r.line)})`);
   }
 
   async login(creds: Credentials, master: MasterLogin | undefined): Promise<{ ok: boolean; line: string }> {
@@ -275,7 +276,16 @@ export async function runPop3Session(
             send('-ERR [AUTH] Plaintext authentication disallowed on non-secure connections.');
             break;
           }
-          const r = await serverSasl(mech, ir, { challenge: (d) => send(`+ ${d}`), response: readLine });
+          let r;
+          try {
+            r = await serverSasl(mech, ir, { challenge: (d) => send(`+ ${d}`), response: readLine });
+          } catch (e) {
+            // A response past the line cap: what follows it cannot be told from a command.
+            if (!(e instanceof ProtocolError)) throw e;
+            send(`-ERR ${e.message}`);
+            conn.close();
+            return;
+          }
           if (!r.ok) {
             send(`-ERR ${r.message}`);
             break;

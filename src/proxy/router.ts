@@ -40,6 +40,10 @@ export type RouteResult =
   | { ok: true; destination: DestinationConfig; source: 'override' | 'mapping' | 'default' }
   | { ok: false; reason: 'no-route' | 'mapping-down' | 'no-protocol'; message: string };
 
+type Resolved =
+  | { ok: true; id: string; source: 'override' | 'mapping' | 'default' }
+  | { ok: false; reason: 'no-route' | 'mapping-down'; message: string };
+
 export class Router {
   /** Entries set through the admin API; they win over the mapping source and are not persisted. */
   readonly overrides = new Map<string, string>();
@@ -53,35 +57,46 @@ export class Router {
     return this.config.mapping.normalize === 'lowercase' ? identifier.toLowerCase() : identifier;
   }
 
-  /** The destination id for an identifier, before any protocol check. */
-  async resolve(
-    identifier: string,
-  ): Promise<
-    | { ok: true; id: string; source: 'override' | 'mapping' | 'default' }
-    | { ok: false; reason: 'no-route' | 'mapping-down'; message: string }
-  > {
-    const { routing } = this.config;
+  /**
+   * The destination id for an identifier, before any protocol check. Without a mapping source
+   * nothing waits, and the answer comes without a promise (one fewer per login).
+   */
+  resolve(identifier: string): Resolved | Promise<Resolved> {
     const key = this.normalize(identifier);
     const override = this.overrides.get(key);
     if (override !== undefined) return { ok: true, id: override, source: 'override' };
-    if (this.mapping) {
-      try {
-        const id = await this.mapping.lookup(key);
-        if (id !== undefined) return { ok: true, id, source: 'mapping' };
-      } catch (e) {
-        if (routing.onMappingFailure !== 'default') {
-          return { ok: false, reason: 'mapping-down', message: (e as Error).message };
-        }
-      }
-    }
-    if (routing.defaultDestination === undefined) {
-      return { ok: false, reason: 'no-route', message: 'no destination for this user' };
-    }
-    return { ok: true, id: routing.defaultDestination, source: 'default' };
+    return this.mapping ? this.lookup(this.mapping, key) : this.fallback();
   }
 
-  async route(identifier: string, protocol: keyof DestinationConfig['protocols']): Promise<RouteResult> {
-    const r = await this.resolve(identifier);
+  private async lookup(mapping: MappingSource, key: string): Promise<Resolved> {
+    try {
+      const id = await mapping.lookup(key);
+      if (id !== undefined) return { ok: true, id, source: 'mapping' };
+    } catch (e) {
+      if (this.config.routing.onMappingFailure !== 'default') {
+        return { ok: false, reason: 'mapping-down', message: (e as Error).message };
+      }
+    }
+    return this.fallback();
+  }
+
+  private fallback(): Resolved {
+    const id = this.config.routing.defaultDestination;
+    if (id === undefined) return { ok: false, reason: 'no-route', message: 'no destination for this user' };
+    return { ok: true, id, source: 'default' };
+  }
+
+  route(
+    identifier: string,
+    protocol: keyof DestinationConfig['protocols'],
+  ): RouteResult | Promise<RouteResult> {
+    const r = this.resolve(identifier);
+    return r instanceof Promise
+      ? r.then((x) => this.destination(x, protocol))
+      : this.destination(r, protocol);
+  }
+
+  private destination(r: Resolved, protocol: keyof DestinationConfig['protocols']): RouteResult {
     if (!r.ok) return r;
     const destination = this.config.destinations.get(r.id);
     if (!destination) return { ok: false, reason: 'no-route', message: `unknown destination ${r.id}` };

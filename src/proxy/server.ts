@@ -1,3 +1,4 @@
+import type { TlsOptions } from 'node:tls';
 import { pino, type Bindings, type Logger } from 'pino';
 import { listen, type InboundConnection, type Listener, serverTlsOptions } from '../net/index.js';
 import { startAdmin, type AdminServer } from './admin.js';
@@ -7,7 +8,7 @@ import { runManageSieveSession } from './managesieve.js';
 import { runPop3Session } from './pop3.js';
 import { runSubmissionSession } from './submission.js';
 import { CachedMapping, FileMapping, HttpMapping, SqlMapping, type MappingSource } from './mapping.js';
-import { Metrics } from './metrics.js';
+import { Metrics, type Series } from './metrics.js';
 import { Router } from './router.js';
 import { ProxyContext, type ActiveSession } from './session.js';
 
@@ -102,9 +103,17 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const metrics = new Metrics();
   const ctx = new ProxyContext(config, new Router(config, mapping), log, metrics);
   const opened: Listener[] = [];
+  const byId = new Map<string, Listener>();
   const bound: Record<string, { host: string; port: number }[]> = {};
 
-  const onConnection = (started: ListenerConfig) => (conn: InboundConnection) => {
+  const onConnection = (started: ListenerConfig) => {
+    const sessionsTotal = metrics.series('sievert_proxy_sessions_total', {
+      protocol: started.protocol,
+      listener: started.id,
+    });
+    return (conn: InboundConnection) => accepted(started, sessionsTotal, conn);
+  };
+  const accepted = (started: ListenerConfig, sessionsTotal: Series, conn: InboundConnection): void => {
     // A reload may have changed timeouts and attempt limits: use the current settings.
     const l = ctx.config.listeners.find((x) => x.id === started.id) ?? started;
     const slog = sessionLogger(log, { session: conn.id, protocol: l.protocol, listener: l.id });
@@ -121,7 +130,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     };
     ctx.sessions.set(conn.id, active);
     metrics.activeSessions++;
-    metrics.inc('sievert_proxy_sessions_total', { protocol: l.protocol, listener: l.id });
+    sessionsTotal.value++;
     slog.info({
       event: 'connect',
       remote: conn.remoteAddress,
@@ -157,6 +166,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
         },
       });
       opened.push(listener);
+      byId.set(l.id, listener);
       bound[l.id] = listener.addresses;
       log.info({ event: 'listen', listener: l.id, protocol: l.protocol, addresses: listener.addresses });
     }
@@ -166,11 +176,27 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     throw e;
   }
 
-  /** Reload: routing, destinations, capabilities and limits change; listeners and the mapping source need a restart. */
+  /**
+   * Reload: routing, destinations, capabilities, limits and the listeners' certificates (as
+   * read again from their files, for connections accepted from now on) change; listener
+   * addresses, TLS modes and the mapping source need a restart.
+   */
   const applyConfig = (next: ProxyConfig): string | undefined => {
     const shape = (c: ProxyConfig): string =>
       JSON.stringify([c.listeners.map((l) => [l.id, l.protocol, l.bind, l.tls, l.proxyProtocol]), c.mapping]);
     if (shape(next) !== shape(ctx.config)) return 'listener or mapping changes need a restart';
+    // Every certificate is checked before anything changes: a bad key refuses the whole reload.
+    const certificates: [Listener, TlsOptions][] = [];
+    for (const l of next.listeners) {
+      const listener = byId.get(l.id);
+      if (!listener || l.certificates.length === 0) continue;
+      try {
+        certificates.push([listener, serverTlsOptions(l.certificates)]);
+      } catch (e) {
+        return `listener.${l.id}: certificate not usable: ${(e as Error).message}`;
+      }
+    }
+    for (const [listener, options] of certificates) listener.setTlsOptions(options);
     ctx.config = next;
     ctx.router.config = next;
     ctx.resetBreakers();

@@ -76,13 +76,13 @@ export async function proxyLogin<T>(
   log: Logger,
   replay: (backend: BackendConnection, client: ClientInfo) => Promise<ReplayResult<T>>,
 ): Promise<LoginOutcome<T>> {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   const ident = routingIdentifier(credentials, ctx.config.routing.masterUserSeparators);
   const ipKey = `ip:${conn.remoteAddress}`;
   const finish = async <O extends LoginOutcome<T>>(o: O, destination = '-'): Promise<O> => {
     const outcome = o.kind;
     ctx.metrics.inc('sievert_proxy_logins_total', { protocol, destination, outcome });
-    ctx.metrics.observeLogin(protocol, Number(process.hrtime.bigint() - started) / 1e9);
+    ctx.metrics.observeLogin(protocol, (performance.now() - started) / 1000);
     if (outcome === 'rejected' || outcome === 'refused') {
       const keys = ident.ok ? [ipKey, `id:${ctx.router.normalize(ident.identifier)}`] : [ipKey];
       await sleep(ctx.penalties.fail(keys));
@@ -104,7 +104,8 @@ export async function proxyLogin<T>(
     });
     return finish({ kind: 'unavailable', message: 'account is being moved, try again later' });
   }
-  const route = await ctx.router.route(identifier, protocol);
+  const routed = ctx.router.route(identifier, protocol);
+  const route = routed instanceof Promise ? await routed : routed;
   if (!route.ok) {
     log.warn({ event: 'login', outcome: route.reason, user: identifier, reason: route.message });
     if (route.reason === 'mapping-down')

@@ -17,6 +17,7 @@ import {
   type MasterLogin,
   type BackendConnection,
   type ClientInfo,
+  lineSummary,
 } from './backend.js';
 import type { ListenerConfig } from './config.js';
 import {
@@ -46,7 +47,7 @@ export class SmtpBackend {
     for (let i = 0; i < 256; i++) {
       const line = await this.be.readLine();
       const m = /^(\d{3})([ -]|$)(.*)$/.exec(line);
-      if (!m) throw new BackendUnavailableError(`unexpected SMTP line: ${line.slice(0, 80)}`);
+      if (!m) throw new BackendUnavailableError(`unexpected SMTP line (${lineSummary(line)})`);
       lines.push(m[3]!);
       if (m[2] !== '-') return { code: Number(m[1]), lines };
     }
@@ -55,7 +56,7 @@ export class SmtpBackend {
 
   async greeting(): Promise<void> {
     const r = await this.reply();
-    if (r.code !== 220) throw new BackendUnavailableError(`backend greeting: ${r.code} ${r.lines[0] ?? ''}`);
+    if (r.code !== 220) throw new BackendUnavailableError(`backend greeting: ${r.code}`);
   }
 
   async ehlo(name: string): Promise<void> {
@@ -98,8 +99,7 @@ export class SmtpBackend {
     if (!line) return;
     this.be.writeLine(line);
     const r = await this.reply();
-    if (r.code !== 220)
-      throw new BackendUnavailableError(`backend refused XCLIENT: ${r.code} ${r.lines[0] ?? ''}`);
+    if (r.code !== 220) throw new BackendUnavailableError(`backend refused XCLIENT: ${r.code}`);
     // Only a plain domain or address literal goes on the command line (no spaces, controls).
     await this.ehlo(helo !== undefined && /^[\x21-\x7e]{1,255}$/.test(helo) ? helo : name);
   }
@@ -252,10 +252,19 @@ export async function runSubmissionSession(
             send('538 5.7.11 Encryption required for requested authentication mechanism');
             break;
           }
-          const r = await serverSasl(mech, ir, {
-            challenge: (d) => send(`334 ${d}`),
-            response: () => conn.reader.readLine(),
-          });
+          let r;
+          try {
+            r = await serverSasl(mech, ir, {
+              challenge: (d) => send(`334 ${d}`),
+              response: () => conn.reader.readLine(),
+            });
+          } catch (e) {
+            // A response past the line cap: what follows it cannot be told from a command.
+            if (!(e instanceof ProtocolError)) throw e;
+            send(`500 5.5.2 ${e.message}`);
+            conn.close();
+            return;
+          }
           if (!r.ok) {
             send(r.reason === 'cancelled' ? '501 5.7.0 Authentication cancelled' : `501 5.5.2 ${r.message}`);
             break;

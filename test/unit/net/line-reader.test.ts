@@ -92,7 +92,30 @@ test('readCommand limits: huge literal lengths, too many literals, bad quoting',
     s.write(input);
     await assert.rejects(
       readCommand(r, { continueLiteral: () => {} }, { maxLiteral: 100, maxLiterals: 2 }),
-      (e: unknown) => e instanceof ProtocolError && e.message === message && e.fatal === fatal,
+      (e: unknown) =>
+        e instanceof ProtocolError && e.message === message && e.fatal === fatal && e.tag === 'a',
+      input,
+    );
+  }
+});
+
+test('readCommand errors carry the tag when the line began with one, from any line of the command', async () => {
+  const cases: [string, string | undefined][] = [
+    ['x1 ID (unbalanced\r\n', 'x1'],
+    ['x2 LOGIN u\0v p\r\n', 'x2'],
+    ['x3 LOGIN {1}\r\nu {999}\r\n', 'x3'],
+    ['x] LOGIN {999}\r\n', 'x]'],
+    ['"x4 LOGIN\r\n', undefined],
+    ['x+5 LOGIN "a\r\n', undefined],
+    ['(x6 LOGIN "a\r\n', undefined],
+  ];
+  for (const [input, tag] of cases) {
+    const s = stream();
+    const r = new LineReader(s, 1000);
+    s.write(input);
+    await assert.rejects(
+      readCommand(r, { continueLiteral: () => {} }, { maxLiteral: 100, maxLiterals: 2 }),
+      (e: unknown) => e instanceof ProtocolError && e.tag === tag,
       input,
     );
   }

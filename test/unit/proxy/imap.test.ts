@@ -84,7 +84,7 @@ test('pre-login dialogue is answered by the proxy: CAPABILITY, NOOP, ID, unknown
   c.send('a4 SELECT INBOX');
   await c.expect('a4 BAD Unknown command or not allowed before login.');
   c.send('a5 ID (unbalanced');
-  await c.expect('* BAD unbalanced parenthesis');
+  await c.expect('a5 BAD unbalanced parenthesis');
   c.send('a6 LOGOUT');
   await c.expect('* BYE Logging out');
   await c.expect('a6 OK Logout completed.');
@@ -538,9 +538,9 @@ test('bad input: oversized line, huge literals, NUL; a silent client times out',
   const c = await client();
   await c.expect(greeting);
   c.send('a1 LOGIN {18446744073709551616}');
-  await c.expect('* BAD literal larger than 65536 bytes');
+  await c.expect('a1 BAD literal larger than 65536 bytes');
   c.send('a2 LOGIN u\0x p');
-  await c.expect('* BAD NUL in command');
+  await c.expect('a2 BAD NUL in command');
   c.send('a3 LOGIN {70000+}');
   await c.expect('* BYE literal larger than 65536 bytes');
   await c.closed();
