@@ -7,13 +7,14 @@
 import {
   createHash,
   createHmac,
+  hash,
   pbkdf2 as pbkdf2Callback,
   randomBytes,
   randomInt,
   timingSafeEqual,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { argon2i, argon2id, bcrypt } from 'hash-wasm';
+import { argon2i, argon2id, bcrypt, createSHA512, type IHasher } from 'hash-wasm';
 
 const pbkdf2 = promisify(pbkdf2Callback);
 
@@ -196,7 +197,14 @@ async function hashValue(pw: Buffer, scheme: PasswordScheme): Promise<string> {
       return pw.toString('utf8');
     case 'CRYPT':
     case 'SHA512-CRYPT':
-      return shaCryptString(512, pw, cryptSalt(16), DEFAULT_SHA_CRYPT_ROUNDS, false);
+      return shaCryptString(
+        512,
+        pw,
+        cryptSalt(16),
+        DEFAULT_SHA_CRYPT_ROUNDS,
+        false,
+        await sha512RoundDigest(),
+      );
     case 'SHA256-CRYPT':
       return shaCryptString(256, pw, cryptSalt(16), DEFAULT_SHA_CRYPT_ROUNDS, false);
     case 'MD5-CRYPT':
@@ -377,7 +385,11 @@ async function verifyCrypt(scheme: string, pw: Buffer, value: string): Promise<b
       // The salt is at most 16 characters; crypt(3) ignores the rest (Drepper, step 2).
       const salt = m[2]!.slice(0, 16);
       const rounds = m[1] === undefined ? DEFAULT_SHA_CRYPT_ROUNDS : Number(m[1]);
-      const computed = shaCryptString(bits, pw, salt, rounds, m[1] !== undefined);
+      const explicit = m[1] !== undefined;
+      const computed =
+        bits === 512
+          ? shaCryptString(512, pw, salt, rounds, explicit, await sha512RoundDigest())
+          : shaCryptString(256, pw, salt, rounds, explicit);
       return safeEqual(Buffer.from(computed.slice(-hashLen)), Buffer.from(m[3]!));
     }
     default:
@@ -476,6 +488,7 @@ export function shaCryptString(
   saltText: string,
   rounds: number,
   explicitRounds: boolean,
+  digest: RoundDigest = (data) => hash(bits === 256 ? 'sha256' : 'sha512', data, 'buffer'),
 ): string {
   const alg = bits === 256 ? 'sha256' : 'sha512';
   const len = bits / 8;
@@ -499,16 +512,50 @@ export function shaCryptString(
   const ds = h();
   for (let i = 0; i < 16 + digestA[0]!; i++) ds.update(salt);
   const s = repeatTo(ds.digest(), salt.length);
-  // Step 21: the rounds.
-  let c = digestA;
+  // Step 21: the rounds (5,000 by default, nearly the whole cost). Each round's input is laid
+  // out in one reused buffer and hashed in one call: a node:crypto Hash object and four update()
+  // calls per round cost about 1.5x as much.
+  let c: Uint8Array = digestA;
+  const input = new Uint8Array(2 * p.length + s.length + len);
+  // The four input lengths a round can have (with or without S, with or without the second P).
+  const views = [0, 1, 2, 3].map((k) =>
+    input.subarray(0, p.length + len + (k & 1 ? s.length : 0) + (k & 2 ? p.length : 0)),
+  );
   for (let i = 0; i < r; i++) {
-    const x = h().update(i & 1 ? p : c);
-    if (i % 3) x.update(s);
-    if (i % 7) x.update(p);
-    c = x.update(i & 1 ? c : p).digest();
+    const first = i & 1 ? p : c;
+    input.set(first, 0);
+    let n = first.length;
+    let k = 0;
+    if (i % 3) {
+      input.set(s, n);
+      n += s.length;
+      k = 1;
+    }
+    if (i % 7) {
+      input.set(p, n);
+      n += p.length;
+      k |= 2;
+    }
+    input.set(i & 1 ? c : p, n);
+    c = digest(views[k]!);
   }
   const head = `$${bits === 256 ? 5 : 6}$${explicitRounds ? `rounds=${r}$` : ''}${salt.toString('latin1')}$`;
-  return head + cryptBase64(c, bits === 256 ? SHA256_ORDER : SHA512_ORDER);
+  return head + cryptBase64(Buffer.from(c), bits === 256 ? SHA256_ORDER : SHA512_ORDER);
+}
+
+/** One SHA-256 or SHA-512 digest of `data` (shaCryptString's rounds). */
+export type RoundDigest = (data: Uint8Array) => Uint8Array;
+
+let sha512Hasher: Promise<IHasher> | undefined;
+
+/**
+ * SHA-512 rounds on hash-wasm's reusable WebAssembly hasher: 15–20 % less CPU than one-shot
+ * crypto.hash() per round. (For SHA-256, OpenSSL's SHA extensions win; it keeps the default.)
+ * Sharing one hasher is safe: the rounds run synchronously, no digest starts before one ends.
+ */
+async function sha512RoundDigest(): Promise<RoundDigest> {
+  const hasher = await (sha512Hasher ??= createSHA512());
+  return (data) => hasher.init().update(data).digest('binary');
 }
 
 function repeatTo(block: Buffer, length: number): Buffer {

@@ -492,7 +492,8 @@ export class Session {
       this.reply('NO', undefined, text.message);
       return undefined;
     }
-    const diagnostics = this.ctx.engine.compile(text.value).diagnostics;
+    // Checked, not compiled: the program is built when a delivery runs the script.
+    const diagnostics = this.ctx.engine.check(text.value);
     const render = (severity: string): string[] =>
       diagnostics
         .filter((d) => d.severity === severity)

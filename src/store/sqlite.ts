@@ -61,9 +61,11 @@ export class SqliteStore implements ScriptStore {
       ),
       get: p('SELECT content FROM scripts WHERE username = ? AND name = ?').pluck(),
       getActive: p('SELECT name, content FROM scripts WHERE username = ? AND active = 1'),
-      size: p('SELECT length(content) FROM scripts WHERE username = ? AND name = ?').pluck(),
-      totals: p(
-        'SELECT count(*) AS count, coalesce(sum(length(content)), 0) AS total FROM scripts WHERE username = ?',
+      // What the quota needs in one read: the user's count and octets, and the size of the script
+      // a write would replace (NULL when there is none).
+      holdings: p(
+        `SELECT count(*) AS count, coalesce(sum(length(content)), 0) AS total,
+          sum(CASE WHEN name = ? THEN length(content) END) AS replaced FROM scripts WHERE username = ?`,
       ),
       // The active flag is left alone on replace (RFC 5804 §2.6).
       upsert: p(`INSERT INTO scripts (username, name, content, active, modified) VALUES (?, ?, ?, 0, ?)
@@ -122,9 +124,8 @@ export class SqliteStore implements ScriptStore {
   }
 
   private holdings(user: string, name: string): Holdings {
-    const t = this.s.totals.get(user) as { count: number; total: number };
-    const replaced = this.s.size.get(user, name) as number | undefined;
-    return { count: t.count, total: t.total, replaced };
+    const t = this.s.holdings.get(name, user) as { count: number; total: number; replaced: number | null };
+    return { count: t.count, total: t.total, replaced: t.replaced ?? undefined };
   }
 
   listScripts(user: string): Promise<ScriptInfo[]> {
