@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { makeCerts, type TestCerts } from '../../unit/proxy/helpers.js';
 import type { PasswdUser } from './common.js';
 import { startDovecotManageSieve, type DovecotManageSieve } from './dovecot-managesieve.js';
 import { startSievertServe, type SievertServe } from './sievert-serve.js';
+import { runProgram as run } from '../programs.js';
 
 // Real ManageSieve clients against Dovecot's managesieved (which validates the drivers) and
 // against `sievert serve`: sieve-connect (Perl), python3-sievelib, PHP Net_Sieve (Roundcube,
@@ -40,28 +40,6 @@ after(() => {
   certs?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs a client program; resolves with its exit code and output (never rejects on exit status). */
-function run(
-  cmd: string,
-  args: string[],
-  stdin = '',
-  timeoutMs = 20_000,
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    p.once('error', reject);
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.once('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, out });
-    });
-    p.stdin.end(stdin);
-  });
-}
 
 let fileCount = 0;
 function file(content: string): string {

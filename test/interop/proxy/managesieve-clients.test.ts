@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { RunningProxy } from '../../../src/proxy/index.js';
 import { capturingLogger, makeCerts, portOf, proxyFrom, type TestCerts } from '../../unit/proxy/helpers.js';
 import { startDovecot, type Dovecot } from './dovecot.js';
+import { runProgram as run } from '../programs.js';
 
 // Real ManageSieve clients (sieve-connect, python3-sievelib, PHP Net_Sieve as Roundcube uses it)
 // through the proxy's STARTTLS listener to Dovecot's managesieve (STARTTLS leg, XCLIENT).
@@ -75,28 +75,6 @@ after(async () => {
   certs?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs a client program; resolves with its exit code and output (never rejects on exit status). */
-function run(
-  cmd: string,
-  args: string[],
-  stdin = '',
-  timeoutMs = 20_000,
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    p.once('error', reject);
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.once('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, out });
-    });
-    p.stdin.end(stdin);
-  });
-}
 
 /** sieve-connect through the proxy with STARTTLS verified against the test CA; `commands` as for --exec. */
 function sieveConnect(user: string, password: string, commands: string[], authzid?: string) {
