@@ -23,7 +23,7 @@ import {
   tallyPigeonhole,
   type FilterTally,
 } from './lib/pigeonhole.js';
-import { median, runTimed, type TimedRun } from './lib/process.js';
+import { log, median, positiveInt, runTimed, type TimedRun } from './lib/process.js';
 import { extensionsScript, largeRulesScript, rulesScript } from './lib/rules.js';
 import { sievertArgs, tallySievert } from './lib/sievert.js';
 
@@ -44,17 +44,6 @@ const LABELS: Record<Engine, string> = {
 interface Sample extends TimedRun {
   readonly round: number;
   readonly messages: number;
-}
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return n;
 }
 
 /** Messages whose destinations are the same in both engines, and a few that differ. */

@@ -16,7 +16,7 @@
  *   npm run bench:managesieve -- [--sessions 3000] [--puts 3000] [--rounds 3] [--max-seconds 5]
  *                                [--scheme PLAIN|SHA512-CRYPT] [--quick] [--keep]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,7 +31,8 @@ import type { PasswdUser } from '../test/interop/managesieve/common.js';
 import { startSievertServe, type SievertServe } from '../test/interop/managesieve/sievert-serve.js';
 import type { BenchUser, LoadRequest, LoadResult } from './lib/managesieve/loadgen.js';
 import { childPids } from './lib/proxy/procfs.js';
-import { median } from './lib/process.js';
+import { LoadGenerator } from './lib/load-generator.js';
+import { log, median, positiveInt } from './lib/process.js';
 import { largeRulesScript } from './lib/rules.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,17 +47,6 @@ const TARGET_PUTS = 2;
 
 type Name = 'sievert' | 'dovecot';
 type Phase = `sessions-${number}` | `putscript-${number}`;
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
 
 /** The load generator puts `# save CCC-NNNNNNNNN` CRLF (22 octets) before the script. */
 const SAVE_LINE_OCTETS = 22;
@@ -94,44 +84,6 @@ function treeCpuMs(pid: number): number {
   let total = read(pid);
   for (const c of childPids(pid)) total += read(c);
   return (total * 1000) / ticks;
-}
-
-class LoadGenerator {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static start(): LoadGenerator {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOADGEN], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child.on('error', () => {});
-    return new LoadGenerator(child);
-  }
-
-  run(request: LoadRequest): Promise<LoadResult> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: LoadResult): void => {
-        this.child.off('exit', onExit);
-        resolve(m);
-      };
-      const onExit = (): void => {
-        this.child.off('message', onMessage);
-        reject(new Error('the load generator exited'));
-      };
-      this.child.once('message', onMessage);
-      this.child.once('exit', onExit);
-      this.child.send(request);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    if (this.child.connected) this.child.send({ op: 'exit' } satisfies LoadRequest);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
 }
 
 interface Figure {
@@ -215,7 +167,7 @@ async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'sievert-ms-bench-'));
   let dovecot: DovecotManageSieve | undefined;
   let sievert: SievertServe | undefined;
-  let gen: LoadGenerator | undefined;
+  let gen: LoadGenerator<LoadRequest, LoadResult> | undefined;
   const figures: Record<Name, Record<Phase, Figure[]>> = { sievert: {}, dovecot: {} };
   try {
     if (measure('dovecot'))
@@ -233,7 +185,7 @@ async function main(): Promise<number> {
       ...(sievert ? { sievert: { port: sievert.port, pid: sievert.pid } } : {}),
       ...(dovecot ? { dovecot: { port: dovecot.port, pid: dovecot.pid } } : {}),
     };
-    gen = LoadGenerator.start();
+    gen = LoadGenerator.start<LoadRequest, LoadResult>(LOADGEN, ROOT);
     const order = (i: number): Name[] =>
       (i % 2 === 0 ? (['sievert', 'dovecot'] as const) : (['dovecot', 'sievert'] as const)).filter(measure);
     const measured = async (n: Name, phase: Phase, request: LoadRequest): Promise<void> => {

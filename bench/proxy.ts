@@ -12,7 +12,7 @@
  *
  *   npm run bench:proxy -- [--logins 15000] [--mib 1024] [--sessions 1000] [--rounds 5] [--quick] [--keep]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -28,7 +28,8 @@ import {
   startSievert,
   type RunningProxy,
 } from './lib/proxy/proxies.js';
-import { median } from './lib/process.js';
+import { LoadGenerator } from './lib/load-generator.js';
+import { log, median, positiveInt } from './lib/process.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench', '.data');
@@ -40,58 +41,7 @@ const GIB = 1024 * MIB;
 type Name = 'sievert' | 'nginx';
 const NAMES: readonly Name[] = ['sievert', 'nginx'];
 
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** The load generator process and its one-request-at-a-time IPC. */
-class LoadGenerator {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static start(fds: number): LoadGenerator {
-    const script = `ulimit -n ${fds} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
-    const child = spawn('sh', ['-c', script, process.execPath, '--import', 'tsx', LOADGEN], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child.on('error', () => {});
-    return new LoadGenerator(child);
-  }
-
-  run(request: LoadRequest): Promise<LoadResult> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: LoadResult): void => {
-        this.child.off('exit', onExit);
-        resolve(m);
-      };
-      const onExit = (): void => {
-        this.child.off('message', onMessage);
-        reject(new Error('the load generator exited'));
-      };
-      this.child.once('message', onMessage);
-      this.child.once('exit', onExit);
-      this.child.send(request);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    if (this.child.connected) this.child.send({ op: 'exit' } satisfies LoadRequest);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
 
 interface PhaseFigure {
   done: number;
@@ -132,7 +82,11 @@ interface ProxyFigures {
 }
 
 /** Runs one load request against `proxy` and charges the proxy's CPU delta to it. */
-async function measured(gen: LoadGenerator, proxy: RunningProxy, request: LoadRequest): Promise<PhaseFigure> {
+async function measured(
+  gen: LoadGenerator<LoadRequest, LoadResult>,
+  proxy: RunningProxy,
+  request: LoadRequest,
+): Promise<PhaseFigure> {
   const cpu0 = proxy.processes.cpuMs();
   const run0 = proxy.processes.runtimeMs();
   const r = await gen.run(request);
@@ -244,7 +198,7 @@ async function main(): Promise<number> {
   const profDir = join(DATA, 'proxy-prof');
   const proxies: Partial<Record<Name, RunningProxy>> = {};
   let backend: FakeBackend | undefined;
-  let gen: LoadGenerator | undefined;
+  let gen: LoadGenerator<LoadRequest, LoadResult> | undefined;
   const fresh = (): ProxyFigures => ({
     startRssKiB: 0,
     warmup: [],
@@ -283,7 +237,7 @@ async function main(): Promise<number> {
     log(
       `nginx ${ver} mail proxy on port ${proxies.nginx.port} (pids ${proxies.nginx.processes.pids().join(', ')})`,
     );
-    gen = LoadGenerator.start(sessions * 2 + 4096);
+    gen = LoadGenerator.start<LoadRequest, LoadResult>(LOADGEN, ROOT, sessions * 2 + 4096);
     const g = gen;
     // Alternate which proxy goes first, so that neither always runs on a just-warmed machine.
     const order = (i: number): Name[] => (i % 2 === 0 ? ['sievert', 'nginx'] : ['nginx', 'sievert']);

@@ -63,3 +63,16 @@ export function median(values: readonly number[]): number {
     ? (sorted[mid] ?? Number.NaN)
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
+
+/** A progress line on standard error (standard output carries the results). */
+export function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** A command-line option that must be a positive integer; `fallback` when it is absent. */
+export function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  return n;
+}

@@ -10,7 +10,7 @@ import {
   type Token,
   type TlsMode,
 } from '../net/index.js';
-import { MAX_QUOTED } from './wire.js';
+import { literalString, quotable, quotedString } from './wire.js';
 
 /**
  * A ManageSieve client (RFC 5804): plain, STARTTLS or implicit TLS; the capability block;
@@ -177,14 +177,8 @@ function parseCapabilities(lines: DataItem[][]): ManageSieveCapabilities {
 /** Encodes a string argument; `auto` quotes what may be quoted and sends the rest as `{n+}`. */
 export function encodeString(value: string | Buffer, form: StringForm = 'auto'): Buffer {
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-  const quotable =
-    bytes.length <= MAX_QUOTED && !bytes.includes(0) && !bytes.includes(10) && !bytes.includes(13);
-  if (form === 'quoted' || (form === 'auto' && quotable)) {
-    const escaped = bytes.toString('latin1').replace(/[\\"]/g, (c) => '\\' + c);
-    return Buffer.from(`"${escaped}"`, 'latin1');
-  }
-  const marker = form === 'sync-literal' ? `{${bytes.length}}\r\n` : `{${bytes.length}+}\r\n`;
-  return Buffer.concat([Buffer.from(marker, 'latin1'), bytes]);
+  if (form === 'quoted' || (form === 'auto' && quotable(bytes))) return quotedString(bytes);
+  return literalString(bytes, form === 'sync-literal' ? '' : '+');
 }
 
 export class ManageSieveClient {

@@ -10,22 +10,29 @@ export const MAX_QUOTED = 1024;
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 
+/** RFC 5804 §4 QUOTED-CHAR: a quoted string holds no NUL, CR or LF, and at most MAX_QUOTED octets. */
+export function quotable(bytes: Buffer): boolean {
+  return bytes.length <= MAX_QUOTED && !bytes.includes(0) && !bytes.includes(10) && !bytes.includes(13);
+}
+
+/** `bytes` between quotes, `"` and `\\` escaped; the caller has checked `quotable`. */
+export function quotedString(bytes: Buffer): Buffer {
+  const escaped = bytes.toString('latin1').replace(/[\\"]/g, (c) => '\\' + c);
+  return Buffer.from(`"${escaped}"`, 'latin1');
+}
+
+/** `{n}` (or `{n+}`, the client's non-synchronizing form) CRLF and the octets. */
+export function literalString(bytes: Buffer, marker: '' | '+' = ''): Buffer {
+  return Buffer.concat([Buffer.from(`{${bytes.length}${marker}}\r\n`, 'latin1'), bytes]);
+}
+
 /** A string as the server sends it: quoted when it may be, otherwise a `{n}` literal. */
 export function sieveString(value: string | Buffer): Buffer {
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-  // RFC 5804 §4 QUOTED-CHAR: no NUL, CR or LF, and UTF-8 only (a client's bytes echoed back
-  // in a TAG may be neither).
-  const quotable =
-    bytes.length <= MAX_QUOTED &&
-    !bytes.includes(0) &&
-    !bytes.includes(10) &&
-    !bytes.includes(13) &&
-    (typeof value === 'string' || isUtf8(bytes));
-  if (quotable) {
-    const escaped = bytes.toString('latin1').replace(/[\\"]/g, (c) => '\\' + c);
-    return Buffer.from(`"${escaped}"`, 'latin1');
-  }
-  return Buffer.concat([Buffer.from(`{${bytes.length}}\r\n`, 'latin1'), bytes]);
+  // Quoted strings are UTF-8 only (a client's bytes echoed back in a TAG may not be).
+  return quotable(bytes) && (typeof value === 'string' || isUtf8(bytes))
+    ? quotedString(bytes)
+    : literalString(bytes);
 }
 
 export type Status = 'OK' | 'NO' | 'BYE';
