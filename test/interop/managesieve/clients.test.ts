@@ -7,6 +7,7 @@ import { makeCerts, type TestCerts } from '../../unit/proxy/helpers.js';
 import type { PasswdUser } from './common.js';
 import { startDovecotManageSieve, type DovecotManageSieve } from './dovecot-managesieve.js';
 import { startSievertServe, type SievertServe } from './sievert-serve.js';
+import { NET_SIEVE, netSieveSession, sievelibSession } from '../managesieve-drivers.js';
 import { runProgram as run } from '../programs.js';
 
 // Real ManageSieve clients against Dovecot's managesieved (which validates the drivers) and
@@ -130,34 +131,13 @@ function clientSuite(port: () => number): void {
 
   test('python3-sievelib: STARTTLS, PLAIN, putscript, listscripts, setactive, getscript, checkscript, havespace, deletescript', async () => {
     // Debian's interpreter: python3-sievelib is installed for it, not for other pythons on PATH.
-    const r = await run(
-      '/usr/bin/python3',
-      [
-        '-c',
-        `
-import sys
-from sievelib.managesieve import Client
-script = sys.stdin.read()
-c = Client('127.0.0.1', ${port()})
-assert c.connect('sievelib@example.com', 'clientpw', starttls=True, authmech='PLAIN'), c.errmsg
-assert c.putscript('py', script), c.errmsg
-print('LIST', c.listscripts())
-assert c.setactive('py'), c.errmsg
-print('ACTIVE', c.listscripts()[0])
-got = c.getscript('py')
-# sievelib hands back the body with LF line ends and without the final one.
-print('SAME' if got.replace('\\n', '\\r\\n') + '\\r\\n' == script else 'DIFFERENT %r' % got)
-print('CHECK', c.checkscript(script))
-print('CHECKBAD', c.checkscript(${JSON.stringify(invalid)}), c.errmsg)
-print('SPACE', c.havespace('py', 100))
-assert c.setactive(''), c.errmsg
-assert c.deletescript('py'), c.errmsg
-print('AFTER', c.listscripts())
-c.logout()
-`,
-      ],
+    const r = await sievelibSession({
+      port: port(),
+      user: 'sievelib@example.com',
+      password: 'clientpw',
       script,
-    );
+      invalid,
+    });
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /^LIST \(None, \['py'\]\)$/m);
     assert.match(r.out, /^ACTIVE py$/m);
@@ -168,45 +148,18 @@ c.logout()
     assert.match(r.out, /^AFTER \(None, \[\]\)$/m);
   });
 
-  const netSieve = '/usr/share/php/Net/Sieve.php';
   test(
     'PHP Net_Sieve: STARTTLS with certificate checks, PLAIN, install, list, activate, get, havespace, remove',
-    { skip: existsSync(netSieve) ? false : `${netSieve} missing: apt-get install php-cli php-net-sieve` },
+    { skip: existsSync(NET_SIEVE) ? false : `${NET_SIEVE} missing: apt-get install php-cli php-net-sieve` },
     async () => {
-      const r = await run(
-        'php',
-        [
-          '-d',
-          'error_reporting=E_ALL & ~E_DEPRECATED & ~E_STRICT',
-          '-r',
-          `
-require_once 'Net/Sieve.php';
-$script = stream_get_contents(STDIN);
-$s = new Net_Sieve();
-$ctx = ['ssl' => ['cafile' => '${certs.caFile}', 'peer_name' => 'localhost', 'verify_peer' => true]];
-$r = $s->connect('127.0.0.1', ${port()}, $ctx, true);
-if ($r !== true) { echo 'CONNECT ', $r->getMessage(), "\\n"; exit(1); }
-$r = $s->login('netsieve@example.com', 'clientpw', 'PLAIN');
-if ($r !== true) { echo 'LOGIN ', $r->getMessage(), "\\n"; exit(1); }
-$r = $s->installScript('php', $script, true);
-if ($r !== true) { echo 'INSTALL ', $r->getMessage(), "\\n"; exit(1); }
-echo 'ACTIVE ', $s->getActive(), "\\n";
-echo 'LIST ', implode(',', $s->listScripts()), "\\n";
-// Net_Sieve hands back the literal with the line break that ends the response line.
-$got = $s->getScript('php');
-echo ($got === $script . "\\r\\n") ? "SAME\\n" : 'DIFFERENT ' . json_encode($got) . "\\n";
-$bad = $s->installScript('bad', ${JSON.stringify(invalid)});
-echo 'BAD ', ($bad === true ? 'accepted' : $bad->getMessage()), "\\n";
-echo 'SPACE ', ($s->haveSpace('php', 100) === true ? 'yes' : 'no'), "\\n";
-$s->setActive('');
-$r = $s->removeScript('php');
-if ($r !== true) { echo 'REMOVE ', $r->getMessage(), "\\n"; exit(1); }
-echo 'AFTER ', implode(',', $s->listScripts()), "\\n";
-$s->disconnect();
-`,
-        ],
+      const r = await netSieveSession({
+        port: port(),
+        user: 'netsieve@example.com',
+        password: 'clientpw',
         script,
-      );
+        invalid,
+        caFile: certs.caFile,
+      });
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /^ACTIVE php$/m);
       assert.match(r.out, /^LIST php$/m);

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { RunningProxy } from '../../../src/proxy/index.js';
 import { capturingLogger, makeCerts, portOf, proxyFrom, type TestCerts } from '../../unit/proxy/helpers.js';
 import { startDovecot, type Dovecot } from './dovecot.js';
+import { NET_SIEVE, netSieveSession, sievelibSession } from '../managesieve-drivers.js';
 import { runProgram as run } from '../programs.js';
 
 // Real ManageSieve clients (sieve-connect, python3-sievelib, PHP Net_Sieve as Roundcube uses it)
@@ -195,35 +196,13 @@ test('a destination with master credentials: the proxy logs in as its master use
 });
 
 test('python3-sievelib: STARTTLS, PLAIN, putscript, listscripts, setactive, getscript, deletescript', async () => {
-  // Debian's interpreter: python3-sievelib is installed for it, not for other pythons on PATH.
-  const r = await run(
-    '/usr/bin/python3',
-    [
-      '-c',
-      `
-import socket, sys
-_cc = socket.create_connection
-socket.create_connection = lambda addr, timeout=None, source_address=None: _cc(addr, timeout, ('127.0.0.2', 0))
-from sievelib.managesieve import Client
-script = sys.stdin.read()
-c = Client('127.0.0.1', ${port})
-assert c.connect('alice@example.com', 'alicepw', starttls=True, authmech='PLAIN'), c.errmsg
-print('IMPL', c.get_implementation())
-assert c.putscript('py', script), c.errmsg
-print('LIST', c.listscripts())
-assert c.setactive('py'), c.errmsg
-print('ACTIVE', c.listscripts()[0])
-got = c.getscript('py')
-# sievelib hands back the body with LF line ends and without the final one.
-print('SAME' if got.replace('\\n', '\\r\\n') + '\\r\\n' == script else 'DIFFERENT %r' % got)
-assert c.setactive(''), c.errmsg
-assert c.deletescript('py'), c.errmsg
-print('AFTER', c.listscripts())
-c.logout()
-`,
-    ],
-    'require ["fileinto"];\r\nif header :is "x-spam" "yes" { fileinto "Junk"; }\r\n',
-  );
+  const r = await sievelibSession({
+    port,
+    user: 'alice@example.com',
+    password: 'alicepw',
+    script: 'require ["fileinto"];\r\nif header :is "x-spam" "yes" { fileinto "Junk"; }\r\n',
+    sourceAddress: '127.0.0.2',
+  });
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /^IMPL sievert proxy$/m);
   assert.match(r.out, /^LIST \(None, \['py'\]\)$/m);
@@ -238,42 +217,17 @@ c.logout()
 
 // php-net-sieve (and php-cli through php-pear) must be in .ci/run's package list; without it
 // the test is reported as skipped rather than failing on a machine that lacks it.
-const netSieve = '/usr/share/php/Net/Sieve.php';
 test(
   'PHP Net_Sieve (Roundcube, Horde): STARTTLS with certificate checks, PLAIN, install, activate, get, remove',
-  { skip: existsSync(netSieve) ? false : `${netSieve} missing: apt-get install php-net-sieve` },
+  { skip: existsSync(NET_SIEVE) ? false : `${NET_SIEVE} missing: apt-get install php-net-sieve` },
   async () => {
-    const r = await run(
-      'php',
-      [
-        '-d',
-        'error_reporting=E_ALL & ~E_DEPRECATED & ~E_STRICT',
-        '-r',
-        `
-require_once 'Net/Sieve.php';
-$script = stream_get_contents(STDIN);
-$s = new Net_Sieve();
-$ctx = ['ssl' => ['cafile' => '${certs.caFile}', 'peer_name' => 'localhost', 'verify_peer' => true]];
-$r = $s->connect('127.0.0.1', ${port}, $ctx, true);
-if ($r !== true) { echo 'CONNECT ', $r->getMessage(), "\\n"; exit(1); }
-$r = $s->login('alice@example.com', 'alicepw', 'PLAIN');
-if ($r !== true) { echo 'LOGIN ', $r->getMessage(), "\\n"; exit(1); }
-$r = $s->installScript('php', $script, true);
-if ($r !== true) { echo 'INSTALL ', $r->getMessage(), "\\n"; exit(1); }
-echo 'ACTIVE ', $s->getActive(), "\\n";
-echo 'LIST ', implode(',', $s->listScripts()), "\\n";
-// Net_Sieve hands back the literal with the line break that ends the response line.
-$got = $s->getScript('php');
-echo ($got === $script . "\\r\\n") ? "SAME\\n" : 'DIFFERENT ' . json_encode($got) . "\\n";
-$s->setActive('');
-$r = $s->removeScript('php');
-if ($r !== true) { echo 'REMOVE ', $r->getMessage(), "\\n"; exit(1); }
-echo 'AFTER ', implode(',', $s->listScripts()), "\\n";
-$s->disconnect();
-`,
-      ],
+    const r = await netSieveSession({
+      port,
+      user: 'alice@example.com',
+      password: 'alicepw',
       script,
-    );
+      caFile: certs.caFile,
+    });
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /^ACTIVE php$/m);
     assert.match(r.out, /^LIST php$/m);
