@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestCerts } from '../../unit/proxy/helpers.js';
-import { freePort } from '../proxy/dovecot.js';
-import { passwdFile, waitForPort, type PasswdUser } from './common.js';
+import { freePort, startServerProcess, type ServerProcess } from '../programs.js';
+import { passwdFile, type PasswdUser } from './common.js';
 
 export type { PasswdUser } from './common.js';
 
@@ -132,12 +131,6 @@ plugin {
 }
 `,
   );
-  const child: ChildProcess = spawn('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const log = (): string => {
     try {
       return readFileSync(logFile, 'utf8');
@@ -145,32 +138,27 @@ plugin {
       return '';
     }
   };
+  let server: ServerProcess;
   try {
-    await Promise.race([
-      waitForPort(port, 10_000),
-      exited.then(() => {
-        throw new Error(`dovecot exited: ${stderr}${log()}`);
-      }),
-    ]);
+    server = await startServerProcess('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
+      name: 'dovecot',
+      ports: [port],
+      timeoutMs: 10_000,
+      stdout: 'ignore',
+      log,
+    });
   } catch (e) {
-    child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   return {
     dir,
     port,
-    pid: child.pid!,
+    pid: server.pid,
     logFile,
     log,
     async stop() {
-      if (child.exitCode === null && child.pid !== undefined) {
-        process.kill(child.pid, 'SIGTERM');
-        let t: NodeJS.Timeout | undefined;
-        await Promise.race([exited, new Promise((r) => (t = setTimeout(r, 5000)))]);
-        clearTimeout(t);
-        if (child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-      }
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../proxy/dovecot.js';
-import { passwdFile, waitForPort, type PasswdUser } from './common.js';
+import { freePort, startServerProcess, type ServerProcess } from '../programs.js';
+import { passwdFile, type PasswdUser } from './common.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SIEVERT_BIN = join(ROOT, 'bin', 'sievert.js');
@@ -87,44 +86,26 @@ export async function startSievertServe(o: SievertServeOptions): Promise<Sievert
   const configFile = join(o.dir, 'sievert.toml');
   writeFileSync(configFile, serveConfig(o, port));
   const logFd = o.logFile === undefined ? undefined : openSync(o.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [SIEVERT_BIN, 'serve', '--config', configFile], {
-    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
-  });
-  if (logFd !== undefined) closeSync(logFd);
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let server: ServerProcess;
   try {
-    await Promise.race([
-      waitForPort(port, 15_000),
-      exited.then(() => {
-        const log = o.logFile === undefined ? out : readFileSync(o.logFile, 'utf8');
-        throw new Error(`sievert serve exited (${child.exitCode ?? child.signalCode}): ${log}`);
-      }),
-    ]);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw e;
+    server = await startServerProcess(process.execPath, [SIEVERT_BIN, 'serve', '--config', configFile], {
+      name: 'sievert serve',
+      ports: [port],
+      timeoutMs: 15_000,
+      stdout: logFd ?? 'pipe',
+      stderr: logFd ?? 'pipe',
+      log: () => (o.logFile === undefined ? '' : readFileSync(o.logFile, 'utf8')),
+    });
+  } finally {
+    if (logFd !== undefined) closeSync(logFd);
   }
-  const kill = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    process.kill(child.pid, signal);
-    let t: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((r) => (t = setTimeout(r, 5000)))]);
-    clearTimeout(t);
-    if (child.exitCode === null && child.signalCode === null) {
-      process.kill(child.pid, 'SIGKILL');
-      await exited;
-    }
-  };
   return {
     port,
-    pid: child.pid!,
+    pid: server.pid,
     configFile,
     dataDir,
-    output: () => out,
-    crash: () => kill('SIGKILL'),
-    stop: () => kill('SIGTERM'),
+    output: () => server.output(),
+    crash: () => server.stop('SIGKILL'),
+    stop: () => server.stop(),
   };
 }

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestCerts } from '../../unit/proxy/helpers.js';
+import { freePort, startServerProcess } from '../programs.js';
 
 /** A private Dovecot instance (IMAP, POP3, ManageSieve, submission if asked) on free loopback ports, stopped by PID. */
 export interface Dovecot {
@@ -12,30 +12,6 @@ export interface Dovecot {
   logFile: string;
   log(): string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return a && typeof a === 'object' ? a.port : 0;
-}
-
-async function waitForPort(port: number, deadlineMs: number): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`dovecot did not listen on ${port}`);
 }
 
 /** Users are `name:password`; `masters` may log in for any user (PLAIN authzid or user*master). */
@@ -162,28 +138,17 @@ plugin {
 }
 ${submission}`,
   );
-  const child: ChildProcess = spawn('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const server = await startServerProcess('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
+    name: 'dovecot',
+    ports: [
+      ports.imap,
+      ports.pop3,
+      ports.sieve,
+      ...(ports.submission === undefined ? [] : [ports.submission]),
+    ],
+    timeoutMs: 10_000,
+    stdout: 'ignore',
   });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  try {
-    await Promise.race([
-      Promise.all([
-        waitForPort(ports.imap, 10_000),
-        waitForPort(ports.pop3, 10_000),
-        waitForPort(ports.sieve, 10_000),
-        ...(ports.submission === undefined ? [] : [waitForPort(ports.submission, 10_000)]),
-      ]),
-      exited.then(() => {
-        throw new Error(`dovecot exited: ${stderr}`);
-      }),
-    ]);
-  } catch (e) {
-    child.kill('SIGTERM');
-    throw e;
-  }
   return {
     dir,
     ports,
@@ -196,14 +161,7 @@ ${submission}`,
       }
     },
     async stop() {
-      if (child.exitCode === null && child.pid !== undefined) {
-        process.kill(child.pid, 'SIGTERM');
-        // A timer left running would keep the test process alive for its whole 5 s.
-        let t: NodeJS.Timeout | undefined;
-        await Promise.race([exited, new Promise((r) => (t = setTimeout(r, 5000)))]);
-        clearTimeout(t);
-        if (child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-      }
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../proxy/dovecot.js';
+import { freePort } from '../programs.js';
 
 const bin = '/usr/lib/postgresql/15/bin';
 

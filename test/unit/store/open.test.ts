@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePort } from '../../interop/proxy/dovecot.js';
+import { freePort } from '../../interop/programs.js';
 import { effectiveQuota, openStore, StoreError, UNLIMITED } from '../../../src/store/index.js';
 import { redactUrl } from '../../../src/store/postgres.js';
 
