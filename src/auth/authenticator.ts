@@ -56,6 +56,11 @@ export interface AuthenticatorOptions {
 }
 
 const CLEARTEXT: ReadonlySet<AuthMechanism> = new Set(['PLAIN', 'LOGIN', 'OAUTHBEARER', 'XOAUTH2']);
+
+/** Mechanisms that send the password or token itself: offered only over TLS unless allowed. */
+export function sendsSecret(mechanism: AuthMechanism): boolean {
+  return CLEARTEXT.has(mechanism);
+}
 /** Every mechanism sievert's servers implement (for configuration schemas). */
 export const AUTH_MECHANISMS = [
   'PLAIN',
@@ -112,7 +117,7 @@ class SaslAuthenticator implements Authenticator {
   }
 
   private allowed(m: AuthMechanism, ctx: AuthContext): boolean {
-    if (CLEARTEXT.has(m) && !ctx.secure && !this.options.plaintextWithoutTls) return false;
+    if (sendsSecret(m) && !ctx.secure && !this.options.plaintextWithoutTls) return false;
     if (m === 'EXTERNAL') return ctx.clientCertificateUser !== undefined;
     return true;
   }

@@ -3,7 +3,12 @@
  * store's user table), the SASL mechanisms of sievert's servers, bearer token verification.
  */
 export * from './types.js';
-export { AUTH_MECHANISMS, createAuthenticator, type AuthenticatorOptions } from './authenticator.js';
+export {
+  AUTH_MECHANISMS,
+  createAuthenticator,
+  sendsSecret,
+  type AuthenticatorOptions,
+} from './authenticator.js';
 export {
   createOAuthVerifier,
   JWT_ALGORITHMS,

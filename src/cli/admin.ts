@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { formatDiagnostic } from '../sieve/index.js';
 import { loadServeConfig, type ServeConfig } from '../serve/config.js';
-import { openStore, StoreError, UNLIMITED, type ScriptStore } from '../store/index.js';
+import { openStore, StoreError, UNLIMITED, type Quota, type ScriptStore } from '../store/index.js';
 import { hashPassword, isPasswordScheme, type PasswordScheme } from '../auth/index.js';
 import { EXIT_CONFIG, loadOrReport, parseSize } from '../config/index.js';
 import { compileFile, loadScript } from './check.js';
@@ -75,6 +75,28 @@ function schemeOption(s: string | undefined): PasswordScheme | undefined {
   return upper;
 }
 
+/** The per-user quota options, or what is wrong with one of them. */
+function quotaOptions(opts: UserAddOptions): Partial<Quota> | string {
+  const quota: Partial<Quota> = {};
+  if (opts.maxScripts !== undefined) {
+    const n = Number(opts.maxScripts);
+    if (!/^\d+$/.test(opts.maxScripts) || !Number.isSafeInteger(n))
+      return `--max-scripts: expected a number of scripts, got ${JSON.stringify(opts.maxScripts)}`;
+    quota.maxScripts = n;
+  }
+  for (const [key, flag, v] of [
+    ['maxScriptSize', '--max-script-size', opts.maxScriptSize],
+    ['maxStorage', '--max-storage', opts.maxStorage],
+  ] as const) {
+    if (v === undefined) continue;
+    const n = parseSize(v);
+    if (n === undefined)
+      return `${flag}: expected a size such as "512", "20K" or "1M", got ${JSON.stringify(v)}`;
+    quota[key] = n;
+  }
+  return quota;
+}
+
 function usersFromFile(config: ServeConfig): boolean {
   if (config.auth.passwdFile === undefined) return false;
   process.stderr.write(
@@ -101,18 +123,9 @@ export function userCommand(action: string, args: string[], opts: UserAddOptions
       case 'add': {
         if (usersFromFile(config)) return 1;
         if (!name) return usage('sievert user add USER');
+        const quota = quotaOptions(opts);
+        if (typeof quota === 'string') return usage(`sievert user add USER: ${quota}`);
         const password = await hashPassword(await readPassword(), schemeOption(opts.scheme));
-        const quota: Record<string, number> = {};
-        for (const [k, v] of [
-          ['maxScripts', opts.maxScripts],
-          ['maxScriptSize', opts.maxScriptSize],
-          ['maxStorage', opts.maxStorage],
-        ] as const) {
-          if (v === undefined) continue;
-          const n = parseSize(v);
-          if (n === undefined) throw new StoreError('QUOTA', `bad value ${JSON.stringify(v)} for --${k}`);
-          quota[k] = n;
-        }
         await store.addUser({ name, password, quota });
         process.stdout.write(`user ${name} added\n`);
         return 0;

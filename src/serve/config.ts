@@ -13,7 +13,7 @@ import {
   size,
   stringList,
 } from '../config/index.js';
-import { AUTH_MECHANISMS } from '../auth/index.js';
+import { AUTH_MECHANISMS, sendsSecret } from '../auth/index.js';
 import { parseBind, type TlsMode } from '../net/index.js';
 import type { Quota } from '../store/types.js';
 
@@ -147,13 +147,12 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
     );
 
   // RFC 5804 §1.7: a server offers at least one SASL mechanism or STARTTLS.
-  const cleartext = new Set(['PLAIN', 'LOGIN', 'OAUTHBEARER', 'XOAUTH2']);
   if (
     m.enabled &&
     m.tls === 'plain' &&
     !c.auth.plaintext_without_tls &&
     c.auth.mechanisms !== undefined &&
-    c.auth.mechanisms.every((x) => cleartext.has(x))
+    c.auth.mechanisms.every(sendsSecret)
   )
     throw new ConfigError(
       'managesieve.tls',

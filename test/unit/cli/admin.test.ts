@@ -82,3 +82,10 @@ test('a bad configuration exits 78 naming the key', () => {
   assert.equal(r.code, 78);
   assert.match(r.stderr, /managesieve\.tls/);
 });
+
+test('user add with a bad quota option is a usage error naming the option, and adds no user', () => {
+  const r = sievert(['user', 'add', 'dave', '-c', config, '--max-storage', 'lots'], 'pw\n');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--max-storage/);
+  assert.doesNotMatch(sievert(['user', 'list', '-c', config]).stdout, /dave/);
+});
