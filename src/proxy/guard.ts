@@ -1,10 +1,4 @@
-/**
- * A circuit breaker per destination (in memory, per process). FailurePenalties lives in src/net,
- * shared with sievert's own servers; it is re-exported here for the proxy's modules.
- */
-import { FailurePenalties } from '../net/index.js';
-
-export { FailurePenalties };
+/** A circuit breaker per destination (in memory, per process). */
 
 /**
  * Consecutive connection failures (refused, timed out, TLS, closed before the greeting) open

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { type InboundConnection, type Credentials, writeLine } from '../net/index.js';
+import { FailurePenalties, type InboundConnection, type Credentials, writeLine } from '../net/index.js';
 import { BackendUnavailableError, openBackend, type BackendConnection, type ClientInfo } from './backend.js';
 import type { DestinationConfig, Protocol, ProxyConfig } from './config.js';
-import { CircuitBreaker, FailurePenalties, sleep } from './guard.js';
+import { CircuitBreaker, sleep } from './guard.js';
 import type { Metrics } from './metrics.js';
 import { routingIdentifier, type Router } from './router.js';
 

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Credentials } from '../../../src/net/sasl.js';
 import { parseConfigText } from '../../../src/proxy/index.js';
-import { CircuitBreaker, FailurePenalties } from '../../../src/proxy/guard.js';
+import { FailurePenalties } from '../../../src/net/index.js';
+import { CircuitBreaker } from '../../../src/proxy/guard.js';
 import {
   CachedMapping,
   FileMapping,
