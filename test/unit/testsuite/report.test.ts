@@ -2,7 +2,7 @@
 // exit status.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { sievert as run, type Run } from '../cli/run.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,18 +111,8 @@ test('scripts outside the test suite cannot require vnd.dovecot.testsuite', asyn
   assert.equal(r.program, null);
 });
 
-function sievert(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      `import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(args)}); })`,
-    ],
-    { encoding: 'utf8' },
-  );
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function sievert(...args: string[]): Run {
+  return run(args);
 }
 
 test('sievert testsuite: reports each file in turn; exit 0 only when all pass', () => {
