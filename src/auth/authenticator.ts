@@ -5,7 +5,7 @@
  * client certificate). The SASL framing (`+ "…"`, `*` to cancel) is the protocol's business.
  */
 import { randomBytes } from 'node:crypto';
-import { SaslExchange, type SaslMechanism } from '../net/index.js';
+import { inNetworks, SaslExchange, type SaslMechanism } from '../net/index.js';
 import { type TokenVerifier } from './oauth.js';
 import {
   DEFAULT_SCRAM_ITERATIONS,
@@ -128,10 +128,10 @@ class SaslAuthenticator implements Authenticator {
     switch (m) {
       case 'PLAIN':
       case 'LOGIN':
-        return this.passwordExchange(m);
+        return this.passwordExchange(m, ctx);
       case 'SCRAM-SHA-1':
       case 'SCRAM-SHA-256':
-        return this.scram(m);
+        return this.scram(m, ctx);
       case 'OAUTHBEARER':
       case 'XOAUTH2':
         return this.bearerExchange(m, this.options.oauth!);
@@ -194,8 +194,22 @@ class SaslAuthenticator implements Authenticator {
     }
   }
 
+  /**
+   * The entry's login restrictions (`allow_nets`, `nologin`), asked only once its credentials
+   * are verified. A client outside `allow_nets` gets the answer a wrong password gets, as in
+   * Dovecot (auth_request_validate_networks); `nologin` shows its reason, as Dovecot's login
+   * processes do: the client has proved it knows the password.
+   */
+  private restricted(entry: UserEntry, ctx: AuthContext): AuthStep | undefined {
+    const login = entry.login;
+    if (!login) return undefined;
+    if (login.allowNets && !inNetworks(login.allowNets, ctx.remoteAddress)) return FAILED;
+    if (login.disabled !== undefined) return { kind: 'failure', reason: 'disabled', message: login.disabled };
+    return undefined;
+  }
+
   /** PLAIN and LOGIN: a password, and for PLAIN maybe an authorization identity. */
-  private passwordExchange(mechanism: 'PLAIN' | 'LOGIN'): AuthExchange {
+  private passwordExchange(mechanism: 'PLAIN' | 'LOGIN', ctx: AuthContext): AuthExchange {
     return saslExchange(mechanism, async (c) => {
       const authcid = utf8(c.authcid);
       const authzid = utf8(c.authzid);
@@ -205,7 +219,14 @@ class SaslAuthenticator implements Authenticator {
         if (authzid === '' || authzid === authcid) {
           const entry = await this.lookup(this.options.users, authcid, mechanism);
           if (!(await this.checkPassword(entry, secret, mechanism))) return FAILED;
-          return { kind: 'success', user: entry!.name, authcid: entry!.name, master: false };
+          return (
+            this.restricted(entry!, ctx) ?? {
+              kind: 'success',
+              user: entry!.name,
+              authcid: entry!.name,
+              master: false,
+            }
+          );
         }
         // RFC 4616 §2: a different authzid asks to act as another user, which only masters may.
         const master = this.options.masters
@@ -213,7 +234,7 @@ class SaslAuthenticator implements Authenticator {
           : undefined;
         if (master) {
           if (!(await this.checkPassword(master, secret, mechanism))) return FAILED;
-          return this.actAs(master.name, authzid, mechanism);
+          return await this.actAs(master, authzid, mechanism, ctx);
         }
         const entry = await this.lookup(this.options.users, authcid, mechanism);
         if (!(await this.checkPassword(entry, secret, mechanism))) return FAILED;
@@ -225,14 +246,77 @@ class SaslAuthenticator implements Authenticator {
     });
   }
 
-  /** A master user `authcid`, authenticated, acting as `authzid`, who must exist. */
-  private async actAs(authcid: string, authzid: string, mechanism: AuthMechanism): Promise<AuthStep> {
+  /**
+   * A master user, authenticated, acting as `authzid`, who must exist. Both entries' login
+   * restrictions apply: the master's own, and the user's (a disabled account stays disabled).
+   */
+  private async actAs(
+    master: UserEntry,
+    authzid: string,
+    mechanism: AuthMechanism,
+    ctx: AuthContext,
+  ): Promise<AuthStep> {
+    const refused = this.restricted(master, ctx);
+    if (refused) return refused;
     const target = await this.lookup(this.options.users, authzid, mechanism);
     if (!target) return NOT_AUTHORIZED;
-    return { kind: 'success', user: target.name, authcid, master: true };
+    return (
+      this.restricted(target, ctx) ?? {
+        kind: 'success',
+        user: target.name,
+        authcid: master.name,
+        master: true,
+      }
+    );
   }
 
-  private scram(mechanism: ScramMechanism): AuthExchange {
+  /**
+   * The mechanisms that could serve an entry, of those offered: PLAIN and LOGIN check any
+   * stored hash; SCRAM needs that mechanism's keys or the password itself.
+   */
+  private servedBy(entry: UserEntry): AuthMechanism[] {
+    const { scheme } = parseStoredPassword(entry.password);
+    const plain = plaintextOf(entry.password) !== undefined;
+    return this.offered.filter((m) =>
+      m === 'PLAIN' || m === 'LOGIN' ? true : m.startsWith('SCRAM-') ? plain || m === scheme : false,
+    );
+  }
+
+  /**
+   * SCRAM-SHA-1 and SCRAM-SHA-256. A user whose stored password cannot answer the mechanism
+   * (a one-way hash such as SHA512-CRYPT, or SCRAM keys of the other hash) is refused with
+   * `too-weak` in answer to the client-first message, naming the mechanisms that would work:
+   * RFC 5804 §1.3 AUTH-TOO-WEAK, "the server's policy does not allow the user to authenticate
+   * using the requested mechanism". Dovecot answers "Authentication failed." there, which a
+   * user cannot tell from a wrong password. The answer tells a client that the name exists,
+   * so it is a failed login like any other: delayed and counted per client address. Unknown
+   * users still run the exchange on decoy keys and fail at the proof.
+   */
+  private scram(mechanism: ScramMechanism, ctx: AuthContext): AuthExchange {
+    let tooWeak: AuthStep | undefined;
+    const server = this.scramServer(mechanism, ctx, (entry) => {
+      const others = this.servedBy(entry).filter((m) => m !== mechanism);
+      tooWeak = {
+        kind: 'failure',
+        reason: 'too-weak',
+        message:
+          `${mechanism} cannot be used with this account's stored password` +
+          (others.length > 0 ? `; log in with ${orList(others)}` : ''),
+      };
+    });
+    return {
+      step: async (response) => {
+        const step = await server.step(response);
+        return tooWeak ?? step;
+      },
+    };
+  }
+
+  private scramServer(
+    mechanism: ScramMechanism,
+    ctx: AuthContext,
+    cannotServe: (entry: UserEntry) => void,
+  ): ScramServer {
     const server = new ScramServer({
       mechanism,
       secret: this.scramSecret,
@@ -256,17 +340,28 @@ class SaslAuthenticator implements Authenticator {
           this.report(e, mechanism, entry.name);
           throw e;
         }
-        // Other hashes cannot answer SCRAM (it needs the keys, not a one-way hash of the
-        // password): the exchange fails like a wrong password, as in Dovecot.
+        // Other hashes cannot answer SCRAM: it needs the keys, not a one-way hash of the password.
+        cannotServe(entry);
         return undefined;
       },
       authorize: async (authcid, authzid) => {
         try {
           if (authzid === '' || authzid === authcid) {
             const entry = await this.lookup(this.options.users, authcid, mechanism);
-            return entry ? { kind: 'success', user: entry.name, authcid: entry.name, master: false } : FAILED;
+            if (!entry) return FAILED;
+            return (
+              this.restricted(entry, ctx) ?? {
+                kind: 'success',
+                user: entry.name,
+                authcid: entry.name,
+                master: false,
+              }
+            );
           }
-          return await this.actAs(authcid, authzid, mechanism);
+          const master = this.options.masters
+            ? await this.lookup(this.options.masters, authcid, mechanism)
+            : undefined;
+          return master ? await this.actAs(master, authzid, mechanism, ctx) : NOT_AUTHORIZED;
         } catch (e) {
           if (e instanceof LookupFailed) return UNAVAILABLE;
           throw e;
@@ -341,6 +436,11 @@ class ExternalExchange implements AuthExchange {
 }
 
 class LookupFailed extends Error {}
+
+/** `A`, `A or B`, `A, B or C`. */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)!}`;
+}
 
 function malformed(message: string): AuthStep {
   return { kind: 'failure', reason: 'malformed', message };

@@ -10,8 +10,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseSize } from '../config/index.js';
+import { parseCidr, type Cidr } from '../net/index.js';
 import type { Quota } from '../store/types.js';
-import type { UserEntry, UserSource } from './types.js';
+import type { LoginRestrictions, UserEntry, UserSource } from './types.js';
 
 /** A user as the file names them: the entry plus every extra field (`nologin`, `userdb_mail=…`). */
 export interface PasswdEntry extends UserEntry {
@@ -39,6 +40,40 @@ const QUOTA_FIELDS: Record<string, keyof Quota> = {
   sieve_quota_max_storage: 'maxStorage',
   sieve_max_script_size: 'maxScriptSize',
 };
+
+/** What Dovecot answers a `nologin` user who gives no `reason=` (login-common, client-common-auth.c). */
+export const LOGIN_DISABLED_TEXT = 'Login disabled for this user';
+
+/**
+ * The passdb extra fields that restrict logins: `nologin` with its `reason=`, and
+ * `allow_nets=10.0.0.0/8,::1` (comma-separated addresses and ranges; Dovecot's `local`, a
+ * UNIX-socket client, never matches a TCP client). Undefined when the entry has neither.
+ */
+function loginRestrictions(
+  fields: ReadonlyMap<string, string>,
+  fail: (msg: string) => PasswdFileError,
+): LoginRestrictions | undefined {
+  const login: LoginRestrictions = {};
+  if (fields.has('nologin')) {
+    const reason = fields.get('reason');
+    login.disabled = reason !== undefined && reason !== '' ? reason : LOGIN_DISABLED_TEXT;
+  }
+  const nets = fields.get('allow_nets');
+  if (nets !== undefined) {
+    const allowed: Cidr[] = [];
+    for (const item of nets.split(',')) {
+      if (item === '' || item === 'local') continue;
+      const cidr = parseCidr(item);
+      if (!cidr)
+        throw fail(
+          `allow_nets=${nets}: ${JSON.stringify(item)} is not an address or a network (10.0.0.0/8, 192.0.2.7, 2001:db8::/32)`,
+        );
+      allowed.push(cidr);
+    }
+    login.allowNets = allowed;
+  }
+  return login.disabled !== undefined || login.allowNets !== undefined ? login : undefined;
+}
 
 /** Parses the whole file; throws PasswdFileError at the first line it cannot use. */
 export function parsePasswdFile(text: string, file: string): Map<string, PasswdEntry> {
@@ -87,7 +122,8 @@ export function parsePasswdFile(text: string, file: string): Map<string, PasswdE
         quota[quotaKey] = n;
       }
     }
-    users.set(name, { name, password, quota, fields });
+    const login = loginRestrictions(fields, fail);
+    users.set(name, login ? { name, password, quota, fields, login } : { name, password, quota, fields });
   }
   return users;
 }

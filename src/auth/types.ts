@@ -4,6 +4,7 @@
  * (ManageSieve now, the web editor later). The proxy does not verify credentials and keeps
  * its own replaying SASL in src/net.
  */
+import type { Cidr } from '../net/index.js';
 import type { Quota } from '../store/types.js';
 
 /** A user as a user source knows them. */
@@ -14,6 +15,19 @@ export interface UserEntry {
   password: string;
   /** Per-user quota overrides (passwd-file extra fields `userdb_sieve_quota_max_scripts=3`). */
   quota: Partial<Quota>;
+  /**
+   * Who may log in, checked only once the credentials are verified, so that the answer tells
+   * nothing to someone without them (as Dovecot does with these passdb extra fields).
+   */
+  login?: LoginRestrictions;
+}
+
+/** Per-user login restrictions (Dovecot passdb extra fields `nologin`, `reason=`, `allow_nets=`). */
+export interface LoginRestrictions {
+  /** `nologin`: every login is refused with this text (`reason=…`, else Dovecot's wording). */
+  disabled?: string;
+  /** `allow_nets`: only clients from these networks may log in (the PROXY-protocol address when proxied). */
+  allowNets?: readonly Cidr[];
 }
 
 export interface UserSource {
@@ -42,9 +56,12 @@ export type AuthStep =
       /**
        * credentials: wrong user or password (delay it); malformed: bad SASL data;
        * authz: authenticated but may not act as the authorization identity;
-       * unavailable: the user source or token service failed (TRYLATER).
+       * unavailable: the user source or token service failed (TRYLATER);
+       * too-weak: this user may not use this mechanism (RFC 5804 §1.3 AUTH-TOO-WEAK);
+       * disabled: the credentials are right but the account may not log in (`nologin`); the
+       * message is meant for the user.
        */
-      reason: 'credentials' | 'malformed' | 'authz' | 'unavailable';
+      reason: 'credentials' | 'malformed' | 'authz' | 'unavailable' | 'too-weak' | 'disabled';
       message: string;
     };
 

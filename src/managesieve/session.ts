@@ -365,6 +365,10 @@ export class Session {
           this.reply('NO', 'TRYLATER', step.message);
           return true;
         }
+        if (step.reason === 'disabled') return this.loginDisabled(mechanism, step.message);
+        // RFC 5804 §1.3: the mechanism is refused for this user by policy.
+        if (step.reason === 'too-weak')
+          return this.authFailed(mechanism, step.reason, `${step.message}.`, 'AUTH-TOO-WEAK');
         // A wrong user and a wrong password get the same answer.
         const text = step.reason === 'credentials' ? 'Authentication failed.' : step.message;
         return this.authFailed(mechanism, step.reason, text);
@@ -422,15 +426,34 @@ export class Session {
   }
 
   /** A failed AUTHENTICATE: delayed by the address's recent failures; BYE after too many. */
-  private async authFailed(mechanism: string, reason: string, text: string): Promise<boolean> {
+  private async authFailed(
+    mechanism: string,
+    reason: string,
+    text: string,
+    code?: ResponseCode,
+  ): Promise<boolean> {
     const delay = this.ctx.penalties.fail([this.conn.remoteAddress]);
     this.ctx.log.info(
       this.fields({ event: 'auth-failed', mechanism, reason, delayMs: delay }),
       'authentication failed',
     );
     await sleep(delay);
+    return this.refuseLogin(text, code);
+  }
+
+  /**
+   * The right credentials for an account that may not log in (passwd-file `nologin`): its
+   * reason, as Dovecot sends it, without a failure delay (the client proved the password),
+   * but counted, so a client retrying in a loop is still sent away.
+   */
+  private loginDisabled(mechanism: string, text: string): boolean {
+    this.ctx.log.info(this.fields({ event: 'auth-failed', mechanism, reason: 'disabled' }), 'login disabled');
+    return this.refuseLogin(text);
+  }
+
+  private refuseLogin(text: string, code?: ResponseCode): boolean {
     this.authFailures++;
-    this.reply('NO', undefined, text);
+    this.reply('NO', code, text);
     if (this.authFailures >= this.ctx.limits.maxAuthFailures) {
       this.bye('Too many failed authentication attempts.', 'auth-failures');
       return false;

@@ -11,6 +11,7 @@ import {
   type UserEntry,
   type UserSource,
 } from '../../../src/auth/index.js';
+import { parseCidr } from '../../../src/net/index.js';
 import { scramClient, text } from './helpers.js';
 
 function source(entries: Record<string, string>): UserSource & { lookups: string[] } {
@@ -219,7 +220,7 @@ test('SCRAM: the salt of a PLAIN-stored user is stable for a given secret; unkno
   assert.notEqual(nobody, alice);
 });
 
-test('SCRAM from a Dovecot {SCRAM-SHA-256} key, and not from a key of the other hash or a one-way hash', async () => {
+test('SCRAM from a Dovecot {SCRAM-SHA-256} key; a key of the other hash or a one-way hash is too weak (AUTH-TOO-WEAK)', async () => {
   const ok = await scramClient(auth().start('SCRAM-SHA-256', CLEAR)!, {
     hash: 'sha256',
     user: 'carol',
@@ -227,18 +228,45 @@ test('SCRAM from a Dovecot {SCRAM-SHA-256} key, and not from a key of the other 
   });
   assert.equal(ok.final.kind, 'success');
   assert.ok(ok.serverSignatureOk);
-  const other = await scramClient(auth().start('SCRAM-SHA-1', CLEAR)!, {
-    hash: 'sha1',
-    user: 'carol',
-    password: 'secret',
+  // Refused in answer to the client-first message, naming what would work.
+  const other = await one(auth().start('SCRAM-SHA-1', CLEAR), b('n,,n=carol,r=abc'));
+  assert.deepEqual(other, {
+    kind: 'failure',
+    reason: 'too-weak',
+    message:
+      "SCRAM-SHA-1 cannot be used with this account's stored password; log in with PLAIN, LOGIN or SCRAM-SHA-256",
   });
-  assert.equal(other.final.kind === 'failure' && other.final.reason, 'credentials');
-  const crypt = await scramClient(auth().start('SCRAM-SHA-256', CLEAR)!, {
+  const crypt = await one(auth().start('SCRAM-SHA-256', CLEAR), b('n,,n=bob,r=abc'));
+  assert.deepEqual(crypt, {
+    kind: 'failure',
+    reason: 'too-weak',
+    message: "SCRAM-SHA-256 cannot be used with this account's stored password; log in with PLAIN or LOGIN",
+  });
+  // Only the mechanisms offered are named.
+  const scramOnly = await one(
+    auth({ mechanisms: ['SCRAM-SHA-256'] }).start('SCRAM-SHA-256', CLEAR),
+    b('n,,n=bob,r=abc'),
+  );
+  assert.equal(
+    scramOnly.kind === 'failure' && scramOnly.message,
+    "SCRAM-SHA-256 cannot be used with this account's stored password",
+  );
+  // A master user whose own hash cannot answer SCRAM is refused the same way.
+  const cryptMaster = await one(
+    auth({
+      masters: source({ admin: '{SHA256-CRYPT}$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5' }),
+    }).start('SCRAM-SHA-256', CLEAR),
+    b('n,a=alice,n=admin,r=abc'),
+  );
+  assert.equal(cryptMaster.kind === 'failure' && cryptMaster.reason, 'too-weak');
+  // An unknown user still gets a decoy exchange, failing at the proof like a wrong password.
+  const unknown = await scramClient(auth().start('SCRAM-SHA-256', CLEAR)!, {
     hash: 'sha256',
-    user: 'bob',
-    password: 'Hello world!',
+    user: 'nobody',
+    password: 'x',
   });
-  assert.equal(crypt.final.kind === 'failure' && crypt.final.reason, 'credentials');
+  assert.ok(unknown.serverFirst.startsWith('r='));
+  assert.equal(unknown.final.kind === 'failure' && unknown.final.reason, 'credentials');
 });
 
 test('SCRAM with an authzid: a master user logs in as the user', async () => {
@@ -339,4 +367,96 @@ test('OAUTHBEARER failure: an RFC 7628 §3.2.2 error challenge, then the failure
   assert.equal(down.kind === 'failure' && down.reason, 'unavailable');
   const garbage = await one(a.start('OAUTHBEARER', TLS), b('garbage'));
   assert.equal(garbage.kind === 'failure' && garbage.reason, 'malformed');
+});
+
+/** A user source over full entries (login restrictions included). */
+function entries(list: UserEntry[]): UserSource {
+  const byName = new Map(list.map((e) => [e.name, e]));
+  return { lookup: (name) => Promise.resolve(byName.get(name)) };
+}
+
+const net = (text: string) => parseCidr(text)!;
+
+function restricted(masters: UserEntry[] = []) {
+  return createAuthenticator({
+    users: entries([
+      { name: 'off', password: '{PLAIN}pw', quota: {}, login: { disabled: 'Moved to imap2' } },
+      { name: 'lan', password: '{PLAIN}pw', quota: {}, login: { allowNets: [net('10.0.0.0/8')] } },
+      {
+        name: 'here',
+        password: '{PLAIN}pw',
+        quota: {},
+        login: { allowNets: [net('10.0.0.0/8'), net('127.0.0.1')] },
+      },
+      { name: 'free', password: '{PLAIN}pw', quota: {} },
+    ]),
+    masters: entries(masters),
+    plaintextWithoutTls: true,
+    scramSecret: Buffer.alloc(32, 1),
+  });
+}
+
+const DISABLED = { kind: 'failure', reason: 'disabled', message: 'Moved to imap2' };
+const FAILED = { kind: 'failure', reason: 'credentials', message: 'Authentication failed' };
+
+test('nologin: the right password gets the reason; a wrong one gets the usual failure (PLAIN and SCRAM)', async () => {
+  const a = restricted();
+  assert.deepEqual(await one(a.start('PLAIN', TLS), plain('', 'off', 'pw')), DISABLED);
+  assert.deepEqual(await one(a.start('PLAIN', TLS), plain('', 'off', 'wrong')), FAILED);
+  const scram = await scramClient(a.start('SCRAM-SHA-256', TLS)!, {
+    hash: 'sha256',
+    user: 'off',
+    password: 'pw',
+  });
+  assert.deepEqual(scram.final, DISABLED);
+  const wrong = await scramClient(a.start('SCRAM-SHA-256', TLS)!, {
+    hash: 'sha256',
+    user: 'off',
+    password: 'x',
+  });
+  assert.deepEqual(wrong.final, FAILED);
+});
+
+test('allow_nets: a client outside the networks gets the answer a wrong password gets, after the password check', async () => {
+  const a = restricted();
+  const from = (remoteAddress: string): AuthContext => ({ secure: true, remoteAddress });
+  assert.deepEqual(await one(a.start('PLAIN', from('127.0.0.1')), plain('', 'lan', 'pw')), FAILED);
+  assert.equal((await one(a.start('PLAIN', from('10.9.8.7')), plain('', 'lan', 'pw'))).kind, 'success');
+  // IPv4-mapped IPv6 addresses are their IPv4 address.
+  assert.equal(
+    (await one(a.start('PLAIN', from('::ffff:10.9.8.7')), plain('', 'lan', 'pw'))).kind,
+    'success',
+  );
+  assert.equal((await one(a.start('PLAIN', from('127.0.0.1')), plain('', 'here', 'pw'))).kind, 'success');
+  assert.deepEqual(await one(a.start('PLAIN', from('127.0.0.2')), plain('', 'here', 'pw')), FAILED);
+  const scramOut = await scramClient(a.start('SCRAM-SHA-256', from('127.0.0.1'))!, {
+    hash: 'sha256',
+    user: 'lan',
+    password: 'pw',
+  });
+  assert.deepEqual(scramOut.final, FAILED);
+  const scramIn = await scramClient(a.start('SCRAM-SHA-256', from('10.1.1.1'))!, {
+    hash: 'sha256',
+    user: 'lan',
+    password: 'pw',
+  });
+  assert.equal(scramIn.final.kind, 'success');
+});
+
+test("master users: the master's restrictions and the target user's both apply", async () => {
+  const a = restricted([
+    { name: 'admin', password: '{PLAIN}m', quota: {} },
+    { name: 'lanadmin', password: '{PLAIN}m', quota: {}, login: { allowNets: [net('10.0.0.0/8')] } },
+  ]);
+  assert.deepEqual(await one(a.start('PLAIN', TLS), plain('off', 'admin', 'm')), DISABLED);
+  assert.deepEqual(await one(a.start('PLAIN', TLS), plain('lan', 'admin', 'm')), FAILED);
+  assert.equal((await one(a.start('PLAIN', TLS), plain('free', 'admin', 'm'))).kind, 'success');
+  assert.deepEqual(await one(a.start('PLAIN', TLS), plain('free', 'lanadmin', 'm')), FAILED);
+  const scram = await scramClient(a.start('SCRAM-SHA-256', TLS)!, {
+    hash: 'sha256',
+    user: 'admin',
+    password: 'm',
+    authzid: 'off',
+  });
+  assert.deepEqual(scram.final, DISABLED);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parsePasswdFile, PasswdFile, PasswdFileError } from '../../../src/auth/index.js';
+import { LOGIN_DISABLED_TEXT } from '../../../src/auth/passwd-file.js';
 import { parseSize } from '../../../src/config/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sievert-passwd-'));
@@ -157,4 +158,48 @@ test('a reload that fails keeps the old contents and reports the file and line',
 test("Dovecot's old format: an empty eighth field, then the mail location", () => {
   const users = parsePasswdFile('u:x:1000:1000::/home/u:::maildir:~/Maildir\n', 'users');
   assert.equal(users.get('u')!.fields.get('userdb_mail'), 'maildir:~/Maildir');
+});
+
+test('nologin, reason= and allow_nets= become login restrictions (Dovecot passdb extra fields)', () => {
+  const users = parsePasswdFile(
+    [
+      'open:{PLAIN}pw',
+      'off:{PLAIN}pw::::::nologin',
+      'moved:{PLAIN}pw::::::nologin reason=Moved_to_imap2.example.org',
+      'nets:{PLAIN}pw::::::allow_nets=10.0.0.0/8,192.0.2.7,2001:db8::/32,local',
+      'onlylocal:{PLAIN}pw::::::allow_nets=local',
+      'reasononly:{PLAIN}pw::::::reason=ignored_without_nologin',
+    ].join('\n'),
+    'users',
+  );
+  assert.equal(users.get('open')!.login, undefined);
+  assert.deepEqual(users.get('off')!.login, { disabled: LOGIN_DISABLED_TEXT });
+  assert.equal(LOGIN_DISABLED_TEXT, 'Login disabled for this user');
+  assert.deepEqual(users.get('moved')!.login, { disabled: 'Moved_to_imap2.example.org' });
+  assert.deepEqual(
+    users.get('nets')!.login!.allowNets!.map((c) => c.text),
+    ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32'],
+  );
+  // `local` is a UNIX-socket client in Dovecot: no TCP client matches it.
+  assert.deepEqual(users.get('onlylocal')!.login, { allowNets: [] });
+  assert.equal(users.get('reasononly')!.login, undefined);
+});
+
+test('an allow_nets entry that is not an address or a network names the file, line and item', () => {
+  assert.throws(
+    () => parsePasswdFile('a:{PLAIN}x\nb:{PLAIN}y::::::allow_nets=10.0.0.0/8,10.0.0.300', 'users'),
+    (e: unknown) => {
+      assert.ok(e instanceof PasswdFileError);
+      assert.equal(e.line, 2);
+      assert.match(
+        e.message,
+        /^users:2: allow_nets=10\.0\.0\.0\/8,10\.0\.0\.300: "10\.0\.0\.300" is not an address/,
+      );
+      return true;
+    },
+  );
+  assert.throws(
+    () => parsePasswdFile('a:{PLAIN}x::::::allow_nets=10.0.0.0/33', 'users'),
+    /"10\.0\.0\.0\/33"/,
+  );
 });
