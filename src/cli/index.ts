@@ -98,6 +98,17 @@ export async function main(argv: string[]): Promise<number> {
       code = await serveCommand(opts);
     });
 
+  program
+    .command('deliver')
+    .description('deliver a message from standard input to a user, running their scripts (like dovecot-lda)')
+    .requiredOption('-u, --user <user>', 'the recipient: an address or a user name')
+    .option('-f, --from <address>', 'the envelope sender (default: the Return-Path field, else <>)')
+    .option('-c, --config <file>', 'TOML configuration (docs/serve.md)')
+    .action(async (opts: { user: string; from?: string; config?: string }) => {
+      const { deliverCommand } = await import('./deliver.js');
+      code = await deliverCommand(opts);
+    });
+
   const user = program
     .command('user')
     .description("manage the store's own users (when auth.passwd_file is not used)");

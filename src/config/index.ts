@@ -19,8 +19,8 @@ export class ConfigError extends Error {
   }
 }
 
-const durationRe = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
-/** `"30s"`, `"5m"`, `"250ms"`, `"1h"`, or a number of milliseconds. */
+const durationRe = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
+/** `"30s"`, `"5m"`, `"250ms"`, `"1h"`, `"7d"`, or a number of milliseconds. */
 export const duration = z.union(
   [
     z.number().int().nonnegative(),
@@ -29,7 +29,9 @@ export const duration = z.union(
       .regex(durationRe, 'expected a duration such as "500ms", "30s", "5m" or "1h"')
       .transform((s) => {
         const m = durationRe.exec(s)!;
-        const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+        const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+          (m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h' | 'd'
+        ];
         return Math.round(Number(m[1]) * mult);
       }),
   ],

@@ -26,6 +26,7 @@ export {
   listen,
   newSessionId,
   parseBind,
+  unixSocketPath,
   type Listener,
   type ListenerOptions,
 } from './listener.js';

@@ -162,6 +162,16 @@ export class LineReader {
   }
 
   /**
+   * The received bytes not yet consumed (at least one), left unconsumed: for a parser that scans
+   * bytes itself (SMTP DATA, where only CRLF.CRLF ends the data) and then consumes what it used
+   * with skipBytes(). The view is valid until the next await: later reads may move the bytes.
+   */
+  async peekBytes(): Promise<Buffer> {
+    while (this.pending === 0) await this.more();
+    return this.buf;
+  }
+
+  /**
    * Discards exactly `n` bytes as they arrive (a refused literal's body), holding no more than
    * what one read delivers: a client announcing a huge literal cannot make us buffer it.
    */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import { chmod, lstat, unlink } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import { inNetworks, plainAddress, type Cidr } from './cidr.js';
 import { LineReader } from './line-reader.js';
@@ -7,8 +8,13 @@ import { readProxyHeader } from './proxy-protocol.js';
 import { acceptTls, type TlsMode } from './tls.js';
 
 export interface ListenerOptions {
-  /** `host:port` or `[v6]:port`; port 0 picks a free port. */
+  /**
+   * `host:port` or `[v6]:port` (port 0 picks a free port), or `unix:/path` for a Unix socket:
+   * a stale socket file left by a crash is replaced, the file is removed on close.
+   */
   bind: readonly string[];
+  /** Permissions of Unix socket files (default 0o660: the owner and its group, such as the MTA's). */
+  socketMode?: number;
   tls: TlsMode;
   /** Required for `starttls` and `implicit`. */
   tlsOptions?: TlsOptions;
@@ -114,8 +120,38 @@ export function parseBind(bind: string): { host: string; port: number } | undefi
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
+/** The path of a `unix:/path` bind address; undefined for `host:port`. */
+export function unixSocketPath(bind: string): string | undefined {
+  return bind.startsWith('unix:') && bind.length > 5 ? bind.slice(5) : undefined;
+}
+
+/**
+ * Makes way for a Unix socket at `path`: a socket file nobody accepts on (left by a crash) is
+ * removed; a live socket or any other kind of file is an error, never deleted.
+ */
+async function replaceStaleSocket(path: string): Promise<void> {
+  try {
+    if (!(await lstat(path)).isSocket()) throw new Error(`${path} exists and is not a socket`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  const live = await new Promise<boolean>((resolve) => {
+    const c = connect(path, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+  if (live) throw new Error(`another process accepts connections on unix:${path}`);
+  await unlink(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
+}
+
 export interface Listener {
-  readonly addresses: { host: string; port: number }[];
+  /** Bound addresses; a Unix socket has `path` set (and host '' and port 0). */
+  readonly addresses: { host: string; port: number; path?: string }[];
   readonly connections: number;
   /**
    * Replaces the TLS options (new certificates) for connections accepted from now on; sessions
@@ -132,7 +168,7 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
   let tlsOptions = o.tlsOptions;
   const perAddress = new Map<string, number>();
   const servers: Server[] = [];
-  const addresses: { host: string; port: number }[] = [];
+  const addresses: { host: string; port: number; path?: string }[] = [];
 
   const accept = async (socket: Socket): Promise<void> => {
     socket.on('error', () => {});
@@ -203,8 +239,25 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
 
   try {
     for (const b of o.bind) {
+      const path = unixSocketPath(b);
+      if (path !== undefined) {
+        await replaceStaleSocket(path);
+        const server = createServer({ pauseOnConnect: false }, (s) => void accept(s));
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(path, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        servers.push(server);
+        await chmod(path, o.socketMode ?? 0o660);
+        addresses.push({ host: '', port: 0, path });
+        continue;
+      }
       const addr = parseBind(b);
-      if (!addr) throw new Error(`bad bind address ${JSON.stringify(b)}; expected host:port`);
+      if (!addr)
+        throw new Error(`bad bind address ${JSON.stringify(b)}; expected host:port, [v6]:port or unix:/path`);
       const server = createServer({ pauseOnConnect: false }, (s) => void accept(s));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

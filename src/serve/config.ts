@@ -15,11 +15,25 @@ import {
 } from '../config/index.js';
 import { AUTH_MECHANISMS, sendsSecret } from '../auth/index.js';
 import { parseBind, type TlsMode } from '../net/index.js';
+import type { ScoreTestConfig } from '../sieve/index.js';
 import type { Quota } from '../store/types.js';
 
 const DOCS = 'docs/serve.md';
 
 const mechanism = z.enum(AUTH_MECHANISMS);
+
+/** spamtest / virustest (RFC 5235): which header holds the verdict and how it reads. */
+const scoreTest = z.strictObject({
+  header: z.string().min(1),
+  /** A regular expression whose first group is the value read from the field. */
+  pattern: z.string().optional(),
+  format: z.enum(['score', 'text', 'yesno', 'length']).default('score'),
+  /** score/length: the score meaning "certainly spam"; a number, or a header with max_pattern. */
+  max: z.union([z.number().positive(), z.string().min(1)]).optional(),
+  max_pattern: z.string().optional(),
+  /** text: patterns to values 0–10, tried in order. */
+  map: z.array(z.strictObject({ pattern: z.string(), value: z.number().int().min(0).max(10) })).optional(),
+});
 
 const fileSchema = z.strictObject({
   data_dir: z.string().min(1).default('./sievert-data'),
@@ -76,6 +90,60 @@ const fileSchema = z.strictObject({
       max_connections_per_ip: z.number().int().positive().default(50),
     })
     .prefault({}),
+  lmtp: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** "host:port" or "unix:PATH". */
+      listen: stringList.default(['127.0.0.1:2424']),
+      /** Default: `maildir:<data_dir>/mail/%d/%n/Maildir`. */
+      mail_location: z.string().min(1).optional(),
+      /** Characters separating user and detail ("alice+lists@…"); "" for none. */
+      recipient_delimiter: z.string().default('+'),
+      /** How an address names a user, tried in order: "%u" the address, "%n" its local part. */
+      user_lookup: z
+        .array(z.enum(['%u', '%n']))
+        .min(1)
+        .default(['%u', '%n']),
+      mailbox_separator: z.enum(['.', '/']).default('.'),
+      mailbox_encoding: z.enum(['mutf7', 'utf8']).default('mutf7'),
+      /** fileinto without :create to a folder that does not exist. */
+      missing_mailbox: z.enum(['inbox', 'create']).default('inbox'),
+      fsync: z.boolean().default(true),
+      hostname: z.string().min(1).optional(),
+      postmaster: z.string().min(1).optional(),
+      error_notices: z.boolean().default(true),
+      max_message_size: size.default(50 * 1024 * 1024),
+      max_recipients: z.number().int().positive().default(100),
+      max_line: size.default(4096),
+      idle_timeout: duration.default(5 * 60_000),
+      max_connections: z.number().int().positive().default(100),
+    })
+    .prefault({}),
+  smtp: z
+    .strictObject({
+      /** "host:port" of the relay for redirect, vacation, reject and notify; "" for none. */
+      relay: z.string().default('127.0.0.1:25'),
+      tls: z.enum(['none', 'opportunistic', 'starttls', 'tls']).default('opportunistic'),
+      verify_certificate: z.boolean().default(true),
+      timeout: duration.default(30_000),
+    })
+    .prefault({}),
+  sieve: z
+    .strictObject({
+      /** Global scripts run before / after the user's (files, or folders of *.sieve files). */
+      before: stringList.default([]),
+      after: stringList.default([]),
+      /** The folder `include :global` reads "<name>.sieve" from. */
+      global_dir: z.string().optional(),
+      max_redirects: z.number().int().nonnegative().default(4),
+      redirect_envelope_from: z.string().min(1).default('sender'),
+      vacation_min_period: duration.default(24 * 3600_000),
+      vacation_default_period: duration.default(7 * 24 * 3600_000),
+      vacation_max_period: duration.default(90 * 24 * 3600_000),
+      spamtest: scoreTest.optional(),
+      virustest: scoreTest.optional(),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -116,7 +184,85 @@ export interface ServeConfig {
     maxConnections: number;
     maxConnectionsPerAddress: number;
   };
+  lmtp: {
+    enabled: boolean;
+    listen: string[];
+    /** "maildir:" and an absolute path template. */
+    mailLocation: string;
+    recipientDelimiter: string;
+    userLookup: ('%u' | '%n')[];
+    mailboxSeparator: '.' | '/';
+    mailboxEncoding: 'mutf7' | 'utf8';
+    missingMailbox: 'inbox' | 'create';
+    fsync: boolean;
+    hostname?: string;
+    postmaster?: string;
+    errorNotices: boolean;
+    maxMessageSize: number;
+    maxRecipients: number;
+    maxLine: number;
+    idleTimeoutMs: number;
+    maxConnections: number;
+  };
+  smtp: {
+    relay: { host: string; port: number } | null;
+    tls: FileConfig['smtp']['tls'];
+    verifyCertificate: boolean;
+    timeoutMs: number;
+  };
+  sieve: {
+    /** Absolute paths of files or folders. */
+    before: string[];
+    after: string[];
+    globalDir?: string;
+    maxRedirects: number;
+    redirectEnvelopeFrom: string;
+    /** Seconds. */
+    vacation: { minPeriod: number; defaultPeriod: number; maxPeriod: number };
+    spamtest?: ScoreTestConfig;
+    virustest?: ScoreTestConfig;
+  };
   logLevel: FileConfig['log']['level'];
+}
+
+function scoreTestConfig(t: z.infer<typeof scoreTest>, key: string): ScoreTestConfig {
+  for (const [k, p] of [
+    ['pattern', t.pattern],
+    ['max_pattern', t.max_pattern],
+    ...(t.map ?? []).map((m, i) => [`map[${i}].pattern`, m.pattern] as const),
+  ] as const) {
+    if (p === undefined) continue;
+    try {
+      new RegExp(p, 'u');
+    } catch (e) {
+      throw new ConfigError(`${key}.${k}`, `not a regular expression: ${(e as Error).message}`);
+    }
+  }
+  const base = { header: t.header, ...(t.pattern !== undefined ? { pattern: t.pattern } : {}) };
+  switch (t.format) {
+    case 'yesno':
+      return { ...base, format: { kind: 'yesno' } };
+    case 'text':
+      if (!t.map?.length)
+        throw new ConfigError(`${key}.map`, 'format "text" needs a map of patterns to values');
+      return { ...base, format: { kind: 'text', map: t.map } };
+    case 'length':
+      if (typeof t.max !== 'number') throw new ConfigError(`${key}.max`, 'format "length" needs a number');
+      return { ...base, format: { kind: 'length', max: t.max } };
+    case 'score':
+      if (t.max === undefined)
+        throw new ConfigError(`${key}.max`, 'format "score" needs max (a number or a header name)');
+      return {
+        ...base,
+        format: {
+          kind: 'score',
+          max:
+            typeof t.max === 'number'
+              ? t.max
+              : { header: t.max, ...(t.max_pattern !== undefined ? { pattern: t.max_pattern } : {}) },
+        },
+      };
+  }
 }
 
 /** Validates a parsed TOML document; relative paths are resolved against `baseDir`. */
@@ -177,6 +323,33 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
   if (c.auth.failure_delay_max < c.auth.failure_delay)
     throw new ConfigError('auth.failure_delay_max', 'must not be less than auth.failure_delay');
 
+  const l = c.lmtp;
+  l.listen.forEach((b, i) => {
+    if (!b.startsWith('unix:') && !parseBind(b))
+      throw new ConfigError(
+        `lmtp.listen[${i}]`,
+        `expected "host:port" or "unix:PATH", got ${JSON.stringify(b)}`,
+      );
+  });
+  // RFC 5321 §4.5.3.1.4: a server takes command lines of 512 octets with the CRLF.
+  if (l.max_line < 510) throw new ConfigError('lmtp.max_line', 'must be at least 510 (RFC 5321 §4.5.3.1.4)');
+  const location = l.mail_location ?? `maildir:${resolve(dataDir, 'mail/%d/%n/Maildir')}`;
+  if (!location.startsWith('maildir:') || location.length === 'maildir:'.length)
+    throw new ConfigError('lmtp.mail_location', `expected "maildir:PATH", got ${JSON.stringify(location)}`);
+  let relay: ServeConfig['smtp']['relay'] = null;
+  if (c.smtp.relay !== '') {
+    const bind = parseBind(c.smtp.relay);
+    if (!bind)
+      throw new ConfigError('smtp.relay', `expected "host:port" or "", got ${JSON.stringify(c.smtp.relay)}`);
+    relay = { host: bind.host, port: bind.port };
+  }
+  const sv = c.sieve;
+  const seconds = (ms: number): number => Math.round(ms / 1000);
+  if (sv.vacation_min_period > sv.vacation_default_period)
+    throw new ConfigError('sieve.vacation_min_period', 'must not be more than vacation_default_period');
+  if (sv.vacation_default_period > sv.vacation_max_period)
+    throw new ConfigError('sieve.vacation_max_period', 'must not be less than vacation_default_period');
+
   return {
     dataDir,
     storeUrl,
@@ -205,6 +378,45 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
       maxBadCommands: m.max_bad_commands,
       maxConnections: m.max_connections,
       maxConnectionsPerAddress: m.max_connections_per_ip,
+    },
+    lmtp: {
+      enabled: l.enabled,
+      listen: l.listen.map((b) => (b.startsWith('unix:') ? `unix:${path(b.slice(5))}` : b)),
+      mailLocation: `maildir:${path(location.slice('maildir:'.length))}`,
+      recipientDelimiter: l.recipient_delimiter,
+      userLookup: l.user_lookup,
+      mailboxSeparator: l.mailbox_separator,
+      mailboxEncoding: l.mailbox_encoding,
+      missingMailbox: l.missing_mailbox,
+      fsync: l.fsync,
+      hostname: l.hostname,
+      postmaster: l.postmaster,
+      errorNotices: l.error_notices,
+      maxMessageSize: l.max_message_size,
+      maxRecipients: l.max_recipients,
+      maxLine: l.max_line,
+      idleTimeoutMs: l.idle_timeout,
+      maxConnections: l.max_connections,
+    },
+    smtp: {
+      relay,
+      tls: c.smtp.tls,
+      verifyCertificate: c.smtp.verify_certificate,
+      timeoutMs: c.smtp.timeout,
+    },
+    sieve: {
+      before: sv.before.map(path),
+      after: sv.after.map(path),
+      globalDir: sv.global_dir === undefined ? undefined : path(sv.global_dir),
+      maxRedirects: sv.max_redirects,
+      redirectEnvelopeFrom: sv.redirect_envelope_from,
+      vacation: {
+        minPeriod: seconds(sv.vacation_min_period),
+        defaultPeriod: seconds(sv.vacation_default_period),
+        maxPeriod: seconds(sv.vacation_max_period),
+      },
+      spamtest: sv.spamtest ? scoreTestConfig(sv.spamtest, 'sieve.spamtest') : undefined,
+      virustest: sv.virustest ? scoreTestConfig(sv.virustest, 'sieve.virustest') : undefined,
     },
     logLevel: c.log.level,
   };

@@ -15,7 +15,10 @@ import {
   type OAuthOptions,
   type UserSource,
 } from '../auth/index.js';
-import { EXIT_CONFIG, loadOrReport } from '../config/index.js';
+import { ConfigError, EXIT_CONFIG, loadOrReport } from '../config/index.js';
+import type { DeliveryRecipient } from '../deliver/index.js';
+import { createDelivery } from '../deliver/setup.js';
+import { startLmtp, type LmtpServer } from '../lmtp/index.js';
 import { startManageSieve, type ManageSieveServer } from '../managesieve/index.js';
 import { serverTlsOptions } from '../net/index.js';
 import { createEngine } from '../sieve/index.js';
@@ -28,6 +31,7 @@ export { buildServeConfig, loadServeConfig, type ServeConfig } from './config.js
 
 export interface RunningServer {
   managesieve?: ManageSieveServer;
+  lmtp?: LmtpServer;
   store: ScriptStore;
   close(deadlineMs?: number): Promise<void>;
 }
@@ -46,7 +50,8 @@ function oauthOptions(o: NonNullable<ServeConfig['auth']['oauth']>, log: Logger)
   };
 }
 
-async function userSources(config: ServeConfig, store: ScriptStore, log: Logger) {
+/** Who the users are: the configured passwd-file, else the store's own table; and the master users. */
+export async function userSources(config: ServeConfig, store: ScriptStore, log: Logger) {
   const onReloadError = (e: Error): void => log.error({ event: 'passwd-file-reload', err: e.message });
   const users: UserSource = config.auth.passwdFile
     ? await PasswdFile.open(config.auth.passwdFile, { onReloadError })
@@ -93,6 +98,8 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
       onError: (e, ctx) =>
         log.error({ event: 'auth-error', mechanism: ctx.mechanism, user: ctx.user, err: e.message }),
     });
+    // One engine: ManageSieve's MAXREDIRECTS and delivery's redirect limit are the same setting.
+    const engine = createEngine({ limits: { maxRedirects: config.sieve.maxRedirects } });
     const m = config.managesieve;
     let managesieve: ManageSieveServer | undefined;
     if (m.enabled) {
@@ -123,7 +130,7 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
         tlsOptions,
         store,
         authenticator,
-        engine: createEngine(),
+        engine,
         quota,
         implementation: m.implementation ?? `sievert ${VERSION}`,
         limits: {
@@ -139,12 +146,59 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
         logger: log.child({ component: 'managesieve' }),
       });
     }
+    let lmtp: LmtpServer | undefined;
+    if (config.lmtp.enabled) {
+      const l = config.lmtp;
+      const delivery = createDelivery(config, {
+        store,
+        users,
+        engine,
+        logger: log.child({ component: 'deliver' }),
+      });
+      try {
+        lmtp = await startLmtp<DeliveryRecipient>(
+          {
+            listen: l.listen,
+            hostname: l.hostname,
+            maxMessageSize: l.maxMessageSize,
+            maxRecipients: l.maxRecipients,
+            maxLine: l.maxLine,
+            idleTimeout: l.idleTimeoutMs,
+            maxConnections: l.maxConnections,
+            logger: log.child({ component: 'lmtp' }),
+          },
+          {
+            recipient: async (address) => {
+              const r = await delivery.resolve(address);
+              return r
+                ? { value: r }
+                : { reply: { code: 550, enhanced: '5.1.1', text: `<${address}> unknown user` } };
+            },
+            deliver: (envelope, recipients, message) =>
+              delivery.deliver(
+                {
+                  from: envelope.from,
+                  lhlo: envelope.lhlo,
+                  clientAddress: envelope.clientAddress,
+                  sessionId: envelope.sessionId,
+                },
+                recipients.map((r) => r.value),
+                message,
+              ),
+          },
+        );
+      } catch (e) {
+        await managesieve?.close(0);
+        throw e;
+      }
+    }
     const started = managesieve;
     return {
       managesieve,
+      lmtp,
       store,
       close: async (deadlineMs?: number) => {
-        await started?.close(deadlineMs);
+        await Promise.all([started?.close(deadlineMs), lmtp?.close(deadlineMs)]);
         await store.close();
       },
     };
@@ -167,6 +221,10 @@ export async function serveCommand(opts: { config?: string; check?: boolean }): 
   try {
     server = await startServer(config, log);
   } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`error: ${opts.config ? `${opts.config}: ` : ''}${e.message}\n`);
+      return EXIT_CONFIG;
+    }
     process.stderr.write(`error: cannot start: ${(e as Error).message}\n`);
     return 1;
   }

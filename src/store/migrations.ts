@@ -45,6 +45,24 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX memory_expires ON memory (expires);
     `,
   },
+  {
+    version: 2,
+    description: "memory kind 'notice' (script error notices sent, RFC 5228 §2.10.6)",
+    // SQLite cannot change a CHECK constraint in place: the table is rebuilt.
+    sql: `
+      CREATE TABLE memory_v2 (
+        username TEXT NOT NULL,
+        kind     TEXT NOT NULL CHECK (kind IN ('vacation', 'duplicate', 'notice')),
+        key      TEXT NOT NULL,
+        expires  INTEGER NOT NULL,
+        PRIMARY KEY (username, kind, key)
+      );
+      INSERT INTO memory_v2 SELECT username, kind, key, expires FROM memory;
+      DROP TABLE memory;
+      ALTER TABLE memory_v2 RENAME TO memory;
+      CREATE INDEX memory_expires ON memory (expires);
+    `,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -77,6 +95,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (username, kind, key)
       );
       CREATE INDEX memory_expires ON memory (expires);
+    `,
+  },
+  {
+    version: 2,
+    description: "memory kind 'notice' (script error notices sent, RFC 5228 §2.10.6)",
+    sql: `
+      ALTER TABLE memory DROP CONSTRAINT memory_kind_check;
+      ALTER TABLE memory ADD CONSTRAINT memory_kind_check CHECK (kind IN ('vacation', 'duplicate', 'notice'));
     `,
   },
 ];

@@ -48,8 +48,11 @@ export interface UserRecord {
   quota: Partial<Quota>;
 }
 
-/** The engine's expiring memories, kept per user (RFC 5230 vacation, RFC 7352 duplicate). */
-export type MemoryKind = 'vacation' | 'duplicate';
+/**
+ * The expiring memories kept per user: the engine's (RFC 5230 vacation, RFC 7352 duplicate) and
+ * delivery's record of the script-error notices it sent (one per script version).
+ */
+export type MemoryKind = 'vacation' | 'duplicate' | 'notice';
 
 export interface ScriptStore {
   readonly kind: 'sqlite' | 'postgres';

@@ -1,6 +1,8 @@
 // Running real programs in interop tests: clients (sieve-connect, python3, php) and servers.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
 
 /** Runs a program; resolves with its exit code and output (never rejects on exit status). */
 export function runProgram(
@@ -22,6 +24,36 @@ export function runProgram(
     });
     p.stdin.end(stdin);
   });
+}
+
+/**
+ * The first of `programs` that is not an executable on PATH, for a test's skip reason
+ * (`{ skip: \`${name} is not installed\` }`); undefined when all are there.
+ */
+export function missingProgram(...programs: string[]): string | undefined {
+  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
+  return programs.find(
+    (p) =>
+      !dirs.some((d) => {
+        try {
+          accessSync(join(d, p), constants.X_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+  );
+}
+
+/** Reads a server's log file: its text so far, or '' before the server has created it. */
+export function logReader(file: string): () => string {
+  return () => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  };
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after). */
@@ -85,6 +117,11 @@ export async function startServerProcess(
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  // A test process that ends without reaching its after() (an uncaught error) still ends its
+  // servers: Dovecot and Postfix's master would run on without their parent.
+  const onExit = (): void => void (running() && child.kill('SIGTERM'));
+  process.on('exit', onExit);
+  void exited.then(() => process.off('exit', onExit));
   try {
     await Promise.race([
       Promise.all(o.ports.map((p) => waitForPort(p, o.timeoutMs))),

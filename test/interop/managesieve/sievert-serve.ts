@@ -32,6 +32,10 @@ export interface SievertServeOptions {
   logFile?: string;
   /** A port to reuse (a restart on the same data dir); a free one otherwise. */
   port?: number;
+  /** The LMTP listener's port; none (0: any free port) by default. */
+  lmtpPort?: number;
+  /** More TOML appended (`[lmtp]`, `[smtp]`, `[sieve]` tables; the LMTP listen key is added to its `[lmtp]`). */
+  extraToml?: string;
 }
 
 export interface SievertServe {
@@ -73,6 +77,11 @@ export function serveConfig(o: SievertServeOptions, port: number): string {
   lines.push(`max_storage = ${typeof storage === 'number' ? storage : tomlString(storage)}`);
   for (const [k, v] of Object.entries(o.managesieve ?? {})) lines.push(`${k} = ${JSON.stringify(v)}`);
   if (o.logLevel) lines.push('[log]', `level = ${tomlString(o.logLevel)}`);
+  // The LMTP listener goes into the [lmtp] table of extraToml when it has one.
+  const lmtpListen = `listen = [${tomlString(`127.0.0.1:${o.lmtpPort ?? 0}`)}]`;
+  const extra = o.extraToml ?? '';
+  if (/^\[lmtp\]\s*$/m.test(extra)) lines.push(extra.replace(/^\[lmtp\]\s*$/m, `[lmtp]\n${lmtpListen}`));
+  else lines.push('[lmtp]', lmtpListen, extra);
   return lines.join('\n') + '\n';
 }
 

@@ -20,7 +20,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const silent = pino({ level: 'silent' });
 
 async function serve(toml: string): Promise<{ server: RunningServer; port: number }> {
-  const config = buildServeConfig(parseTomlText(toml), dir);
+  // Any free port for LMTP, so tests never meet on 2424.
+  const config = buildServeConfig(parseTomlText(`${toml}\n[lmtp]\nlisten = ["127.0.0.1:0"]\n`), dir);
   const server = await startServer(config, silent);
   return { server, port: server.managesieve!.addresses[0]!.port };
 }
