@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { openStore, StoreError, UNLIMITED } from '../../../src/store/index.js';
+import { POSTGRES_MIGRATIONS } from '../../../src/store/migrations.js';
 import { storeConformance, type StoreHarness } from '../../unit/store/conformance.js';
 import { startPostgres, type PostgresCluster } from './postgres-cluster.js';
 
@@ -44,9 +45,14 @@ describe('PostgreSQL store: nodes', () => {
     const db = await harness.database();
     const stores = await Promise.all([db.open(), db.open(), db.open(), db.open()]);
     try {
-      assert.deepEqual(await db.query('SELECT version FROM schema_version ORDER BY version'), [
-        { version: 1 },
-      ]);
+      // Each migration exactly once, whichever node got there first.
+      assert.deepEqual(
+        await db.query('SELECT version FROM schema_version ORDER BY version'),
+        POSTGRES_MIGRATIONS.map((m) => ({ version: m.version })),
+      );
+      // Migration 2 replaced the kind constraint: delivery's notices are accepted.
+      await stores[1].memoryMark('u', 'notice', 'k', new Date(Date.now() + 60_000));
+      assert.equal(await stores[2].memoryHas('u', 'notice', 'k', new Date()), true);
       await stores[0].putScript('u', 'a', Buffer.from('keep;'), UNLIMITED);
       assert.deepEqual(await stores[3].getScript('u', 'a'), Buffer.from('keep;'));
     } finally {
