@@ -24,7 +24,6 @@ import {
   type VacationPolicy,
 } from '../sieve/index.js';
 import { decodeScript } from '../sieve/index.js';
-import { applyEdits } from '../sieve/message/edit.js';
 import { formatDate, type OriginalEnvelope, type OutgoingOptions } from '../sieve/outgoing.js';
 import type { ScriptStore } from '../store/index.js';
 import { VERSION } from '../version.js';
@@ -36,7 +35,14 @@ import {
   type MaildirOptions,
   type StagedCopy,
 } from './maildir.js';
-import { planDelivery, type Plan, type PlannedCopy, type ScriptOutcome } from './plan.js';
+import {
+  mailboxKey,
+  planDelivery,
+  scriptOutcome,
+  type Plan,
+  type PlannedCopy,
+  type ScriptOutcome,
+} from './plan.js';
 import type { Relay } from './relay.js';
 
 export { createRelay, type Relay, type RelayOptions } from './relay.js';
@@ -122,6 +128,15 @@ export interface DeliveryReply {
   readonly text: string;
 }
 
+/** A notice for the user about their failing script (RFC 5228 §2.10.6). */
+interface ScriptNotice {
+  /** The script's name. */
+  readonly id: string;
+  readonly text: string;
+  /** The script's octets: one notice per version. */
+  readonly version: Buffer;
+}
+
 /** How long a script-error notice is remembered: a year, so one version notifies once. */
 const NOTICE_SECONDS = 365 * 24 * 3600;
 
@@ -151,7 +166,6 @@ export class Delivery {
   private readonly delimiters: string;
   private readonly lookupFormats: readonly string[];
   private readonly maildirs = new Map<string, Maildir>();
-  private readonly inboxReady = new WeakSet<Maildir>();
 
   constructor(
     private readonly options: DeliveryOptions,
@@ -310,10 +324,9 @@ export class Delivery {
 
     // The sequence: before-scripts, the user's active script, after-scripts. The next one runs
     // only while the implicit keep is in force (Pigeonhole's rule for script sequences).
-    const sequence: { id: string; program: Program | null; notice?: string }[] = [];
-    for (const s of this.options.before ?? []) sequence.push({ id: s.id, program: s.program });
+    const sequence: GlobalScript[] = [...(this.options.before ?? [])];
     const active = await this.deps.store.getActiveScript(recipient.user);
-    const notices: { id: string; text: string; hash: string }[] = [];
+    const notices: ScriptNotice[] = [];
     if (active) {
       const decoded = decodeScript(active.content);
       const id = `personal:${active.name}`;
@@ -327,7 +340,7 @@ export class Delivery {
           notices.push({
             id: active.name,
             text: `The script does not compile:\n${text}`,
-            hash: decoded.text,
+            version: active.content,
           });
         }
       } else {
@@ -335,18 +348,17 @@ export class Delivery {
         notices.push({
           id: active.name,
           text: `The script is not valid UTF-8 (line ${decoded.line}, column ${decoded.column}).`,
-          hash: active.content.toString('latin1'),
+          version: active.content,
         });
       }
     }
-    for (const s of this.options.after ?? []) sequence.push({ id: s.id, program: s.program });
+    sequence.push(...(this.options.after ?? []));
 
     const outcomes: ScriptOutcome[] = [];
     let bytes: Uint8Array = message;
     let keepInForce = true;
     for (let i = 0; i < sequence.length && keepInForce; i++) {
       const { id, program } = sequence[i]!;
-      if (!program) continue;
       const result = await this.runScript(program, bytes, runEnvelope, host, lookups);
       const isLast = i === sequence.length - 1;
       if (result.error) {
@@ -358,7 +370,7 @@ export class Delivery {
           notices.push({
             id: id.slice('personal:'.length),
             text: `The script failed while running${where}: ${result.error.message}`,
-            hash: active?.content.toString('latin1') ?? id,
+            version: active!.content,
           });
         }
       }
@@ -366,17 +378,15 @@ export class Delivery {
       // The implicit keep of a script that is followed by another is left to the sequence's end.
       const actions: ActionJson[] =
         keepInForce && !isLast ? result.actions.filter((a) => a.type !== 'keep') : result.actions;
-      outcomes.push({ actions, bytes });
-      const edits = result.actions.flatMap((a) => (a.type === 'edit' ? a.edits : []));
-      if (edits.length && keepInForce) {
-        // Later scripts see the edited message (Pigeonhole passes it on).
-        bytes = applyEdits(bytes, edits);
-      }
+      const outcome = scriptOutcome(bytes, actions);
+      outcomes.push(outcome);
+      // Later scripts see the edited message (Pigeonhole passes it on).
+      bytes = outcome.stored;
       if (result.error) break;
     }
-    if (outcomes.length === 0 || (keepInForce && outcomes.at(-1)!.actions.every((a) => a.type !== 'keep'))) {
-      // No script ran, or the last one that did was followed by scripts that did not run.
-      outcomes.push({ actions: [{ type: 'keep', flags: [] }], bytes });
+    if (outcomes.length === 0) {
+      // No script: the implicit keep (RFC 5228 §2.10.2).
+      outcomes.push(scriptOutcome(bytes, [{ type: 'keep', flags: [] }]));
     }
 
     const userAddress = recipient.user.includes('@') ? recipient.user : recipient.address;
@@ -408,12 +418,12 @@ export class Delivery {
   /** RFC 5228 §2.10.6 asks that the user be told of a failing script: once per script version. */
   private async addNotices(
     recipient: DeliveryRecipient,
-    notices: readonly { id: string; text: string; hash: string }[],
+    notices: readonly ScriptNotice[],
     plan: Plan,
   ): Promise<void> {
     if (this.options.errorNotices === false) return;
     for (const n of notices) {
-      const key = createHash('sha256').update(n.hash).digest('hex');
+      const key = createHash('sha256').update(n.version).digest('hex');
       if (await this.deps.store.memoryHas(recipient.user, 'notice', key, new Date(this.now()))) continue;
       const body =
         `Your Sieve script "${n.id}" could not filter a message delivered at ${formatDate(new Date(this.now()))}.\r\n` +
@@ -461,6 +471,8 @@ export class Delivery {
   ): Promise<DeliveryReply> {
     const trace = this.traceFields(recipient, envelope);
     const staged: StagedCopy[] = [];
+    /** The folders (by mailboxKey) the message's own copies went to. */
+    const filed = new Set<string>();
     const stage = async (copy: PlannedCopy): Promise<void> => {
       let mailbox = copy.mailbox;
       try {
@@ -476,20 +488,19 @@ export class Delivery {
         log.warn({ event: 'mailbox-invalid', mailbox, err: e.message, note: 'kept in INBOX' });
         mailbox = 'INBOX';
       }
-      // INBOX always "exists" (RFC 3501 §6.3.1); its directories are made on first delivery.
-      if (mailbox.toUpperCase() === 'INBOX' && !this.inboxReady.has(maildir)) {
-        await maildir.create('INBOX');
-        this.inboxReady.add(maildir);
-      }
       const isNotice = copy.notice === true;
+      // A copy that fell back to a folder another copy already went to is that copy (RFC 5228
+      // §2.10.3); the plan merged copies by name, so only a fallback can meet one here.
+      if (!isNotice) {
+        if (filed.has(mailboxKey(mailbox))) return;
+        filed.add(mailboxKey(mailbox));
+      }
       const bytes = isNotice ? copy.bytes : Buffer.concat([trace, copy.bytes]);
-      // Two copies falling back to INBOX are one (RFC 5228 §2.10.3).
-      if (!isNotice && staged.some((s) => s.mailbox === mailbox && mailbox !== copy.mailbox)) return;
       try {
         staged.push(await maildir.stage(mailbox, bytes, copy.flags));
       } catch (e) {
-        // The Maildir was removed while we believed it ready: make it again, once.
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || mailbox.toUpperCase() !== 'INBOX') throw e;
+        // INBOX always "exists" (RFC 3501 §6.3.1): its directories are made on first delivery.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || mailboxKey(mailbox) !== 'INBOX') throw e;
         await maildir.create('INBOX');
         staged.push(await maildir.stage(mailbox, bytes, copy.flags));
       }
@@ -518,7 +529,7 @@ export class Delivery {
         if (o.ok) continue;
         log.warn({ event: 'send-refused', kind: mail.kind, err: o.text });
         // RFC 5228 §2.10.6: an action that fails leaves the message kept.
-        if (mail.keep && !staged.some((s) => s.mailbox === 'INBOX')) {
+        if (mail.keep && !filed.has('INBOX')) {
           try {
             await stage({ mailbox: 'INBOX', bytes: mail.keep, flags: [], create: false });
           } catch (e) {

@@ -16,6 +16,7 @@ export class PrefetchedLookups {
   private readonly scripts = new Map<string, IncludedScript | null>();
   private readonly missingMemory = new Set<string>();
   private readonly missingScripts = new Set<string>();
+  private scriptsFetched = false;
 
   constructor(
     private readonly store: ScriptStore,
@@ -43,7 +44,8 @@ export class PrefetchedLookups {
     if (location === 'global') return this.globalScript(name);
     const known = this.scripts.get(name);
     if (known !== undefined) return known;
-    this.missingScripts.add(name);
+    // After the fetch every script is known: a name still missing does not exist.
+    if (!this.scriptsFetched) this.missingScripts.add(name);
     return null;
   };
 
@@ -56,6 +58,7 @@ export class PrefetchedLookups {
   async fetch(now: Date): Promise<void> {
     const memory = [...this.missingMemory];
     const scripts = [...this.missingScripts];
+    this.scriptsFetched ||= scripts.length > 0;
     this.missingMemory.clear();
     this.missingScripts.clear();
     await Promise.all([
@@ -63,7 +66,16 @@ export class PrefetchedLookups {
         const [kind, key] = JSON.parse(id) as [EngineMemoryKind, string];
         this.memory.set(id, await this.store.memoryHas(this.user, kind, key, now));
       }),
-      ...scripts.map(async (name) => {
+      // One missing script fetches all of them: a chain of includes then needs one round, not
+      // one per level (the user's scripts are few: they are under a quota).
+      ...(scripts.length > 0 ? [this.fetchScripts()] : []),
+    ]);
+  }
+
+  private async fetchScripts(): Promise<void> {
+    const list = await this.store.listScripts(this.user);
+    await Promise.all(
+      list.map(async ({ name }) => {
         const bytes = await this.store.getScript(this.user, name);
         const decoded = bytes ? decodeScript(bytes) : null;
         this.scripts.set(
@@ -71,6 +83,6 @@ export class PrefetchedLookups {
           decoded && 'text' in decoded ? { source: decoded.text, id: `personal:${name}` } : null,
         );
       }),
-    ]);
+    );
   }
 }

@@ -55,11 +55,26 @@ export interface Plan {
   notes: string[];
 }
 
-/** One script's result, with the message as that script saw it. */
+/** One script's result, with the message as its actions carry it. */
 export interface ScriptOutcome {
   readonly actions: readonly ActionJson[];
-  /** The message octets before the script's own edits. */
-  readonly bytes: Uint8Array;
+  /** The message with the script's edits: what keep and fileinto store, and what a next script sees. */
+  readonly stored: Uint8Array;
+  /** What a redirect sends: the same without enclose (RFC 5703 §6). */
+  readonly redirected: Uint8Array;
+}
+
+/** The outcome of a script that ran on `bytes` (the message before its own edits). */
+export function scriptOutcome(bytes: Uint8Array, actions: readonly ActionJson[]): ScriptOutcome {
+  const edits: MessageEdit[] = actions.flatMap((a) => (a.type === 'edit' ? a.edits : []));
+  const stored = edits.length ? applyEdits(bytes, edits) : bytes;
+  const redirected = edits.some((e) => e.op === 'enclose')
+    ? applyEdits(
+        bytes,
+        edits.filter((e) => e.op !== 'enclose'),
+      )
+    : stored;
+  return { actions, stored, redirected };
 }
 
 export interface PlanContext {
@@ -72,7 +87,8 @@ export interface PlanContext {
   readonly canSend: boolean;
 }
 
-function mailboxKey(name: string): string {
+/** IMAP's INBOX is case-insensitive (RFC 3501 §5.1); other names are not. */
+export function mailboxKey(name: string): string {
   return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
 }
 
@@ -112,14 +128,7 @@ export function planDelivery(ctx: PlanContext, outcomes: readonly ScriptOutcome[
   const user = ctx.outgoing.userAddress;
 
   for (const outcome of outcomes) {
-    const edits: MessageEdit[] = outcome.actions.flatMap((a) => (a.type === 'edit' ? a.edits : []));
-    const stored = edits.length ? applyEdits(outcome.bytes, edits) : outcome.bytes;
-    const redirected = edits.some((e) => e.op === 'enclose')
-      ? applyEdits(
-          outcome.bytes,
-          edits.filter((e) => e.op !== 'enclose'),
-        )
-      : stored;
+    const { stored, redirected } = outcome;
     for (const action of outcome.actions) {
       switch (action.type) {
         case 'keep':

@@ -2,6 +2,7 @@
 // at start (a script that does not compile is a configuration error naming its key), the relay,
 // and the Maildir settings.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { UserSource } from '../auth/index.js';
@@ -55,6 +56,7 @@ export interface DeliverySetup {
 
 export function createDelivery(config: ServeConfig, setup: DeliverySetup): Delivery {
   const { lmtp, smtp, sieve } = config;
+  const hostname = lmtp.hostname ?? osHostname();
   const globalDir = sieve.globalDir;
   const globalInclude = globalDir
     ? (name: string): IncludedScript | null => {
@@ -70,7 +72,7 @@ export function createDelivery(config: ServeConfig, setup: DeliverySetup): Deliv
     : undefined;
   return new Delivery(
     {
-      hostname: lmtp.hostname,
+      hostname,
       mailLocation: lmtp.mailLocation,
       maildir: { separator: lmtp.mailboxSeparator, encoding: lmtp.mailboxEncoding, fsync: lmtp.fsync },
       missingMailbox: lmtp.missingMailbox,
@@ -96,7 +98,7 @@ export function createDelivery(config: ServeConfig, setup: DeliverySetup): Deliv
             host: smtp.relay.host,
             port: smtp.relay.port,
             tls: smtp.tls,
-            name: lmtp.hostname ?? 'localhost',
+            name: hostname,
             timeoutMs: smtp.timeoutMs,
             verifyCertificate: smtp.verifyCertificate,
           })

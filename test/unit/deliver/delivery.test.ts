@@ -1,7 +1,7 @@
 // Delivery for one recipient: scripts from the store run, their result carried out into a real
 // Maildir in a temporary folder, outgoing messages handed to a recording relay.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -152,6 +152,16 @@ describe('delivery', () => {
     assert.equal(folder().length, 1);
   });
 
+  test('a copy that falls back to INBOX and a keep are one copy, whatever their order', async () => {
+    await activate('require ["fileinto"];\nfileinto "Missing";\nkeep;\n');
+    await deliverTo(delivery());
+    assert.equal(folder().length, 1, 'fileinto then keep');
+    rmSync(join(dir, 'mail'), { recursive: true, force: true });
+    await activate('require ["fileinto"];\nkeep;\nfileinto "Missing";\n');
+    await deliverTo(delivery());
+    assert.equal(folder().length, 1, 'keep then fileinto');
+  });
+
   test('a folder name leaving the Maildir is refused and the message kept', async () => {
     await activate('require ["fileinto", "mailbox"];\nfileinto :create "../../escape";\n');
     assert.equal((await deliverTo(delivery())).code, 250);
@@ -164,7 +174,7 @@ describe('delivery', () => {
   });
 
   test('redirect goes to the relay with the loop-control field; a relay down is 451 and nothing stored', async () => {
-    await activate('redirect :copy "dave@example.com";\n'.replace(':copy ', ''));
+    await activate('redirect "dave@example.com";\n');
     assert.equal((await deliverTo(delivery())).code, 250);
     assert.equal(relay.sent.length, 1);
     assert.equal(relay.sent[0]!.to, 'dave@example.com');
@@ -294,6 +304,19 @@ describe('delivery', () => {
     assert.equal(folder('Lib').length, 1);
   });
 
+  test('a chain of includes deeper than the lookup rounds still runs', async () => {
+    const quota = { maxScripts: 0, maxScriptSize: 0, maxStorage: 0 };
+    for (let i = 1; i <= 6; i++) {
+      const body =
+        i < 6 ? `require "include";\ninclude "lib${i + 1}";\n` : 'require "fileinto";\nfileinto "Deep";\n';
+      await store.putScript('alice@example.org', `lib${i}`, Buffer.from(body), quota);
+    }
+    await activate('require "include";\ninclude "lib1";\n');
+    await deliverTo(delivery({ missingMailbox: 'create' }));
+    assert.equal(folder('Deep').length, 1);
+    assert.equal(folder().length, 0);
+  });
+
   test('global scripts: the user script runs only while the implicit keep is in force', async () => {
     const spam = compiled(
       'require "fileinto";\nif header :contains "subject" "Hello" { fileinto "Junk"; }\n',
@@ -325,10 +348,12 @@ describe('delivery', () => {
     // A file where the user's Maildir should be: every write fails.
     const root = join(dir, 'mail', 'example.org');
     rmSync(join(dir, 'mail'), { recursive: true, force: true });
-    await import('node:fs').then((fs) => fs.mkdirSync(root, { recursive: true }));
+    mkdirSync(root, { recursive: true });
     writeFileSync(join(root, 'alice'), 'not a folder');
     const reply = await deliverTo(delivery());
     assert.equal(Math.floor(reply.code / 100), 4);
+    assert.deepEqual(readdirSync(root), ['alice'], 'nothing else written');
+    assert.equal(readFileSync(join(root, 'alice'), 'utf8'), 'not a folder');
   });
 });
 

@@ -161,6 +161,8 @@ test('bad delivery keys are refused by name', () => {
   refused('[lmtp]\nlisten = ["nowhere"]', 'lmtp.listen[0]');
   refused('[lmtp]\nmail_location = "mbox:/var/mail"', 'lmtp.mail_location', /maildir:PATH/);
   refused('[lmtp]\nmissing_mailbox = "drop"', 'lmtp.missing_mailbox');
+  refused('[lmtp]\nmax_line = 509', 'lmtp.max_line', /at least 510/);
+  assert.equal(build('[lmtp]\nmax_line = 510').lmtp.maxLine, 510);
   refused('[smtp]\nrelay = "mail.example.org"', 'smtp.relay', /host:port/);
   refused('[sieve.spamtest]\nheader = "X-Spam"', 'sieve.spamtest.max');
   refused('[sieve.virustest]\nheader = "X-Virus"\nformat = "text"', 'sieve.virustest.map');
