@@ -102,23 +102,14 @@ export class LmtpSession<R> {
     else this.reply(r.code, r.enhanced, r.text);
   }
 
-  /**
-   * Ends the connection after what was written: half-close, read and drop whatever the client
-   * still sends (closing with unread input would reset the connection and could lose our last
-   * reply), and cut it after LINGER_MS.
-   */
+  /** Ends the connection once the replies written so far are out (at most LINGER_MS later). */
   private end(reason: string): void {
     if (this.hungUp) return;
     this.endReason = reason;
     this.flush();
     this.hungUp = true;
     this.clearTimer();
-    const s = this.conn.socket;
-    this.conn.reader.detach();
-    s.on('data', () => {});
-    s.resume();
-    s.end();
-    setTimeout(() => s.destroy(), LINGER_MS).unref();
+    this.conn.closeAfterWrites(LINGER_MS);
   }
 
   private clearTimer(): void {

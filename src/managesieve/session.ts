@@ -82,21 +82,12 @@ export class Session {
     this.write(response(status, code, text));
   }
 
-  /**
-   * Ends the connection after what was written: half-close, read and drop whatever the client
-   * still sends (closing with unread input would reset the connection and could lose our last
-   * response), and cut it after `lingerMs`.
-   */
+  /** Ends the connection once the responses written so far are out (at most `lingerMs` later). */
   private hangUp(): void {
     if (this.hungUp) return;
     this.hungUp = true;
     this.clearTimer();
-    const s = this.conn.socket;
-    this.conn.reader.detach();
-    s.on('data', () => {});
-    s.resume();
-    s.end();
-    setTimeout(() => s.destroy(), this.ctx.limits.lingerMs).unref();
+    this.conn.closeAfterWrites(this.ctx.limits.lingerMs);
   }
 
   private bye(text: string, reason: string): void {

@@ -67,3 +67,4 @@ export {
   type TlsMode,
 } from './tls.js';
 export { buildXclient, decodeXtext, encodeXtext } from './xtext.js';
+export { untilStopSignal } from './signals.js';

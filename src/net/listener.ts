@@ -110,6 +110,20 @@ export class InboundConnection {
   close(): void {
     this.socket.destroy();
   }
+
+  /**
+   * Ends the connection after what was written: half-close, read and drop whatever the client
+   * still sends (closing with unread input would reset the connection and could lose the last
+   * reply), and cut it after `lingerMs`.
+   */
+  closeAfterWrites(lingerMs: number): void {
+    const s = this.socket;
+    this.reader.detach();
+    s.on('data', () => {});
+    s.resume();
+    s.end();
+    setTimeout(() => s.destroy(), lingerMs).unref();
+  }
 }
 
 export function parseBind(bind: string): { host: string; port: number } | undefined {

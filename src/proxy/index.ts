@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EXIT_CONFIG, loadOrReport } from '../config/index.js';
+import { untilStopSignal } from '../net/index.js';
 import { loadConfig } from './config.js';
 import { startProxy } from './server.js';
 
@@ -64,15 +65,7 @@ export async function proxyCommand(argv: string[]): Promise<number> {
     }
   };
   process.on('SIGHUP', reload);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   process.off('SIGHUP', reload);
   await running.close();
   return 0;

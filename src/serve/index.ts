@@ -20,7 +20,7 @@ import type { DeliveryRecipient } from '../deliver/index.js';
 import { createDelivery } from '../deliver/setup.js';
 import { startLmtp, type LmtpServer } from '../lmtp/index.js';
 import { startManageSieve, type ManageSieveServer } from '../managesieve/index.js';
-import { serverTlsOptions } from '../net/index.js';
+import { serverTlsOptions, untilStopSignal } from '../net/index.js';
 import { createEngine } from '../sieve/index.js';
 import { effectiveQuota, openStore, type Quota, type ScriptStore } from '../store/index.js';
 import { VERSION } from '../version.js';
@@ -228,15 +228,7 @@ export async function serveCommand(opts: { config?: string; check?: boolean }): 
     process.stderr.write(`error: cannot start: ${(e as Error).message}\n`);
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   log.info({ event: 'shutdown' }, 'stopping');
   await server.close();
   return 0;
