@@ -48,7 +48,7 @@ import { ensureCorpus } from './lib/corpus.js';
 import type { LoadRequest, LoadResult } from './lib/deliver/loadgen.js';
 import { LoadGenerator } from './lib/load-generator.js';
 import { log, median, positiveInt } from './lib/process.js';
-import { childPids } from './lib/proxy/procfs.js';
+import { treeCpuMs } from './lib/proxy/procfs.js';
 import { rulesScript } from './lib/rules.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,27 +79,6 @@ interface Figure {
   /** Users whose new files differ from their 250s. */
   mismatches: string[];
   firstErrors: string[];
-}
-
-/**
- * CPU milliseconds of a process tree rooted at `pid`: its own utime + stime, what it reaped of
- * its children (cutime + cstime), and the same for its live children. A child that ends during
- * a run moves from "live" to "reaped" with its whole CPU, so deltas stay right.
- */
-function treeCpuMs(pid: number): number {
-  const ticks = 100;
-  const read = (p: number): number => {
-    try {
-      const text = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } catch {
-      return 0;
-    }
-  };
-  let total = read(pid);
-  for (const c of childPids(pid)) total += read(c);
-  return (total * 1000) / ticks;
 }
 
 /** Messages in a Maildir: the files in new/ and cur/ of INBOX and of every `.Folder`. */

@@ -17,7 +17,7 @@
  *                                [--scheme PLAIN|SHA512-CRYPT] [--quick] [--keep]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ import {
 import type { PasswdUser } from '../test/interop/managesieve/common.js';
 import { startSievertServe, type SievertServe } from '../test/interop/managesieve/sievert-serve.js';
 import type { BenchUser, LoadRequest, LoadResult } from './lib/managesieve/loadgen.js';
-import { childPids } from './lib/proxy/procfs.js';
+import { treeCpuMs } from './lib/proxy/procfs.js';
 import { LoadGenerator } from './lib/load-generator.js';
 import { log, median, positiveInt } from './lib/process.js';
 import { largeRulesScript } from './lib/rules.js';
@@ -63,27 +63,6 @@ function tenKilobyteScript(): string {
   const script = `${head}#${'-'.repeat(pad)}\r\n`;
   if (Buffer.byteLength(script) !== octets) throw new Error(`the script is not ${octets} octets`);
   return script;
-}
-
-/**
- * CPU milliseconds of a process tree rooted at `pid`: its own utime + stime, what it reaped of
- * its children (cutime + cstime), and the same for its live children. A child that ends during
- * a phase moves from "live" to "reaped" with its whole CPU, so deltas stay right.
- */
-function treeCpuMs(pid: number): number {
-  const ticks = 100;
-  const read = (p: number): number => {
-    try {
-      const text = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } catch {
-      return 0;
-    }
-  };
-  let total = read(pid);
-  for (const c of childPids(pid)) total += read(c);
-  return (total * 1000) / ticks;
 }
 
 interface Figure {

@@ -106,3 +106,23 @@ export class ProcessGroup {
     return this.sum(rssKiB);
   }
 }
+
+/**
+ * CPU milliseconds of a process tree rooted at `pid`: its own utime + stime, what it reaped of
+ * its children (cutime + cstime), and the same for its live children. A child that ends during
+ * a phase moves from "live" to "reaped" with its whole CPU, so deltas stay right (Dovecot's
+ * per-session processes count).
+ */
+export function treeCpuMs(pid: number): number {
+  const read = (p: number): number => {
+    try {
+      const f = statFields(p);
+      return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      return 0;
+    }
+  };
+  let total = read(pid);
+  for (const c of childPids(pid)) total += read(c);
+  return (total * 1000) / clockTicks();
+}
