@@ -3,7 +3,7 @@
 // so the test files are listed here explicitly.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 const suite = process.argv[2] ?? 'unit';
 const roots = { unit: ['test/unit'], interop: ['test/interop'] }[suite];
@@ -25,11 +25,39 @@ if (files.length === 0) {
   process.exit(1);
 }
 const extra = process.argv.slice(3);
-const r = spawnSync(
+const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...files],
-  {
-    stdio: 'inherit',
-  },
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './scripts/test-diagnostics.mjs',
+    '--test',
+    '--test-reporter=spec',
+    ...extra,
+    ...files,
+  ],
+  { stdio: ['inherit', 'pipe', 'inherit'] },
 );
-process.exit(r.status ?? 1);
+// The output goes through as it comes; lines marked by test-diagnostics.mjs, and the runner's own
+// notes of errors raised after a test ended, are kept and repeated after the summary.
+const marked = [];
+let partial = '';
+let inside = false;
+child.stdout.setEncoding('utf8');
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  const lines = (partial + chunk).split('\n');
+  partial = lines.pop() ?? '';
+  for (const line of lines) {
+    if (line.includes('[test-diagnostics]') || line.startsWith('ℹ Error')) inside = true;
+    else if (!line.startsWith('  ')) inside = false;
+    if (inside) marked.push(line);
+  }
+});
+child.on('close', (code) => {
+  if (marked.length > 0) {
+    process.stdout.write(`\nDiagnostics from the test files (repeated from above):\n${marked.join('\n')}\n`);
+  }
+  process.exit(code ?? 1);
+});

@@ -17,6 +17,9 @@ export function runProgram(
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));
     p.once('error', reject);
+    // A program that exits without reading its input makes the write fail with EPIPE; its exit
+    // status says what happened.
+    p.stdin.on('error', () => {});
     const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
     p.once('exit', (code) => {
       clearTimeout(t);
@@ -115,6 +118,8 @@ export async function startServerProcess(
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  // A failed spawn (or kill) is an 'error' event: without a listener it would end the test process.
+  child.on('error', (e) => (out += `\n[${o.name}: ${e.message}]\n`));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   // A test process that ends without reaching its after() (an uncaught error) still ends its

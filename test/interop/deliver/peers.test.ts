@@ -210,6 +210,7 @@ test('the sink refuses a recipient with the code and text it was given, and lift
     s.refuse(550, '5.1.1 no such user', 'Gone@Remote.Example');
     const { connect } = await import('node:net');
     const sock = connect({ host: '127.0.0.1', port: s.port });
+    sock.on('error', () => {});
     const lines: string[] = [];
     let buf = '';
     sock.on('data', (d: Buffer) => {
