@@ -36,6 +36,11 @@ export interface SievertServeOptions {
   lmtpPort?: number;
   /** More TOML appended (`[lmtp]`, `[smtp]`, `[sieve]` tables; the LMTP listen key is added to its `[lmtp]`). */
   extraToml?: string;
+  /**
+   * Run the server under this command (e.g. `unshare -m sh -c '… && exec "$@"' …`), which must end
+   * by exec'ing the node command line appended to it, so that the recorded PID is the server's.
+   */
+  wrapper?: readonly string[];
 }
 
 export interface SievertServe {
@@ -97,7 +102,8 @@ export async function startSievertServe(o: SievertServeOptions): Promise<Sievert
   const logFd = o.logFile === undefined ? undefined : openSync(o.logFile, 'a');
   let server: ServerProcess;
   try {
-    server = await startServerProcess(process.execPath, [SIEVERT_BIN, 'serve', '--config', configFile], {
+    const command = [...(o.wrapper ?? []), process.execPath, SIEVERT_BIN, 'serve', '--config', configFile];
+    server = await startServerProcess(command[0]!, command.slice(1), {
       name: 'sievert serve',
       ports: [port],
       timeoutMs: 15_000,

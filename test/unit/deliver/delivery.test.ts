@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { StoreUserSource } from '../../../src/auth/index.js';
 import { Delivery, type DeliveryOptions, type GlobalScript, type Relay } from '../../../src/deliver/index.js';
 import type { RelayMail, RelayOutcome } from '../../../src/deliver/relay.js';
+import { MAX_LOOKUP_ROUNDS } from '../../../src/deliver/lookups.js';
 import { createEngine } from '../../../src/sieve/index.js';
 import { openStore, type ScriptStore } from '../../../src/store/index.js';
 
@@ -315,6 +316,29 @@ describe('delivery', () => {
     await deliverTo(delivery({ missingMailbox: 'create' }));
     assert.equal(folder('Deep').length, 1);
     assert.equal(folder().length, 0);
+  });
+
+  test('questions that depend on earlier answers: fetched for MAX_LOOKUP_ROUNDS runs, then unknown reads as absent', async () => {
+    // One delivery marks k1…k4 (four independent questions: one fetch).
+    await activate(
+      'require "duplicate";\n' + [1, 2, 3, 4].map((i) => `if duplicate :uniqueid "k${i}" { }\n`).join(''),
+    );
+    await deliverTo(delivery());
+    assert.equal(folder().length, 1);
+    // Each nested test is asked only once the one around it is known to be true: depth n needs
+    // n + 1 runs to be answered in full.
+    const nested = (depth: number): string => {
+      let body = 'fileinto :create "Deep";';
+      for (let i = depth; i >= 1; i--) body = `if duplicate :uniqueid "k${i}" { ${body} }`;
+      return `require ["duplicate", "fileinto", "mailbox"];\n${body}\n`;
+    };
+    await activate(nested(MAX_LOOKUP_ROUNDS - 1));
+    await deliverTo(delivery());
+    assert.equal(folder('Deep').length, 1, 'answered within the rounds');
+    await activate(nested(MAX_LOOKUP_ROUNDS));
+    await deliverTo(delivery());
+    assert.equal(folder('Deep').length, 1, 'the last question was left unanswered');
+    assert.equal(folder().length, 2, 'so the implicit keep');
   });
 
   test('global scripts: the user script runs only while the implicit keep is in force', async () => {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore, sqlitePath, StoreError, UNLIMITED } from '../../../src/store/index.js';
+import { SQLITE_MIGRATIONS } from '../../../src/store/migrations.js';
 import { storeConformance, type StoreHarness } from './conformance.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sievert-store-'));
@@ -150,6 +151,53 @@ for (let v = 0; ; v++) {
   process.stdout.write(name + ' ' + v + '\\n');
 }
 `;
+
+describe('SQLite store: upgrading', () => {
+  test('a database an earlier sievert left at schema 1 gets migration 2: scripts, users and memories kept, notices work', async () => {
+    const path = newPath();
+    mkdirSync(dirname(path), { recursive: true });
+    // The file as sievert 0.x (migration 1 only) left it, with a row in every table.
+    const old = new Database(path);
+    const first = SQLITE_MIGRATIONS.find((m) => m.version === 1)!;
+    old.exec(`CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
+      ${first.sql}
+      INSERT INTO schema_version (version) VALUES (1);`);
+    const later = Date.now() + 3_600_000;
+    old
+      .prepare('INSERT INTO scripts VALUES (?, ?, ?, 1, ?)')
+      .run('u', 'main', Buffer.from('keep;'), Date.now());
+    old.prepare('INSERT INTO users (name, password) VALUES (?, ?)').run('u', '{PLAIN}p');
+    old.prepare('INSERT INTO memory VALUES (?, ?, ?, ?)').run('u', 'vacation', 'a@b.example', later);
+    old.prepare('INSERT INTO memory VALUES (?, ?, ?, ?)').run('u', 'duplicate', 'id-1', later);
+    assert.throws(() => old.prepare('INSERT INTO memory VALUES (?, ?, ?, ?)').run('u', 'notice', 'x', later));
+    old.close();
+
+    const s = await openStore(`sqlite:${path}`);
+    try {
+      assert.deepEqual(
+        rawQuery(path, 'SELECT version FROM schema_version ORDER BY version'),
+        SQLITE_MIGRATIONS.map((m) => ({ version: m.version })),
+      );
+      assert.deepEqual(await s.getActiveScript('u'), { name: 'main', content: Buffer.from('keep;') });
+      assert.equal((await s.getUser('u'))?.password, '{PLAIN}p');
+      const now = new Date();
+      assert.equal(await s.memoryHas('u', 'vacation', 'a@b.example', now), true);
+      assert.equal(await s.memoryHas('u', 'duplicate', 'id-1', now), true);
+      await s.memoryMark('u', 'notice', 'script-v1', new Date(later));
+      assert.equal(await s.memoryHas('u', 'notice', 'script-v1', now), true);
+      // The rebuilt table still has its expiry index.
+      assert.deepEqual(
+        rawQuery(
+          path,
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'memory' AND sql IS NOT NULL",
+        ),
+        [{ name: 'memory_expires' }],
+      );
+    } finally {
+      await s.close();
+    }
+  });
+});
 
 describe('SQLite store: crashes and processes', () => {
   test('SIGKILL during a stream of PUTSCRIPTs: every acknowledged script is intact, the file is sound', async () => {
