@@ -1,36 +1,10 @@
 // sievert test SCRIPT MESSAGE: a dry run, like Pigeonhole's sieve-test.
 import { readFileSync } from 'node:fs';
-import {
-  actionDescriptions,
-  impliedEnvelope,
-  parseMessage,
-  run,
-  type ActionJson,
-  type TraceEvent,
-} from '../sieve/index.js';
+import { describeAction, impliedEnvelope, parseMessage, run, type TraceEvent } from '../sieve/index.js';
 import { compileFile } from './check.js';
 import { formatDiagnostic } from '../sieve/index.js';
 
-export function describeAction(a: ActionJson): string {
-  const flags = 'flags' in a && a.flags.length ? ` (flags: ${a.flags.join(' ')})` : '';
-  switch (a.type) {
-    case 'keep':
-      return `keep: store message in folder: INBOX${flags}`;
-    case 'fileinto':
-      return `fileinto: store message in folder: ${a.mailbox}${flags}${a.copy ? ' (copy)' : ''}${a.create ? ' (create)' : ''}`;
-    case 'redirect':
-      return `redirect message to: <${a.address}>${a.copy ? ' (copy)' : ''}`;
-    case 'discard':
-      return 'discard';
-    default: {
-      // Actions of extensions describe themselves, else their fields are listed.
-      const described = actionDescriptions.get((a as { type: string }).type)?.(a);
-      if (described !== undefined) return described;
-      const { type, ...fields } = a as { type: string } & Record<string, unknown>;
-      return `${type}: ${JSON.stringify(fields)}`;
-    }
-  }
-}
+export { describeAction };
 
 export function testCommand(
   script: string,

@@ -24,7 +24,7 @@ export { formatDiagnostic } from './diagnostics.js';
 export { decodeScript } from './source.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';
 export type { ActionJson, ActionJsonTypes, Envelope, TraceEvent } from './runtime.js';
-export { actionDescriptions } from './runtime.js';
+export { actionDescriptions, describeAction } from './runtime.js';
 export type * from './host.js';
 export type { ExtensionDefinition } from './registry.js';
 export { ALL_EXTENSIONS } from './extensions/index.js';

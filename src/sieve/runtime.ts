@@ -55,6 +55,31 @@ export interface ActionJsonTypes {
  */
 export const actionDescriptions = new Map<string, (action: ActionJson) => string>();
 
+/**
+ * One line for an action, as `sievert test` prints it (Pigeonhole's sieve-test wording for the
+ * core actions); the CLI, `sievert filter` and the web editor's "try it" panel all use it.
+ */
+export function describeAction(a: ActionJson): string {
+  const flags = 'flags' in a && a.flags.length ? ` (flags: ${a.flags.join(' ')})` : '';
+  switch (a.type) {
+    case 'keep':
+      return `keep: store message in folder: INBOX${flags}`;
+    case 'fileinto':
+      return `fileinto: store message in folder: ${a.mailbox}${flags}${a.copy ? ' (copy)' : ''}${a.create ? ' (create)' : ''}`;
+    case 'redirect':
+      return `redirect message to: <${a.address}>${a.copy ? ' (copy)' : ''}`;
+    case 'discard':
+      return 'discard';
+    default: {
+      // Actions of extensions describe themselves, else their fields are listed.
+      const described = actionDescriptions.get((a as { type: string }).type)?.(a);
+      if (described !== undefined) return described;
+      const { type, ...fields } = a as { type: string } & Record<string, unknown>;
+      return `${type}: ${JSON.stringify(fields)}`;
+    }
+  }
+}
+
 /** The JSON form of an action: `{ type, ...fields }`. */
 /**
  * The JSON fields that tags of other extensions add to an action (ActionOption in registry.ts),
