@@ -78,6 +78,25 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('rules')
+    .description(
+      'filter rules as editors see them: list|show|roundtrip|set-enabled|rename|convert (docs/rules.md)',
+    )
+    .argument(
+      '<action>',
+      'list|show|roundtrip FILE, set-enabled FILE NAME on|off, rename FILE OLD NEW, convert FILE',
+    )
+    .argument('[args...]')
+    .option('--json', 'list, show: print JSON')
+    .option('--to <dialect>', 'convert: the convention to write (roundcube, rule-block, open-xchange, …)')
+    .option('--in-place', 'set-enabled, rename, convert: replace the file instead of printing the result')
+    .action(
+      async (action: string, args: string[], opts: { json?: boolean; to?: string; inPlace?: boolean }) => {
+        code = (await import('./rules.js')).rulesCommand(action, args, opts);
+      },
+    );
+
+  program
     .command('proxy')
     .description('run the IMAP/POP3/ManageSieve/submission proxy')
     .allowUnknownOption()
