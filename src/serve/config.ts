@@ -144,6 +144,17 @@ const fileSchema = z.strictObject({
       virustest: scoreTest.optional(),
     })
     .prefault({}),
+  web: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      listen: stringList.default(['127.0.0.1:8080']),
+      /** HTTPS with these; plain HTTP without (logins then only from loopback, see docs/web.md). */
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      session_timeout: duration.default(30 * 60_000),
+      max_body: size.default(2 * 1024 * 1024),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -221,6 +232,14 @@ export interface ServeConfig {
     vacation: { minPeriod: number; defaultPeriod: number; maxPeriod: number };
     spamtest?: ScoreTestConfig;
     virustest?: ScoreTestConfig;
+  };
+  web: {
+    enabled: boolean;
+    listen: string[];
+    cert?: string;
+    key?: string;
+    sessionTimeoutMs: number;
+    maxBody: number;
   };
   logLevel: FileConfig['log']['level'];
 }
@@ -323,6 +342,16 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
   if (c.auth.failure_delay_max < c.auth.failure_delay)
     throw new ConfigError('auth.failure_delay_max', 'must not be less than auth.failure_delay');
 
+  const w = c.web;
+  w.listen.forEach((b, i) => {
+    if (!parseBind(b))
+      throw new ConfigError(`web.listen[${i}]`, `expected "host:port", got ${JSON.stringify(b)}`);
+  });
+  if ((w.cert === undefined) !== (w.key === undefined))
+    throw new ConfigError(w.cert === undefined ? 'web.cert' : 'web.key', 'cert and key go together');
+  if (w.session_timeout < 60_000) throw new ConfigError('web.session_timeout', 'must be at least "1m"');
+  if (w.max_body < 1024) throw new ConfigError('web.max_body', 'must be at least 1024 octets');
+
   const l = c.lmtp;
   l.listen.forEach((b, i) => {
     if (!b.startsWith('unix:') && !parseBind(b))
@@ -417,6 +446,14 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
       },
       spamtest: sv.spamtest ? scoreTestConfig(sv.spamtest, 'sieve.spamtest') : undefined,
       virustest: sv.virustest ? scoreTestConfig(sv.virustest, 'sieve.virustest') : undefined,
+    },
+    web: {
+      enabled: w.enabled,
+      listen: w.listen,
+      cert: w.cert === undefined ? undefined : path(w.cert),
+      key: w.key === undefined ? undefined : path(w.key),
+      sessionTimeoutMs: w.session_timeout,
+      maxBody: w.max_body,
     },
     logLevel: c.log.level,
   };

@@ -24,6 +24,7 @@ import { serverTlsOptions, untilStopSignal } from '../net/index.js';
 import { createEngine } from '../sieve/index.js';
 import { effectiveQuota, openStore, type Quota, type ScriptStore } from '../store/index.js';
 import { VERSION } from '../version.js';
+import { startWeb, type WebServer } from '../web/index.js';
 import { ensureSelfSignedCertificate } from './certificate.js';
 import { loadServeConfig, type ServeConfig } from './config.js';
 
@@ -32,6 +33,7 @@ export { buildServeConfig, loadServeConfig, type ServeConfig } from './config.js
 export interface RunningServer {
   managesieve?: ManageSieveServer;
   lmtp?: LmtpServer;
+  web?: WebServer;
   store: ScriptStore;
   close(deadlineMs?: number): Promise<void>;
 }
@@ -101,6 +103,10 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
     // One engine: ManageSieve's MAXREDIRECTS and delivery's redirect limit are the same setting.
     const engine = createEngine({ limits: { maxRedirects: config.sieve.maxRedirects } });
     const m = config.managesieve;
+    const quota = async (user: string): Promise<Quota> => {
+      const entry = await users.lookup(user).catch(() => undefined);
+      return effectiveQuota(m.quota, entry?.quota ?? {});
+    };
     let managesieve: ManageSieveServer | undefined;
     if (m.enabled) {
       let tlsOptions;
@@ -120,10 +126,6 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
           config.auth.external && config.auth.clientCa ? readFileSync(config.auth.clientCa) : undefined,
         );
       }
-      const quota = async (user: string): Promise<Quota> => {
-        const entry = await users.lookup(user).catch(() => undefined);
-        return effectiveQuota(m.quota, entry?.quota ?? {});
-      };
       managesieve = await startManageSieve({
         listen: m.listen,
         tls: m.tls,
@@ -192,13 +194,48 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
         throw e;
       }
     }
+    let web: WebServer | undefined;
+    if (config.web.enabled) {
+      const w = config.web;
+      try {
+        web = await startWeb({
+          listen: w.listen,
+          store,
+          // Its own authenticator over the same users: the page sends a password (PLAIN), whatever
+          // auth.mechanisms offers ManageSieve clients; the cleartext rule is the web server's.
+          authenticator: createAuthenticator({
+            users,
+            masters,
+            plaintextWithoutTls: true,
+            mechanisms: ['PLAIN'],
+            onError: (e, ctx) => log.error({ event: 'auth-error', user: ctx.user, err: e.message }),
+          }),
+          engine,
+          quota,
+          tls:
+            w.cert !== undefined && w.key !== undefined
+              ? { cert: readFileSync(w.cert), key: readFileSync(w.key) }
+              : undefined,
+          allowCleartext: config.auth.plaintextWithoutTls,
+          sessionTimeoutMs: w.sessionTimeoutMs,
+          maxBody: w.maxBody,
+          failureDelayMs: config.auth.failureDelayMs,
+          failureDelayMaxMs: config.auth.failureDelayMaxMs,
+          logger: log.child({ component: 'web' }),
+        });
+      } catch (e) {
+        await Promise.all([managesieve?.close(0), lmtp?.close(0)]);
+        throw e;
+      }
+    }
     const started = managesieve;
     return {
       managesieve,
       lmtp,
+      web,
       store,
       close: async (deadlineMs?: number) => {
-        await Promise.all([started?.close(deadlineMs), lmtp?.close(deadlineMs)]);
+        await Promise.all([started?.close(deadlineMs), lmtp?.close(deadlineMs), web?.close()]);
         await store.close();
       },
     };
