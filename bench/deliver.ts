@@ -47,7 +47,7 @@ import { freePort } from '../test/interop/programs.js';
 import { ensureCorpus } from './lib/corpus.js';
 import type { LoadRequest, LoadResult } from './lib/deliver/loadgen.js';
 import { LoadGenerator } from './lib/load-generator.js';
-import { log, median, positiveInt } from './lib/process.js';
+import { fmt, log, median, positiveInt, runMain } from './lib/process.js';
 import { treeCpuMs } from './lib/proxy/procfs.js';
 import { rulesScript } from './lib/rules.js';
 
@@ -170,11 +170,6 @@ function makeFolders(
   }
   if (owner) for (const d of dirs) chownSync(d, owner.uid, owner.gid);
 }
-
-const fmt = (v: number, digits: number): string =>
-  Number.isFinite(v)
-    ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : '-';
 
 function uptime(): string {
   try {
@@ -507,10 +502,4 @@ function report(
   return bad ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    log(e.stack ?? e.message);
-    process.exit(1);
-  },
-);
+runMain(main);

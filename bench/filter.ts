@@ -23,7 +23,7 @@ import {
   tallyPigeonhole,
   type FilterTally,
 } from './lib/pigeonhole.js';
-import { log, median, positiveInt, runTimed, type TimedRun } from './lib/process.js';
+import { log, median, pad, positiveInt, runMain, runTimed, type TimedRun } from './lib/process.js';
 import { extensionsScript, largeRulesScript, rulesScript } from './lib/rules.js';
 import { sievertArgs, tallySievert } from './lib/sievert.js';
 
@@ -60,10 +60,6 @@ function agreement(a: FilterTally, b: FilterTally): { same: number; compared: nu
       examples.push(`message ${message}: Pigeonhole ${destinations}, sievert ${other}`);
   }
   return { same, compared, examples };
-}
-
-function pad(text: string, width: number, right = false): string {
-  return right ? text.padStart(width) : text.padEnd(width);
 }
 
 async function main(): Promise<number> {
@@ -322,12 +318,4 @@ function report(
   process.stdout.write(out.join('\n'));
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -32,7 +32,7 @@ import { startSievertServe, type SievertServe } from '../test/interop/managesiev
 import type { BenchUser, LoadRequest, LoadResult } from './lib/managesieve/loadgen.js';
 import { treeCpuMs } from './lib/proxy/procfs.js';
 import { LoadGenerator } from './lib/load-generator.js';
-import { log, median, positiveInt } from './lib/process.js';
+import { fmt, log, median, positiveInt, runMain } from './lib/process.js';
 import { largeRulesScript } from './lib/rules.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,11 +78,6 @@ function storedPassword(scheme: string): string {
   if (scheme === 'PLAIN') return `{PLAIN}${PASSWORD}`;
   return execFileSync('doveadm', ['pw', '-s', scheme, '-p', PASSWORD], { encoding: 'utf8' }).trim();
 }
-
-const fmt = (v: number, digits: number): string =>
-  Number.isFinite(v)
-    ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : '-';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -278,10 +273,4 @@ function report(
   return totalErrors === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    log(e.stack ?? e.message);
-    process.exit(1);
-  },
-);
+runMain(main);

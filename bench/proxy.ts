@@ -32,7 +32,7 @@ import {
   type RunningProxy,
 } from './lib/proxy/proxies.js';
 import { LoadGenerator } from './lib/load-generator.js';
-import { log, median, positiveInt } from './lib/process.js';
+import { fmt, log, median, pad, positiveInt, runMain } from './lib/process.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench', '.data');
@@ -121,15 +121,6 @@ async function steadyRss(proxy: RunningProxy): Promise<number> {
 function reportErrors(what: string, f: { errors: number; firstErrors: string[] }): void {
   if (f.errors === 0) return;
   log(`    ${f.errors} error(s) in ${what}: ${f.firstErrors.join('; ')}`);
-}
-
-const fmt = (v: number | undefined, digits: number): string =>
-  v === undefined || !Number.isFinite(v)
-    ? '-'
-    : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-function pad(text: string, width: number, right = false): string {
-  return right ? text.padStart(width) : text.padEnd(width);
 }
 
 /** `nginx -v` (it writes to stderr), e.g. "nginx/1.22.1". */
@@ -589,12 +580,4 @@ function report(
   process.stdout.write(out.join('\n'));
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 1;
-  },
-);
+runMain(main);

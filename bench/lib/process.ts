@@ -64,6 +64,32 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
+/** A figure for a results table: grouped thousands, `digits` decimals, `-` when there is none. */
+export function fmt(v: number | undefined, digits: number): string {
+  return v === undefined || !Number.isFinite(v)
+    ? '-'
+    : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** `text` padded to `width`: left-aligned, or right-aligned (numbers) with `right`. */
+export function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+/**
+ * Runs a benchmark's main() and exits with its code, or 1 with the stack when it throws. The exit
+ * is explicit: a peer or pool left open must not keep the benchmark running.
+ */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      log(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      process.exit(1);
+    },
+  );
+}
+
 /** A progress line on standard error (standard output carries the results). */
 export function log(line: string): void {
   process.stderr.write(`${line}\n`);
