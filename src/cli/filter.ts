@@ -1,11 +1,17 @@
 // sievert filter SCRIPT PATH: a dry run over a Maildir or an mbox, like sieve-filter.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDiagnostic, parseMessage, run, type Program, type RunResult } from '../sieve/index.js';
+import {
+  describeAction,
+  formatDiagnostic,
+  parseMessage,
+  run,
+  type Program,
+  type RunResult,
+} from '../sieve/index.js';
 import { compileFile } from './check.js';
 import { cacheKey, defaultCacheDir, HeaderCache } from './header-cache.js';
 import { HeaderReader, headerEnd, maildirSize } from './io.js';
-import { describeAction } from './test.js';
 
 interface Source {
   readonly count: number;

@@ -1,10 +1,14 @@
 // sievert test SCRIPT MESSAGE: a dry run, like Pigeonhole's sieve-test.
 import { readFileSync } from 'node:fs';
-import { describeAction, impliedEnvelope, parseMessage, run, type TraceEvent } from '../sieve/index.js';
+import {
+  describeAction,
+  formatDiagnostic,
+  impliedEnvelope,
+  parseMessage,
+  run,
+  type TraceEvent,
+} from '../sieve/index.js';
 import { compileFile } from './check.js';
-import { formatDiagnostic } from '../sieve/index.js';
-
-export { describeAction };
 
 export function testCommand(
   script: string,
