@@ -10,7 +10,7 @@ export interface Cidr {
 
 /** The bytes of an IPv4 or IPv6 address; IPv4-mapped IPv6 counts as IPv4. */
 export function addressBytes(ip: string): { family: 4 | 6; bytes: Buffer } | undefined {
-  const unmapped = ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  const unmapped = plainAddress(ip);
   const fam = isIP(unmapped);
   if (fam === 4) return { family: 4, bytes: Buffer.from(unmapped.split('.').map(Number)) };
   if (fam !== 6) return undefined;

@@ -14,6 +14,8 @@ export interface ProxyHeader {
 
 const v2Signature = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
 const v1Max = 107;
+const v1Prefix = Buffer.from('PROXY ');
+const v4MappedPrefix = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]);
 
 export class ProxyHeaderError extends Error {
   constructor(message: string) {
@@ -32,7 +34,6 @@ export function parseProxyHeader(buf: Buffer): Parse {
     if (buf.length < 16) return 'incomplete';
     return parseV2(buf);
   }
-  const v1Prefix = Buffer.from('PROXY ');
   const pLen = Math.min(buf.length, v1Prefix.length);
   if (buf.subarray(0, pLen).equals(v1Prefix.subarray(0, pLen))) {
     const lf = buf.indexOf('\r\n');
@@ -122,8 +123,11 @@ function parseV2(buf: Buffer): Parse {
 
 /** A v2 `PROXY` header for a TCP connection, to send first on a backend connection. */
 export function buildProxyV2(h: Omit<ProxyHeader, 'proxied'>): Buffer {
-  const fam =
-    addressBytes(h.sourceAddress)?.family === 4 && addressBytes(h.destinationAddress)?.family === 4 ? 4 : 6;
+  const src = addressBytes(h.sourceAddress);
+  const dst = addressBytes(h.destinationAddress);
+  if (!src) throw new Error(`not an IP address: ${h.sourceAddress}`);
+  if (!dst) throw new Error(`not an IP address: ${h.destinationAddress}`);
+  const fam = src.family === 4 && dst.family === 4 ? 4 : 6;
   const head = Buffer.alloc(16);
   v2Signature.copy(head);
   head[12] = 0x21;
@@ -131,14 +135,14 @@ export function buildProxyV2(h: Omit<ProxyHeader, 'proxied'>): Buffer {
   let body: Buffer;
   if (fam === 4) {
     body = Buffer.alloc(12);
-    addressBytes(h.sourceAddress)!.bytes.copy(body, 0);
-    addressBytes(h.destinationAddress)!.bytes.copy(body, 4);
+    src.bytes.copy(body, 0);
+    dst.bytes.copy(body, 4);
     body.writeUInt16BE(h.sourcePort, 8);
     body.writeUInt16BE(h.destinationPort, 10);
   } else {
     body = Buffer.alloc(36);
-    ipv6Bytes(h.sourceAddress).copy(body, 0);
-    ipv6Bytes(h.destinationAddress).copy(body, 16);
+    ipv6Bytes(src).copy(body, 0);
+    ipv6Bytes(dst).copy(body, 16);
     body.writeUInt16BE(h.sourcePort, 32);
     body.writeUInt16BE(h.destinationPort, 34);
   }
@@ -146,12 +150,9 @@ export function buildProxyV2(h: Omit<ProxyHeader, 'proxied'>): Buffer {
   return Buffer.concat([head, body]);
 }
 
-function ipv6Bytes(ip: string): Buffer {
-  const a = addressBytes(ip);
-  if (!a) throw new Error(`not an IP address: ${ip}`);
-  return a.family === 6
-    ? a.bytes
-    : Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]), a.bytes]);
+/** An address as IPv6 bytes: IPv4 becomes IPv4-mapped (`::ffff:a.b.c.d`). */
+function ipv6Bytes(a: { family: 4 | 6; bytes: Buffer }): Buffer {
+  return a.family === 6 ? a.bytes : Buffer.concat([v4MappedPrefix, a.bytes]);
 }
 
 /**

@@ -54,6 +54,25 @@ test('PROXY v1 and v2 headers parse; the rest of the buffer is left for the prot
   assert.ok(typeof r2 === 'object');
   assert.equal(r2.header.sourceAddress, '2001:db8:0:0:0:0:0:1');
   assert.equal(r2.header.destinationPort, 993);
+  const h4 = {
+    sourceAddress: '192.0.2.1',
+    sourcePort: 40000,
+    destinationAddress: '198.51.100.2',
+    destinationPort: 143,
+  };
+  const v2 = buildProxyV2(h4);
+  assert.equal(v2.length, 16 + 12, 'IPv4 on both ends: the 12-byte TCP4 address block');
+  const r4 = parseProxyHeader(v2);
+  assert.ok(typeof r4 === 'object');
+  assert.deepEqual(r4.header, { proxied: true, ...h4 });
+  const mapped = { ...h4, sourceAddress: '::ffff:192.0.2.1', destinationAddress: '::FFFF:198.51.100.2' };
+  assert.deepEqual(buildProxyV2(mapped), v2, 'IPv4-mapped IPv6 on both ends is sent as TCP4');
+  // One IPv4 end and one IPv6 end: both sent as IPv6, the IPv4 one mapped (::ffff:a.b.c.d).
+  const mixed = parseProxyHeader(buildProxyV2({ ...h6, sourceAddress: '192.0.2.1' }));
+  assert.ok(typeof mixed === 'object');
+  assert.equal(mixed.header.sourceAddress, '0:0:0:0:0:ffff:c000:201');
+  assert.equal(mixed.header.destinationAddress, '2001:db8:0:0:0:0:0:2');
+  assert.throws(() => buildProxyV2({ ...h4, destinationAddress: 'nonsense' }), /not an IP address: nonsense/);
   assert.equal(parseProxyHeader(Buffer.from('a1 LOGIN')), 'absent');
   assert.equal(parseProxyHeader(Buffer.from('PROXY TCP4 1.2')), 'incomplete');
   assert.throws(
