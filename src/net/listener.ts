@@ -101,12 +101,6 @@ export class InboundConnection {
     this.reader = new LineReader(tlsSocket, this.maxLine);
   }
 
-  /** The TLS server name the client asked for, if any. */
-  get serverName(): string | undefined {
-    const s = this.socket as TLSSocket & { servername?: string | false };
-    return typeof s.servername === 'string' ? s.servername : undefined;
-  }
-
   close(): void {
     this.socket.destroy();
   }
@@ -166,7 +160,6 @@ async function replaceStaleSocket(path: string): Promise<void> {
 export interface Listener {
   /** Bound addresses; a Unix socket has `path` set (and host '' and port 0). */
   readonly addresses: { host: string; port: number; path?: string }[];
-  readonly connections: number;
   /**
    * Replaces the TLS options (new certificates) for connections accepted from now on; sessions
    * already accepted keep what they had, for their STARTTLS too.
@@ -291,9 +284,6 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
 
   return {
     addresses,
-    get connections() {
-      return connections;
-    },
     setTlsOptions(options: TlsOptions) {
       tlsOptions = options;
     },
