@@ -45,6 +45,19 @@ test('a line longer than the limit is an error, with or without its LF', async (
   await assert.rejects(r2.readLine(), LineTooLongError);
 });
 
+test('a line of exactly the limit is accepted however its CRLF is split across packets', async () => {
+  for (const parts of [['0123456789\r\n'], ['0123456789\r', '\n'], ['0123456789', '\r\n']]) {
+    const s = stream();
+    const r = new LineReader(s, 10);
+    const line = r.readLine();
+    for (const p of parts) {
+      s.write(p);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(await line, '0123456789', JSON.stringify(parts));
+  }
+});
+
 test('detach hands back unread bytes and stops reading', async () => {
   const s = stream();
   const r = new LineReader(s, 100);
@@ -97,6 +110,18 @@ test('readCommand limits: huge literal lengths, too many literals, bad quoting',
       input,
     );
   }
+});
+
+test('readCommand limits are inclusive: a literal of exactly maxLiteral bytes, exactly maxLiterals literals', async () => {
+  const s = stream();
+  const r = new LineReader(s, 1000);
+  const body = 'x'.repeat(100);
+  s.write(`a LOGIN {100+}\r\n${body} {1+}\r\ny\r\n`);
+  const t = await readCommand(r, { continueLiteral: () => {} }, { maxLiteral: 100, maxLiterals: 2 });
+  assert.deepEqual(t.slice(2), [
+    { kind: 'string', value: body, literal: true },
+    { kind: 'string', value: 'y', literal: true },
+  ]);
 });
 
 test('readCommand errors carry the tag when the line began with one, from any line of the command', async () => {
