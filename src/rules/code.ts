@@ -12,6 +12,9 @@ import {
 /** Thrown while reading code the model cannot represent; the message is the reason shown. */
 export class Unrepresentable extends Error {}
 
+/** An edit that cannot be made; the message says why. */
+export class RuleEditError extends Error {}
+
 const MATCH_TYPES = new Set(['is', 'contains', 'matches', 'regex', 'value', 'count']);
 const ADDRESS_PARTS = new Set(['all', 'localpart', 'domain', 'user', 'detail']);
 

@@ -1,5 +1,6 @@
 // The comment conventions of webmail rule editors (see docs/rules.md for the table): how each
 // is recognised, how its metadata reads, and how it writes a rule's name, ids and on/off state.
+import { RuleEditError } from './code.js';
 import type { DialectId, DisabledStyle, Evidence, Purpose } from './model.js';
 import { LineIndex, type ScriptSyntax, type SyntaxToken } from './syntax.js';
 
@@ -27,11 +28,16 @@ export interface Dialect {
 /** A name in a `#` comment cannot hold a line break: the comment ends there. */
 export function lineName(name: string, dialect: string): string {
   if (/[\r\n]/.test(name)) {
-    throw new Error(
+    throw new RuleEditError(
       `a rule name cannot hold a line break in the ${dialect} convention (it is one comment line)`,
     );
   }
   return name;
+}
+
+/** The rule-block `$Name` value: a quoted string on the `#RULE:` line. */
+export function ruleBlockName(name: string): string {
+  return '"' + lineName(name, 'rule block').replace(/[\\"]/g, '\\$&') + '"';
 }
 
 export const DIALECTS: Readonly<Record<DialectId, Dialect>> = {
@@ -50,7 +56,7 @@ export const DIALECTS: Readonly<Record<DialectId, Dialect>> = {
     marker: /^#RULE:/,
     metadata: (m) => {
       const fields: Record<string, string> = { ...m.fields };
-      fields['$Name'] = '"' + lineName(m.name, 'rule block').replace(/[\\"]/g, '\\$&') + '"';
+      fields['$Name'] = ruleBlockName(m.name);
       if (!('$Type' in fields)) fields['$Type'] = `"${m.purpose}"`;
       if (!('$Version' in fields)) fields['$Version'] = '1';
       const ordered = ['$Name', ...Object.keys(fields).filter((k) => k !== '$Name')];

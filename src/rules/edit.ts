@@ -1,8 +1,8 @@
 // Edits: each takes the script's text and returns the new text. Only the edited rule's bytes
 // change (plus `require` when a new capability is needed); strings keep their spelling; applying
 // an edit to its own result changes nothing.
-import { capabilitiesOf, writeCondition } from './code.js';
-import { DIALECTS, WRITABLE_DIALECTS } from './dialects.js';
+import { capabilitiesOf, RuleEditError, writeCondition } from './code.js';
+import { DIALECTS, lineName, ruleBlockName, WRITABLE_DIALECTS } from './dialects.js';
 import type { Action, Condition, DialectId, Item, Purpose, Rule, RulesDocument } from './model.js';
 import { allRules, base64Text, readRules, textBase64, writeActions, writeCode, writeTest } from './read.js';
 import {
@@ -14,8 +14,7 @@ import {
   type TestSyntax,
 } from './syntax.js';
 
-/** An edit that cannot be made; the message says why. */
-export class RuleEditError extends Error {}
+export { RuleEditError };
 
 /** A rule by name (first match) or by its index among all rules. */
 export type RuleRef = string | number;
@@ -93,9 +92,7 @@ export function rename(source: string, ref: RuleRef, name: string): string {
       );
     }
     const encoded =
-      rule.dialect === 'rule-block'
-        ? '"' + lineNameOrThrow(name, 'rule block').replace(/[\\"]/g, '\\$&') + '"'
-        : lineNameOrThrow(name, DIALECTS[rule.dialect].label);
+      rule.dialect === 'rule-block' ? ruleBlockName(name) : lineName(name, DIALECTS[rule.dialect].label);
     return splice(source, meta.nameStart, meta.nameEnd, encoded);
   }
   if (meta)
@@ -105,15 +102,6 @@ export function rename(source: string, ref: RuleRef, name: string): string {
   const at = lineStart(source, rule.codeSpan.start);
   const indent = indentOf(source, rule.codeSpan.start);
   return splice(source, at, at, lines.map((l) => indent + l + doc.eol).join(''));
-}
-
-function lineNameOrThrow(name: string, what: string): string {
-  if (/[\r\n]/.test(name)) {
-    throw new RuleEditError(
-      `a rule name cannot hold a line break in the ${what} convention (it is one comment line)`,
-    );
-  }
-  return name;
 }
 
 /** Sets fields of a RainLoop rule's JSON header (their source of truth), keeping its layout. */

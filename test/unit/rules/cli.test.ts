@@ -85,6 +85,9 @@ test('rules set-enabled and rename print the new script, or replace the file wit
   const missing = await sievert('rename', f, 'Nope', 'X');
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no rule is named "Nope"/);
+  const lineBreak = await sievert('rename', f, 'Lists', 'two\nlines');
+  assert.equal(lineBreak.code, 1);
+  assert.match(lineBreak.stderr, /cannot hold a line break/);
 });
 
 test('rules convert --to writes another convention; unknown dialects and bad usage exit 2', async () => {

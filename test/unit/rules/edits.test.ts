@@ -134,7 +134,16 @@ test('names with ], |, */ and non-ASCII are kept; a line break in a name is refu
   );
   const ox = rename(fixture('open-xchange/mailfilter.sieve'), 'Boss', 'a|b]c */');
   assert.equal(allRules(readRules(ox).items)[0]!.name, 'a|b]c */');
-  assert.throws(() => rename(src, 'Grüße', 'two\nlines'), /cannot hold a line break in the Roundcube/);
+  const lineBreak = (convention: string) => (e: unknown) =>
+    e instanceof RuleEditError && new RegExp(`cannot hold a line break in the ${convention}`).test(e.message);
+  assert.throws(() => rename(src, 'Grüße', 'two\nlines'), lineBreak('Roundcube'));
+  // Names written by a convention's metadata lines (a rule that had none, a new rule) too.
+  assert.throws(() => rename('if true { keep; }\n', 0, 'two\rlines'), lineBreak('Roundcube'));
+  assert.throws(
+    () =>
+      addRule('', { name: 'a\nb', condition: null, actions: [{ type: 'keep' }] }, { dialect: 'rule-block' }),
+    lineBreak('rule block'),
+  );
 });
 
 test('Zimbra disabled_if is read as off with a warning; switching it on writes a standard if', () => {
