@@ -186,7 +186,12 @@ export function writeTest(
 
 /** The text of an action block's commands, one a line. */
 export function writeActions(actions: readonly Action[], indent: string, eol: string): string {
-  return actions.map((a) => indent + writeAction(a) + (writeAction(a).endsWith('\n') ? '' : eol)).join('');
+  return actions
+    .map((a) => {
+      const text = writeAction(a);
+      return indent + text + (text.endsWith('\n') ? '' : eol);
+    })
+    .join('');
 }
 
 /**
