@@ -289,9 +289,11 @@ export class Delivery {
     lookups: PrefetchedLookups,
   ): Promise<RunResult> {
     const now = new Date(this.now());
+    // One parse for every round: the message is the same, and its header index is kept.
+    const message = parseMessage(bytes);
     for (let round = 1; ; round++) {
       const result = this.deps.engine.run(program, {
-        message: parseMessage(bytes),
+        message,
         envelope: runEnvelope,
         host,
       });
@@ -528,8 +530,9 @@ export class Delivery {
         const mail = plan.mails[i]!;
         if (o.ok) continue;
         log.warn({ event: 'send-refused', kind: mail.kind, err: o.text });
-        // RFC 5228 §2.10.6: an action that fails leaves the message kept.
-        if (mail.keep && !filed.has('INBOX')) {
+        // RFC 5228 §2.10.6: an action that fails leaves the message kept (stage() skips it when
+        // INBOX already has the message).
+        if (mail.keep) {
           try {
             await stage({ mailbox: 'INBOX', bytes: mail.keep, flags: [], create: false });
           } catch (e) {

@@ -101,7 +101,6 @@ describe('delivery', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
     rmSync(join(dir, 'mail'), { recursive: true, force: true });
-    rmSync(join(dir, 'db'), { force: true });
     store = await openStore(`sqlite:${join(dir, `db-${Math.random()}`)}`, { dataDir: dir });
     await store.addUser({ name: 'alice@example.org', password: '{PLAIN}x', quota: {} });
     await store.addUser({ name: 'bob', password: '{PLAIN}x', quota: {} });
@@ -196,6 +195,13 @@ describe('delivery', () => {
 
   test('a redirect the relay refuses for good is kept instead (RFC 5228 §2.10.6)', async () => {
     await activate('redirect "nobody@example.com";\n');
+    relay.answer = { ok: false, temporary: false, text: 'relay: 550 no such user' };
+    assert.equal((await deliverTo(delivery())).code, 250);
+    assert.equal(folder().length, 1);
+  });
+
+  test('a redirect :copy the relay refuses for good leaves one copy in INBOX, not two', async () => {
+    await activate('require "copy";\nredirect :copy "nobody@example.com";\n');
     relay.answer = { ok: false, temporary: false, text: 'relay: 550 no such user' };
     assert.equal((await deliverTo(delivery())).code, 250);
     assert.equal(folder().length, 1);
