@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { command, envelope, HOST, lineOrClose, replies, reply, startServer } from './helpers.js';
+import {
+  command,
+  envelope,
+  HOST,
+  lineOrClose,
+  RecordingHandler,
+  replies,
+  reply,
+  startServer,
+} from './helpers.js';
 
 test('the greeting and the LHLO reply list the extensions', async (t) => {
   const s = await startServer(t);
@@ -374,6 +383,20 @@ test('a handler that misbehaves after DATA makes every recipient 451 4.3.0', asy
   s.handler.override = (r) => r.map(() => ({ code: 550, enhanced: '2.1.1', text: 'no\r\n250 2.0.0 forged' }));
   assert.deepEqual(await send(), ['550 5.0.0 no 250 2.0.0 forged', '550 5.0.0 no 250 2.0.0 forged']);
   assert.equal(s.logs.filter((l) => l.event === 'deliver-error').length, 3);
+});
+
+test('a recipient() refusal with a success code is 451 4.3.0, and the recipient is not accepted', async (t) => {
+  const handler = new RecordingHandler();
+  handler.recipient = () =>
+    Promise.resolve({ reply: { code: 250, enhanced: '2.1.5', text: 'refused, but says Ok' } });
+  const s = await startServer(t, {}, handler);
+  const c = await s.greeted();
+  assert.deepEqual(await envelope(c, 'a@example.org', 'bob@example.com'), [
+    '250 2.1.0 Ok',
+    '451 4.3.0 Internal error',
+  ]);
+  assert.equal(await command(c, 'DATA'), '503 5.5.1 No valid recipients');
+  assert.equal(s.logs.filter((l) => l.event === 'handler-error').length, 1);
 });
 
 test('a connection dropped in the middle of DATA delivers nothing', async (t) => {
