@@ -168,6 +168,20 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
   const secure = o.tls !== undefined;
 
   const user = (ctx: RequestContext): string => ctx.session!.user;
+  /** RFC 5804 §1.6, as ManageSieve checks it; a lone surrogate has no UTF-8 form and is refused. */
+  const checkedName = (name: string): string => {
+    const bytes = Buffer.from(name, 'utf8');
+    if (bytes.toString('utf8') !== name)
+      throw new HttpError(
+        400,
+        'NAME',
+        'The script name contains an unpaired surrogate, which UTF-8 cannot encode.',
+      );
+    const r = checkScriptName(bytes, MAX_NAME_CHARACTERS);
+    if (!r.ok) throw new HttpError(400, 'NAME', r.message);
+    return r.value;
+  };
+  /** The name in a URL path segment. */
   const scriptName = (raw: string | undefined): string => {
     let name: string;
     try {
@@ -175,9 +189,7 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
     } catch {
       throw new HttpError(400, 'NAME', 'The script name is not valid percent-encoded UTF-8.');
     }
-    const r = checkScriptName(Buffer.from(name, 'utf8'), MAX_NAME_CHARACTERS);
-    if (!r.ok) throw new HttpError(400, 'NAME', r.message);
-    return r.value;
+    return checkedName(name);
   };
   const stored = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
@@ -341,19 +353,16 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
     const from = scriptName(ctx.params[0]);
     const to = (await ctx.json()).to;
     if (typeof to !== 'string') throw new HttpError(400, 'BAD_REQUEST', 'Expected {"to": "new name"}.');
-    const checked = checkScriptName(Buffer.from(to, 'utf8'), MAX_NAME_CHARACTERS);
-    if (!checked.ok) throw new HttpError(400, 'NAME', checked.message);
-    await stored(() => o.store.renameScript(user(ctx), from, checked.value));
-    return { name: checked.value };
+    const checked = checkedName(to);
+    await stored(() => o.store.renameScript(user(ctx), from, checked));
+    return { name: checked };
   });
 
   route('POST', '/api/active', true, async (ctx) => {
     const name = (await ctx.json()).name;
     if (name !== null && typeof name !== 'string')
       throw new HttpError(400, 'BAD_REQUEST', 'Expected {"name": "script"} or {"name": null}.');
-    await stored(() =>
-      o.store.setActive(user(ctx), name === null ? null : scriptName(encodeURIComponent(name))),
-    );
+    await stored(() => o.store.setActive(user(ctx), name === null ? null : checkedName(name)));
     return { active: name };
   });
 

@@ -229,6 +229,17 @@ test('rename, activate, deactivate and delete, with the store codes as errors', 
   const badName = await call('PUT', '/api/scripts/a%0Ab', { cookie, json: { source: 'keep;' } });
   assert.equal(badName.status, 400);
   assert.equal(badName.body.code, 'NAME');
+  // Names in JSON bodies get the same check as names in the path, lone surrogates included.
+  for (const [path, json] of [
+    ['/api/scripts/two/rename', { to: 'a\nb' }],
+    ['/api/scripts/two/rename', { to: 'a\ud800' }],
+    ['/api/active', { name: 'a\nb' }],
+    ['/api/active', { name: 'a\ud800' }],
+  ] as const) {
+    const refused = await call('POST', path, { cookie, json });
+    assert.equal(refused.status, 400, `${path} ${JSON.stringify(json)}`);
+    assert.equal(refused.body.code, 'NAME');
+  }
   await call('DELETE', '/api/scripts/two', { cookie });
 });
 
