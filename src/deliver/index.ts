@@ -12,8 +12,10 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { UserSource } from '../auth/index.js';
 import {
+  decodeScript,
   formatDiagnostic,
   parseMessage,
+  splitSubaddress,
   type ActionJson,
   type Engine,
   type IncludedScript,
@@ -23,7 +25,6 @@ import {
   type SieveHost,
   type VacationPolicy,
 } from '../sieve/index.js';
-import { decodeScript } from '../sieve/index.js';
 import { formatDate, type OriginalEnvelope, type OutgoingOptions } from '../sieve/outgoing.js';
 import type { ScriptStore } from '../store/index.js';
 import { VERSION } from '../version.js';
@@ -147,19 +148,6 @@ function clean(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').slice(0, 400);
 }
 
-/** Splits "user+detail@domain" at the first delimiter character. */
-function splitDetail(address: string, delimiters: string): { base: string; detail: string | null } {
-  const at = address.lastIndexOf('@');
-  const local = at < 0 ? address : address.slice(0, at);
-  const domain = at < 0 ? '' : address.slice(at);
-  if (delimiters === '') return { base: address, detail: null };
-  for (let i = 0; i < local.length; i++) {
-    if (delimiters.includes(local[i]!))
-      return { base: local.slice(0, i) + domain, detail: local.slice(i + 1) };
-  }
-  return { base: address, detail: null };
-}
-
 export class Delivery {
   private readonly hostname: string;
   private readonly postmaster: string;
@@ -182,9 +170,12 @@ export class Delivery {
 
   /** RCPT TO: the user an address belongs to, or null for an unknown user. Throws when the user source fails. */
   async resolve(address: string): Promise<DeliveryRecipient | null> {
-    const { base, detail } = splitDetail(address, this.delimiters);
-    const at = base.lastIndexOf('@');
-    const local = at < 0 ? base : base.slice(0, at);
+    const at = address.lastIndexOf('@');
+    const domain = at < 0 ? '' : address.slice(at);
+    const { user: local, detail } = splitSubaddress(at < 0 ? address : address.slice(0, at), [
+      ...this.delimiters,
+    ]);
+    const base = local + domain;
     for (const format of this.lookupFormats) {
       const name = format === '%n' ? local : base;
       if (name === '') continue;

@@ -28,6 +28,7 @@ export { actionDescriptions, describeAction } from './runtime.js';
 export type * from './host.js';
 export type { ExtensionDefinition } from './registry.js';
 export { ALL_EXTENSIONS } from './extensions/index.js';
+export { splitSubaddress } from './extensions/subaddress/index.js';
 export { impliedEnvelope, parseMessage } from './message/index.js';
 export type { SieveMessage, MailAddress, AddressHeaderValue } from './message/types.js';
 
