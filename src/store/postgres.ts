@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { PURGE_BATCH, PURGE_EVERY, storeErrors as E } from './shared.js';
 import { migratePostgres, PG_USER_LOCK, SchemaVersionError } from './migrations.js';
-import { checkQuota, checkQuotaOverride, type Holdings } from './quota.js';
+import { checkQuota, checkQuotaOverride, quotaFromRow, type Holdings } from './quota.js';
 import {
   StoreError,
   type MemoryKind,
@@ -252,12 +252,7 @@ export class PostgresStore implements ScriptStore {
       max_storage: string | null;
     }>('SELECT * FROM users WHERE name = $1', [name]);
     const row = r.rows[0];
-    if (!row) return undefined;
-    const quota: Partial<Quota> = {};
-    if (row.max_scripts !== null) quota.maxScripts = Number(row.max_scripts);
-    if (row.max_script_size !== null) quota.maxScriptSize = Number(row.max_script_size);
-    if (row.max_storage !== null) quota.maxStorage = Number(row.max_storage);
-    return { name: row.name, password: row.password, quota };
+    return row && { name: row.name, password: row.password, quota: quotaFromRow(row) };
   }
 
   async addUser(user: UserRecord): Promise<void> {

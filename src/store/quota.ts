@@ -50,3 +50,16 @@ export function checkQuotaOverride(q: Partial<Quota>): void {
     }
   }
 }
+
+/** A `users` row's quota columns as the user's overrides: NULL leaves the configured value. */
+export function quotaFromRow(r: {
+  max_scripts?: unknown;
+  max_script_size?: unknown;
+  max_storage?: unknown;
+}): Partial<Quota> {
+  const q: Partial<Quota> = {};
+  if (r.max_scripts != null) q.maxScripts = Number(r.max_scripts);
+  if (r.max_script_size != null) q.maxScriptSize = Number(r.max_script_size);
+  if (r.max_storage != null) q.maxStorage = Number(r.max_storage);
+  return q;
+}

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PURGE_BATCH, PURGE_EVERY, storeErrors as E } from './shared.js';
 import { migrateSqlite } from './migrations.js';
-import { checkQuota, checkQuotaOverride, type Holdings } from './quota.js';
+import { checkQuota, checkQuotaOverride, quotaFromRow, type Holdings } from './quota.js';
 import {
   StoreError,
   type MemoryKind,
@@ -58,14 +58,6 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 function isBusy(e: unknown): boolean {
   return e instanceof Database.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(e.code);
-}
-
-function quotaFromRow(r: Row): Partial<Quota> {
-  const q: Partial<Quota> = {};
-  if (r.max_scripts != null) q.maxScripts = Number(r.max_scripts);
-  if (r.max_script_size != null) q.maxScriptSize = Number(r.max_script_size);
-  if (r.max_storage != null) q.maxStorage = Number(r.max_storage);
-  return q;
 }
 
 export class SqliteStore implements ScriptStore {
