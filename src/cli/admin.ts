@@ -6,7 +6,7 @@ import { loadServeConfig, type ServeConfig } from '../serve/config.js';
 import { openStore, StoreError, UNLIMITED, type Quota, type ScriptStore } from '../store/index.js';
 import { hashPassword, isPasswordScheme, type PasswordScheme } from '../auth/index.js';
 import { EXIT_CONFIG, loadOrReport, parseSize } from '../config/index.js';
-import { compileFile, loadScript } from './check.js';
+import { compileFile } from './check.js';
 import { readFileSync } from 'node:fs';
 
 export interface AdminOptions {
@@ -169,8 +169,7 @@ export function scriptCommand(action: string, args: string[], opts: ScriptPutOpt
       case 'put': {
         if (!name || !file) return usage('sievert script put USER NAME FILE');
         // The same check as PUTSCRIPT: a script that does not compile is not stored.
-        const loaded = loadScript(file);
-        const diagnostics = loaded.source === null ? loaded.diagnostics : compileFile(file).diagnostics;
+        const { diagnostics } = compileFile(file);
         for (const d of diagnostics) process.stderr.write(formatDiagnostic(file, d) + '\n');
         if (diagnostics.some((d) => d.severity === 'error')) return 1;
         // Administrators are not held to the users' quotas.
