@@ -144,7 +144,7 @@ test('a quota lookup that fails answers NO (TRYLATER) and leaves the client logg
   await login(c);
   assert.deepEqual(await command(c, 'PUTSCRIPT "one" "keep;"'), ['OK "Putscript completed."']);
   assert.deepEqual(await command(c, 'PUTSCRIPT "two" "keep;"'), [
-    'NO (QUOTA/MAXSCRIPTS) "At most 1 scripts are allowed."',
+    'NO (QUOTA/MAXSCRIPTS) "at most 1 scripts are allowed"',
   ]);
   // Pipelined: AUTHENTICATE PLAIN with an initial response may come with other commands (RFC 5804 §2).
   const d = await client();

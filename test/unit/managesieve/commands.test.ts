@@ -73,13 +73,13 @@ test('PUTSCRIPT, LISTSCRIPTS, SETACTIVE, GETSCRIPT, RENAMESCRIPT, DELETESCRIPT',
   ]);
 
   assert.deepEqual(await command(c, 'DELETESCRIPT "main"'), [
-    'NO (ACTIVE) "The active script cannot be deleted; deactivate it first."',
+    'NO (ACTIVE) "script \\"main\\" is active; deactivate it first"',
   ]);
   assert.deepEqual(await command(c, 'RENAMESCRIPT "main" "other"'), [
-    'NO (ALREADYEXISTS) "A script named \\"other\\" exists."',
+    'NO (ALREADYEXISTS) "a script \\"other\\" already exists"',
   ]);
   assert.deepEqual(await command(c, 'RENAMESCRIPT "nothing" "x"'), [
-    'NO (NONEXISTENT) "There is no script named \\"nothing\\"."',
+    'NO (NONEXISTENT) "there is no script \\"nothing\\""',
   ]);
   assert.deepEqual(await command(c, 'RENAMESCRIPT "main" "renamed"'), ['OK "Renamescript completed."']);
   assert.deepEqual(await command(c, 'LISTSCRIPTS'), [
@@ -88,12 +88,12 @@ test('PUTSCRIPT, LISTSCRIPTS, SETACTIVE, GETSCRIPT, RENAMESCRIPT, DELETESCRIPT',
     'OK "Listscripts completed."',
   ]);
   assert.deepEqual(await command(c, 'SETACTIVE "nothing"'), [
-    'NO (NONEXISTENT) "There is no script named \\"nothing\\"."',
+    'NO (NONEXISTENT) "there is no script \\"nothing\\""',
   ]);
   assert.deepEqual(await command(c, 'SETACTIVE ""'), ['OK "No script is active now."']);
   assert.deepEqual(await command(c, 'DELETESCRIPT "renamed"'), ['OK "Deletescript completed."']);
   assert.deepEqual(await command(c, 'DELETESCRIPT "renamed"'), [
-    'NO (NONEXISTENT) "There is no script named \\"renamed\\"."',
+    'NO (NONEXISTENT) "there is no script \\"renamed\\""',
   ]);
   assert.deepEqual([...store.scripts.get('alice')!.keys()], ['other']);
 });
@@ -156,7 +156,7 @@ test('quotas: HAVESPACE and PUTSCRIPT answer QUOTA/MAXSIZE, QUOTA/MAXSCRIPTS and
   await login(c);
   assert.deepEqual(await command(c, 'HAVESPACE "a" 4096'), ['OK "Putscript would succeed."']);
   assert.deepEqual(await command(c, 'HAVESPACE "a" 4097'), [
-    'NO (QUOTA/MAXSIZE) "Scripts may hold at most 4096 octets."',
+    'NO (QUOTA/MAXSIZE) "the script is 4097 octets; at most 4096 are allowed"',
   ]);
   assert.deepEqual(await command(c, 'HAVESPACE "a" 99999999999'), [
     'NO "HAVESPACE takes a script name (string) and a size (number)."',
@@ -167,11 +167,11 @@ test('quotas: HAVESPACE and PUTSCRIPT answer QUOTA/MAXSIZE, QUOTA/MAXSCRIPTS and
       'OK "Putscript completed."',
     ]);
   assert.deepEqual(await command(c, raw('PUTSCRIPT "c" ', literal(big), '\r\n')), [
-    'NO (QUOTA) "The scripts would exceed your storage quota."',
+    'NO (QUOTA) "the scripts would take 12024 octets; at most 8192 are allowed"',
   ]);
   assert.deepEqual(await command(c, 'PUTSCRIPT "c" "keep;"'), ['OK "Putscript completed."']);
   assert.deepEqual(await command(c, 'HAVESPACE "d" 10'), [
-    'NO (QUOTA/MAXSCRIPTS) "At most 3 scripts are allowed."',
+    'NO (QUOTA/MAXSCRIPTS) "at most 3 scripts are allowed"',
   ]);
   assert.deepEqual(await command(c, 'HAVESPACE "c" 10'), ['OK "Putscript would succeed."']);
   // Larger than the quota's script size: refused when the literal's header is read.

@@ -1,5 +1,6 @@
+import { checkQuota } from '../../../src/store/quota.js';
+import { storeErrors as E } from '../../../src/store/shared.js';
 import {
-  StoreError,
   type MemoryKind,
   type Quota,
   type ScriptInfo,
@@ -7,7 +8,7 @@ import {
   type UserRecord,
 } from '../../../src/store/types.js';
 
-/** A ScriptStore in memory with the interface's quota rules, for protocol tests. */
+/** A ScriptStore in memory with the backends' quota rule and errors, for protocol tests. */
 export class MemoryStore implements ScriptStore {
   readonly kind = 'sqlite' as const;
   readonly scripts = new Map<string, Map<string, { content: Buffer; modified: Date }>>();
@@ -55,19 +56,10 @@ export class MemoryStore implements ScriptStore {
   checkSpace(user: string, name: string, size: number, quota: Quota): Promise<void> {
     this.check();
     const scripts = this.of(user);
-    if (quota.maxScriptSize > 0 && size > quota.maxScriptSize)
-      return Promise.reject(
-        new StoreError('QUOTA/MAXSIZE', `Scripts may hold at most ${quota.maxScriptSize} octets.`),
-      );
-    if (quota.maxScripts > 0 && !scripts.has(name) && scripts.size >= quota.maxScripts)
-      return Promise.reject(
-        new StoreError('QUOTA/MAXSCRIPTS', `At most ${quota.maxScripts} scripts are allowed.`),
-      );
-    let used = 0;
-    for (const [n, s] of scripts) if (n !== name) used += s.content.length;
-    if (quota.maxStorage > 0 && used + size > quota.maxStorage)
-      return Promise.reject(new StoreError('QUOTA', 'The scripts would exceed your storage quota.'));
-    return Promise.resolve();
+    let total = 0;
+    for (const s of scripts.values()) total += s.content.length;
+    const holdings = { count: scripts.size, total, replaced: scripts.get(name)?.content.length };
+    return new Promise((resolve) => resolve(checkQuota(holdings, size, quota)));
   }
 
   async putScript(user: string, name: string, content: Buffer, quota: Quota): Promise<void> {
@@ -78,20 +70,15 @@ export class MemoryStore implements ScriptStore {
   setActive(user: string, name: string | null): Promise<void> {
     this.check();
     if (name === null) this.active.delete(user);
-    else if (!this.of(user).has(name))
-      return Promise.reject(new StoreError('NONEXISTENT', `There is no script named "${name}".`));
+    else if (!this.of(user).has(name)) return Promise.reject(E.noScript(name));
     else this.active.set(user, name);
     return Promise.resolve();
   }
 
   deleteScript(user: string, name: string): Promise<void> {
     this.check();
-    if (!this.of(user).has(name))
-      return Promise.reject(new StoreError('NONEXISTENT', `There is no script named "${name}".`));
-    if (this.active.get(user) === name)
-      return Promise.reject(
-        new StoreError('ACTIVE', 'The active script cannot be deleted; deactivate it first.'),
-      );
+    if (!this.of(user).has(name)) return Promise.reject(E.noScript(name));
+    if (this.active.get(user) === name) return Promise.reject(E.scriptActive(name));
     this.of(user).delete(name);
     return Promise.resolve();
   }
@@ -100,9 +87,8 @@ export class MemoryStore implements ScriptStore {
     this.check();
     const scripts = this.of(user);
     const s = scripts.get(from);
-    if (!s) return Promise.reject(new StoreError('NONEXISTENT', `There is no script named "${from}".`));
-    if (scripts.has(to))
-      return Promise.reject(new StoreError('ALREADYEXISTS', `A script named "${to}" exists.`));
+    if (!s) return Promise.reject(E.noScript(from));
+    if (scripts.has(to)) return Promise.reject(E.scriptExists(to));
     scripts.delete(from);
     scripts.set(to, s);
     if (this.active.get(user) === from) this.active.set(user, to);
