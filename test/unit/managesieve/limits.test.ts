@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { block, command, literal, login, raw, startServer } from './helpers.js';
+import type { Authenticator } from '../../../src/auth/types.js';
+import { startManageSieve } from '../../../src/managesieve/index.js';
+import { createEngine } from '../../../src/sieve/index.js';
+import { FakeAuthenticator } from './fake-auth.js';
+import { block, command, literal, login, PASSWORDS, QUOTA, raw, startServer } from './helpers.js';
+import { MemoryStore } from './memory-store.js';
 
 test('an oversized literal before login is skipped unread: the LOGOUT inside it is not a command', async (t) => {
   const { client } = await startServer(t);
@@ -208,4 +213,44 @@ test('maxSaslResponse bounds the initial response and each response of the excha
   await c.expect('"UGFzc3dvcmQ6"');
   c.send('"c2VjcmV0"');
   await c.expect('OK "Logged in."');
+});
+
+test('a SASL exchange that goes on past ten rounds fails as a login failure', async (t) => {
+  // A mechanism that never finishes: every response gets another challenge.
+  const endless: Authenticator = {
+    mechanisms: () => ['PLAIN'],
+    start: () => ({ step: () => Promise.resolve({ kind: 'challenge', data: Buffer.from('more') }) }),
+  };
+  const { client, logs } = await startServer(t, { authenticator: endless });
+  const c = await client();
+  c.send('AUTHENTICATE "PLAIN"');
+  for (let round = 1; round <= 10; round++) {
+    await c.expect(`"${Buffer.from('more').toString('base64')}"`);
+    c.send('""');
+  }
+  await c.expect('NO "Too many SASL rounds."');
+  assert.ok(logs.some((l) => l.event === 'auth-failed' && l.reason === 'malformed'));
+  // The session goes on.
+  assert.deepEqual(await command(c, 'NOOP'), ['OK "NOOP completed."']);
+});
+
+test('startManageSieve refuses a limit that is not a non-negative integer, naming it', async () => {
+  for (const bad of [-1, 1.5, Number.NaN]) {
+    const started = startManageSieve({
+      listen: ['127.0.0.1:0'],
+      tls: 'plain',
+      store: new MemoryStore(),
+      authenticator: new FakeAuthenticator(PASSWORDS),
+      engine: createEngine(),
+      quota: QUOTA,
+      limits: { maxLine: bad },
+    });
+    // Stopped if it starts after all, so a regression fails the test instead of hanging it.
+    started.then((s) => s.close(0)).catch(() => {});
+    await assert.rejects(
+      started,
+      /^RangeError: managesieve limit maxLine must be a non-negative integer/,
+      String(bad),
+    );
+  }
 });
