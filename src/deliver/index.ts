@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { UserSource } from '../auth/index.js';
 import {
   decodeScript,
+  formatDate,
   formatDiagnostic,
   parseMessage,
   splitSubaddress,
@@ -24,8 +25,9 @@ import {
   type ScoreTestConfig,
   type SieveHost,
   type VacationPolicy,
+  type OriginalEnvelope,
+  type OutgoingOptions,
 } from '../sieve/index.js';
-import { formatDate, type OriginalEnvelope, type OutgoingOptions } from '../sieve/outgoing.js';
 import type { ScriptStore } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { MAX_LOOKUP_ROUNDS, PrefetchedLookups } from './lookups.js';

@@ -1,18 +1,21 @@
 // From the scripts' results to what delivery does for one recipient: the copies to store (one per
 // folder), the messages to send, the memory entries to record once that is done, and the LMTP
 // answer. Pure: the files and the relay are touched by the caller (src/deliver/index.ts).
-import type { ActionJson, ActionJsonTypes, SieveMessage } from '../sieve/index.js';
-import { applyEdits, type MessageEdit } from '../sieve/message/edit.js';
 import {
+  applyEdits,
   isRedirectLoop,
   notifyMessages,
   REDIRECTED_FROM,
   redirectSender,
   rejectionMessage,
   vacationResponse,
+  type ActionJson,
+  type ActionJsonTypes,
+  type MessageEdit,
   type OriginalEnvelope,
   type OutgoingOptions,
-} from '../sieve/outgoing.js';
+  type SieveMessage,
+} from '../sieve/index.js';
 import type { MemoryKind } from '../store/index.js';
 import type { RelayMail } from './relay.js';
 

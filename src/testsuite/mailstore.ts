@@ -1,16 +1,19 @@
 // The test mail store (mailboxes with messages and flags) and the outbox (outgoing messages with
 // their envelopes) that test_result_execute fills, and the execution of each action type.
-import { parseMessage, type ActionJson, type ActionJsonTypes, type SieveMessage } from '../sieve/index.js';
 import {
   isRedirectLoop,
+  parseMessage,
   notifyMessages,
   redirectedMessage,
   redirectSender,
   rejectionMessage,
   vacationResponse,
+  type ActionJson,
+  type ActionJsonTypes,
   type OutgoingMail,
   type OutgoingOptions,
-} from '../sieve/outgoing.js';
+  type SieveMessage,
+} from '../sieve/index.js';
 import type { ExecutionInput, TestEnvelope, TestMessage } from '../sieve/extensions/testsuite/index.js';
 
 export const POSTMASTER = 'postmaster@example.com';
