@@ -15,6 +15,7 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { argon2i, argon2id, bcrypt, createSHA512, type IHasher } from 'hash-wasm';
+import { digestEqual } from '../net/index.js';
 
 const pbkdf2 = promisify(pbkdf2Callback);
 
@@ -269,11 +270,6 @@ export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
     return false;
   }
   return timingSafeEqual(a, b);
-}
-
-/** Compares digests, so neither the length nor the content of a plaintext leaks through timing. */
-function digestEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
 // ---------------------------------------------------------------------------------------------

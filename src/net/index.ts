@@ -30,7 +30,8 @@ export {
   type Listener,
   type ListenerOptions,
 } from './listener.js';
-export { FailurePenalties } from './penalties.js';
+export { FailurePenalties, sleep } from './penalties.js';
+export { digestEqual } from './secret.js';
 export {
   buildProxyV2,
   parseProxyHeader,

@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { parseBind } from '../net/index.js';
+import { digestEqual, parseBind } from '../net/index.js';
 import { ConfigError, loadConfig, type ProxyConfig } from './config.js';
 import type { CachedMapping } from './mapping.js';
 import type { ProxyContext } from './session.js';
@@ -60,9 +59,7 @@ function authorized(req: IncomingMessage, token: string): boolean {
   const h = req.headers.authorization ?? '';
   const m = /^Bearer (.+)$/.exec(h);
   if (!m) return false;
-  const a = Buffer.from(m[1]!);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return digestEqual(Buffer.from(m[1]!), Buffer.from(token));
 }
 
 export async function startAdmin(o: AdminOptions): Promise<AdminServer> {

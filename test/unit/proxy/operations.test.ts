@@ -85,6 +85,10 @@ test('admin API needs the bearer token; health, stats and Prometheus metrics', a
   const { proxy, backend, admin } = await setup(t);
   const r = await fetch(`http://127.0.0.1:${proxy.adminPort}/health`);
   assert.equal(r.status, 401);
+  // A wrong token of the same length, a shorter one and a longer one.
+  for (const wrong of [token.replace(/9$/, '8'), token.slice(1), `${token}x`]) {
+    assert.equal((await admin('GET', '/health', undefined, wrong)).status, 401, wrong);
+  }
   assert.equal((await admin('GET', '/health')).body, '{"status":"ok"}');
   backend.script(loginOk);
   const { c, reply } = await login(portOf(proxy, 'imap'), 'alice');
