@@ -4,6 +4,7 @@ import {
   certificateUser,
   decodeBase64,
   ProtocolError,
+  sleep,
   type FailurePenalties,
   type InboundConnection,
 } from '../net/index.js';
@@ -39,9 +40,6 @@ type State = 'any' | 'auth' | 'nonauth';
 const MAX_ARGS = 4;
 /** SASL mechanisms finish in a few rounds; a longer exchange is a broken client or an attack. */
 const MAX_SASL_ROUNDS = 10;
-
-const sleep = (ms: number): Promise<void> =>
-  ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms).unref());
 
 /** One client connection, from the greeting to BYE or LOGOUT. */
 export class Session {

@@ -4,6 +4,14 @@
  * per process. Used by the proxy and by sievert's own servers.
  */
 
+/**
+ * Waits out a failure delay. The timer does not keep the process alive: a server shutting down
+ * need not wait for a penalised client.
+ */
+export function sleep(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms).unref());
+}
+
 export class FailurePenalties {
   private counts = new Map<string, { n: number; last: number }>();
 

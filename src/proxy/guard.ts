@@ -34,7 +34,3 @@ export class CircuitBreaker {
     }
   }
 }
-
-export function sleep(ms: number): Promise<void> {
-  return ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms));
-}

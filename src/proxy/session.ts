@@ -1,8 +1,14 @@
 import type { Logger } from 'pino';
-import { FailurePenalties, type InboundConnection, type Credentials, writeLine } from '../net/index.js';
+import {
+  FailurePenalties,
+  sleep,
+  type InboundConnection,
+  type Credentials,
+  writeLine,
+} from '../net/index.js';
 import { BackendUnavailableError, openBackend, type BackendConnection, type ClientInfo } from './backend.js';
 import type { DestinationConfig, Protocol, ProxyConfig } from './config.js';
-import { CircuitBreaker, sleep } from './guard.js';
+import { CircuitBreaker } from './guard.js';
 import type { Metrics } from './metrics.js';
 import { routingIdentifier, type Router } from './router.js';
 

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
 import { checkScriptName } from '../managesieve/index.js';
-import { FailurePenalties, parseBind } from '../net/index.js';
+import { FailurePenalties, parseBind, sleep } from '../net/index.js';
 import { decodeScript, type Diagnostic, type Engine } from '../sieve/index.js';
 import { StoreError, type Quota, type ScriptStore, type StoreErrorCode } from '../store/index.js';
 import { SessionTable, type WebSession } from './sessions.js';
@@ -140,8 +140,6 @@ interface Route {
   auth: boolean;
   handler: Handler;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startWeb(o: WebOptions): Promise<WebServer> {
   const now = o.now ?? Date.now;
