@@ -16,7 +16,12 @@ async function setup(
   proxy: RunningProxy;
   backend: FakeBackend;
   dir: string;
-  admin: (method: string, path: string, body?: string) => Promise<{ status: number; body: string }>;
+  admin: (
+    method: string,
+    path: string,
+    body?: string,
+    auth?: string,
+  ) => Promise<{ status: number; body: string }>;
 }> {
   const backend = await FakeBackend.start();
   const dir = mkdtempSync(join(tmpdir(), 'sievert-ops-'));
