@@ -229,6 +229,11 @@ export interface DestinationConfig {
 export type MappingConfig = FileConfig['mapping'];
 export type CapabilitiesConfig = FileConfig['capabilities'];
 
+/** The mapping key for a routing identifier (mapping.normalize): the same for lookups and the file. */
+export function normalizeIdentifier(mapping: MappingConfig, identifier: string): string {
+  return mapping.normalize === 'lowercase' ? identifier.toLowerCase() : identifier;
+}
+
 export interface ProxyConfig {
   listeners: ListenerConfig[];
   destinations: Map<string, DestinationConfig>;

@@ -1,5 +1,5 @@
 import { identifierFromToken, type Credentials } from '../net/index.js';
-import type { DestinationConfig, ProxyConfig } from './config.js';
+import { normalizeIdentifier, type DestinationConfig, type ProxyConfig } from './config.js';
 import type { MappingSource } from './mapping.js';
 
 export type IdentifierResult = { ok: true; identifier: string } | { ok: false; reason: string };
@@ -54,7 +54,7 @@ export class Router {
   ) {}
 
   normalize(identifier: string): string {
-    return this.config.mapping.normalize === 'lowercase' ? identifier.toLowerCase() : identifier;
+    return normalizeIdentifier(this.config.mapping, identifier);
   }
 
   /**

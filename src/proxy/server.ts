@@ -2,7 +2,13 @@ import type { TlsOptions } from 'node:tls';
 import { pino, type Bindings, type Logger } from 'pino';
 import { listen, type InboundConnection, type Listener, serverTlsOptions } from '../net/index.js';
 import { startAdmin, type AdminServer } from './admin.js';
-import { checkMappingDestinations, type ListenerConfig, type Protocol, type ProxyConfig } from './config.js';
+import {
+  checkMappingDestinations,
+  normalizeIdentifier,
+  type ListenerConfig,
+  type Protocol,
+  type ProxyConfig,
+} from './config.js';
 import { runImapSession } from './imap.js';
 import { runManageSieveSession } from './managesieve.js';
 import { runPop3Session } from './pop3.js';
@@ -71,7 +77,7 @@ export interface StartOptions {
 export async function openMapping(config: ProxyConfig, log: Logger): Promise<CachedMapping | undefined> {
   const m = config.mapping;
   let source: MappingSource;
-  const normalize = (s: string): string => (m.normalize === 'lowercase' ? s.toLowerCase() : s);
+  const normalize = (s: string): string => normalizeIdentifier(m, s);
   switch (m.source) {
     case 'none':
       return undefined;
