@@ -26,9 +26,15 @@ type Flat =
   | { kind: ')' };
 
 const literalAtEnd = /\{(\d{1,20})(\+?)\}$/;
-/** RFC 9051 §9: `tag = 1*<any ASTRING-CHAR except "+">` (so no CTL), followed by a space. */
-// eslint-disable-next-line no-control-regex
-const leadingTag = /^([^\x00-\x20\x7f-\xff(){%*"\\+]+) /;
+/** RFC 9051 §9: `tag = 1*<any ASTRING-CHAR except "+">`: no CTL, SP, ( ) { % * " \ or +. */
+const TAG_CHARS = '[^\\x00-\\x20\\x7f-\\xff(){%*"\\\\+]+';
+const leadingTag = new RegExp(`^(${TAG_CHARS}) `);
+const wholeTag = new RegExp(`^${TAG_CHARS}$`);
+
+/** True when `s` is a valid IMAP command tag (RFC 9051 §9). */
+export function isImapTag(s: string): boolean {
+  return wholeTag.test(s);
+}
 
 /** Tokenizes one line (without its literal marker) into flat tokens. */
 function tokenizeLine(line: string, out: Flat[]): void {
@@ -99,6 +105,12 @@ export interface ReadCommandHooks {
   continueLiteral(): void;
 }
 
+function refusedLiteral(message: string, sync: boolean): ProtocolError {
+  const e = new ProtocolError(message, !sync);
+  e.refusedLiteral = true;
+  return e;
+}
+
 /**
  * Reads one command, following literals onto the next lines. An oversized synchronizing
  * literal is refused before the client sends it (the session answers and carries on); an
@@ -125,9 +137,9 @@ export async function readCommand(
       }
       const size = Number(m[1]);
       const sync = m[2] !== '+';
-      if (literals >= limits.maxLiterals) throw new ProtocolError('too many literals', !sync);
+      if (literals >= limits.maxLiterals) throw refusedLiteral('too many literals', sync);
       if (!Number.isSafeInteger(size) || size > limits.maxLiteral) {
-        throw new ProtocolError(`literal larger than ${limits.maxLiteral} bytes`, !sync);
+        throw refusedLiteral(`literal larger than ${limits.maxLiteral} bytes`, sync);
       }
       tokenizeLine(line.slice(0, m.index), flat);
       if (sync) hooks.continueLiteral();

@@ -6,6 +6,7 @@
 export { addressBytes, cidrContains, inNetworks, parseCidr, plainAddress, type Cidr } from './cidr.js';
 export {
   defaultCommandLimits,
+  isImapTag,
   quoteIfSafe,
   quoteOrNil,
   readCommand,

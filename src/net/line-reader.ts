@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 export class ProtocolError extends Error {
   /** The command's tag (IMAP), when the reader had seen one: the answer is then tagged. */
   tag?: string;
+  /** A literal ({n} or {n+}) was refused: its octets may already be on their way. */
+  refusedLiteral = false;
 
   constructor(
     message: string,

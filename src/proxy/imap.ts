@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   readCommand,
+  isImapTag,
   quoteIfSafe,
   quoteOrNil,
   stringValue,
@@ -435,12 +436,7 @@ export async function runImapSession(
       const tag = stringValue(tokens[0]);
       const verb = stringValue(tokens[1])?.toUpperCase();
       const args = tokens.slice(2);
-      if (
-        tag === undefined ||
-        tokens[0]!.kind !== 'atom' ||
-        !/^[\x21-\x7e]+$/.test(tag) ||
-        tag.includes('+')
-      ) {
+      if (tag === undefined || tokens[0]!.kind !== 'atom' || !isImapTag(tag)) {
         send('* BAD Invalid tag');
         continue;
       }

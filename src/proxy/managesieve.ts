@@ -248,7 +248,7 @@ export async function runManageSieveSession(
         if (!(e instanceof ProtocolError)) throw e;
         // RFC 5804 §1.3: clients never wait for a continuation, so the bytes of a refused
         // literal ({n} or {n+}) are already on their way: never parse them as commands.
-        if (e.fatal || /literal/.test(e.message)) {
+        if (e.fatal || e.refusedLiteral) {
           send(`BYE ${quoteOrNil(e.message)}`);
           conn.close();
           return;

@@ -85,6 +85,13 @@ test('pre-login dialogue is answered by the proxy: CAPABILITY, NOOP, ID, unknown
   await c.expect('a4 BAD Unknown command or not allowed before login.');
   c.send('a5 ID (unbalanced');
   await c.expect('a5 BAD unbalanced parenthesis');
+  // RFC 9051 §9: a tag is ASTRING-CHARs except "+": no % * " \ ( ) { or +; "]" is allowed.
+  for (const bad of ['a%1', 'a*1', 'a+1']) {
+    c.send(`${bad} NOOP`);
+    await c.expect('* BAD Invalid tag');
+  }
+  c.send('a]1 NOOP');
+  await c.expect('a]1 OK NOOP completed.');
   c.send('a6 LOGOUT');
   await c.expect('* BYE Logging out');
   await c.expect('a6 OK Logout completed.');
