@@ -225,6 +225,7 @@ class SaslAuthenticator implements Authenticator {
               user: entry!.name,
               authcid: entry!.name,
               master: false,
+              entry: entry!,
             }
           );
         }
@@ -266,6 +267,7 @@ class SaslAuthenticator implements Authenticator {
         user: target.name,
         authcid: master.name,
         master: true,
+        entry: target,
       }
     );
   }
@@ -355,6 +357,7 @@ class SaslAuthenticator implements Authenticator {
                 user: entry.name,
                 authcid: entry.name,
                 master: false,
+                entry,
               }
             );
           }

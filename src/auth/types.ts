@@ -50,7 +50,15 @@ export interface AuthContext {
 export type AuthStep =
   | { kind: 'challenge'; data: Buffer }
   /** `user` is the authorized user (a master user's target); `data` is SCRAM's server-final. */
-  | { kind: 'success'; user: string; authcid: string; master: boolean; data?: Buffer }
+  | {
+      kind: 'success';
+      user: string;
+      authcid: string;
+      master: boolean;
+      data?: Buffer;
+      /** The authorized user's entry when a user source answered (so callers need not look it up again). */
+      entry?: UserEntry;
+    }
   | {
       kind: 'failure';
       /**

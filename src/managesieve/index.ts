@@ -36,7 +36,7 @@ export async function startManageSieve(o: ManageSieveOptions): Promise<ManageSie
     store: o.store,
     authenticator: o.authenticator,
     engine: o.engine,
-    quotaFor: async (user) => (typeof quota === 'function' ? quota(user) : quota),
+    quotaFor: async (user, entry) => (typeof quota === 'function' ? quota(user, entry) : quota),
     implementation: o.implementation ?? 'sievert',
     sieveExtensions: extensions.join(' '),
     maxRedirects: o.maxRedirects ?? o.engine.limits.maxRedirects,

@@ -1,5 +1,5 @@
 import type { TlsOptions } from 'node:tls';
-import type { Authenticator } from '../auth/types.js';
+import type { Authenticator, UserEntry } from '../auth/types.js';
 import type { Cidr, FailurePenalties, TlsMode } from '../net/index.js';
 import type { Engine } from '../sieve/index.js';
 import type { Quota, ScriptStore } from '../store/types.js';
@@ -88,7 +88,7 @@ export interface ManageSieveOptions {
   /** PUTSCRIPT and CHECKSCRIPT validate with it; its capabilities are the SIEVE capability. */
   engine: Engine;
   /** A user's quota (0 = unlimited), or one quota for everyone. Looked up once at login. */
-  quota: Quota | ((user: string) => Quota | Promise<Quota>);
+  quota: Quota | ((user: string, entry?: UserEntry) => Quota | Promise<Quota>);
   /** The IMPLEMENTATION capability (default `sievert`; `sievert serve` passes `sievert <version>`). */
   implementation?: string;
   /** The MAXREDIRECTS capability (default: the engine's `maxRedirects` limit). */

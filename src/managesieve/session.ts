@@ -1,4 +1,4 @@
-import type { AuthContext, AuthStep, Authenticator } from '../auth/types.js';
+import type { AuthContext, AuthStep, Authenticator, UserEntry } from '../auth/types.js';
 import {
   ConnectionClosedError,
   certificateUser,
@@ -20,7 +20,7 @@ export interface ServerContext {
   store: ScriptStore;
   authenticator: Authenticator;
   engine: Engine;
-  quotaFor(user: string): Promise<Quota>;
+  quotaFor(user: string, entry?: UserEntry): Promise<Quota>;
   implementation: string;
   /** The SIEVE capability, computed once. */
   sieveExtensions: string;
@@ -390,7 +390,7 @@ export class Session {
   private async loggedIn(mechanism: string, step: Extract<AuthStep, { kind: 'success' }>): Promise<boolean> {
     let quota: Quota;
     try {
-      quota = await this.ctx.quotaFor(step.user);
+      quota = await this.ctx.quotaFor(step.user, step.entry);
     } catch (e) {
       this.ctx.log.error(
         this.fields({ event: 'quota-error', error: (e as Error).message }),

@@ -13,6 +13,7 @@ import {
   StoreUserSource,
   type Authenticator,
   type OAuthOptions,
+  type UserEntry,
   type UserSource,
 } from '../auth/index.js';
 import { ConfigError, EXIT_CONFIG, loadOrReport } from '../config/index.js';
@@ -103,8 +104,9 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
     // One engine: ManageSieve's MAXREDIRECTS and delivery's redirect limit are the same setting.
     const engine = createEngine({ limits: { maxRedirects: config.sieve.maxRedirects } });
     const m = config.managesieve;
-    const quota = async (user: string): Promise<Quota> => {
-      const entry = await users.lookup(user).catch(() => undefined);
+    // At login the authenticator hands over the entry it read; the web API looks it up.
+    const quota = async (user: string, known?: UserEntry): Promise<Quota> => {
+      const entry = known ?? (await users.lookup(user).catch(() => undefined));
       return effectiveQuota(m.quota, entry?.quota ?? {});
     };
     let managesieve: ManageSieveServer | undefined;

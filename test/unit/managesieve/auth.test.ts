@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { b64, block, capabilities, command, literal, login, raw, startServer } from './helpers.js';
+import { createAuthenticator, type UserEntry, type UserSource } from '../../../src/auth/index.js';
+import { effectiveQuota } from '../../../src/store/index.js';
+import { b64, block, capabilities, command, literal, login, QUOTA, raw, startServer } from './helpers.js';
 
 test('AUTHENTICATE PLAIN: initial response quoted, as a literal, or after an empty challenge', async (t) => {
   const { client } = await startServer(t);
@@ -151,4 +153,40 @@ test('a quota lookup that fails answers NO (TRYLATER) and leaves the client logg
   d.sendRaw(`AUTHENTICATE "PLAIN" "${b64('\0alice\0secret')}"\r\nLISTSCRIPTS\r\n`);
   assert.deepEqual(await block(d), ['OK "Logged in."']);
   assert.deepEqual(await block(d), ['"one"', 'OK "Listscripts completed."']);
+});
+
+test('the quota is given the entry the login read: one user lookup per login (master logins too)', async (t) => {
+  const looked: string[] = [];
+  const source = (entries: UserEntry[]): UserSource => ({
+    lookup: (name) => {
+      looked.push(name);
+      return Promise.resolve(entries.find((e) => e.name === name));
+    },
+  });
+  const carol: UserEntry = { name: 'carol', password: '{PLAIN}pw', quota: { maxScripts: 1 } };
+  const given: (string | undefined)[] = [];
+  const { client } = await startServer(t, {
+    authenticator: createAuthenticator({
+      users: source([carol]),
+      masters: source([{ name: 'admin', password: '{PLAIN}master', quota: {} }]),
+      plaintextWithoutTls: true,
+    }),
+    quota: (user, entry) => {
+      given.push(entry?.name);
+      return effectiveQuota(QUOTA, entry?.quota ?? {});
+    },
+  });
+  const c = await client();
+  assert.deepEqual(await command(c, `AUTHENTICATE "PLAIN" "${b64('\0carol\0pw')}"`), ['OK "Logged in."']);
+  assert.deepEqual(looked, ['carol']);
+  assert.deepEqual(given, ['carol']);
+  assert.deepEqual(await command(c, 'PUTSCRIPT "one" "keep;"'), ['OK "Putscript completed."']);
+  assert.match((await command(c, 'PUTSCRIPT "two" "keep;"'))[0]!, /^NO \(QUOTA\/MAXSCRIPTS\)/);
+  const m = await client();
+  looked.length = 0;
+  assert.deepEqual(await command(m, `AUTHENTICATE "PLAIN" "${b64('carol\0admin\0master')}"`), [
+    'OK "Logged in."',
+  ]);
+  assert.deepEqual(looked, ['admin', 'carol']);
+  assert.deepEqual(given, ['carol', 'carol']);
 });
