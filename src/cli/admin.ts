@@ -8,6 +8,7 @@ import { hashPassword, isPasswordScheme, type PasswordScheme } from '../auth/ind
 import { EXIT_CONFIG, loadOrReport, parseSize } from '../config/index.js';
 import { compileFile } from './check.js';
 import { readFileSync } from 'node:fs';
+import { checkScriptName, DEFAULT_MAX_NAME_CHARACTERS } from '../managesieve/names.js';
 
 export interface AdminOptions {
   config?: string;
@@ -167,13 +168,24 @@ export function scriptCommand(action: string, args: string[], opts: ScriptPutOpt
           process.stdout.write(`${s.name}${s.active ? '\tactive' : ''}\n`);
         return 0;
       case 'put': {
-        if (!name || !file) return usage('sievert script put USER NAME FILE');
-        // The same check as PUTSCRIPT: a script that does not compile is not stored.
+        if (name === undefined || !file) return usage('sievert script put USER NAME FILE');
+        // The same checks as PUTSCRIPT: the name's rules, no empty script, and a script that
+        // does not compile is not stored.
+        const checked = checkScriptName(Buffer.from(name, 'utf8'), DEFAULT_MAX_NAME_CHARACTERS);
+        if (!checked.ok) {
+          process.stderr.write(`error: ${checked.message}\n`);
+          return 1;
+        }
         const { diagnostics } = compileFile(file);
         for (const d of diagnostics) process.stderr.write(formatDiagnostic(file, d) + '\n');
         if (diagnostics.some((d) => d.severity === 'error')) return 1;
+        const script = readFileSync(file);
+        if (script.length === 0) {
+          process.stderr.write(`error: ${file} is empty; an empty script is refused (RFC 5804 §2.6)\n`);
+          return 1;
+        }
         // Administrators are not held to the users' quotas.
-        await store.putScript(user, name, readFileSync(file), UNLIMITED);
+        await store.putScript(user, name, script, UNLIMITED);
         if (opts.activate) await store.setActive(user, name);
         process.stdout.write(`script ${name} stored for ${user}${opts.activate ? ' and activated' : ''}\n`);
         return 0;

@@ -53,6 +53,28 @@ test('script put refuses a script that does not compile, and get returns the exa
   assert.deepEqual(got.stdout, bytes);
 });
 
+test('script put holds administrators to the ManageSieve name rules and refuses an empty script', () => {
+  const good = join(dir, 'keep.sieve');
+  writeFileSync(good, 'keep;\n');
+  const empty = join(dir, 'empty.sieve');
+  writeFileSync(empty, '');
+  for (const [name, why] of [
+    ['', /name is empty/],
+    ['a\nb', /control character U\+000A/],
+    ['x'.repeat(129), /129 characters long; at most 128/],
+  ] as const) {
+    const r = sievert(['script', 'put', 'alice@example.com', name, good, '-c', config]);
+    assert.equal(r.code, 1, name);
+    assert.match(r.stderr, why);
+  }
+  const r = sievert(['script', 'put', 'alice@example.com', 'e', empty, '-c', config]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /empty/);
+  assert.equal(sievert(['script', 'put', 'alice@example.com', 'x'.repeat(128), good, '-c', config]).code, 0);
+  assert.equal(sievert(['script', 'delete', 'alice@example.com', 'x'.repeat(128), '-c', config]).code, 0);
+  assert.doesNotMatch(sievert(['script', 'list', 'alice@example.com', '-c', config]).stdout, /^e$/m);
+});
+
 test('script delete of the active script is refused until it is deactivated; user del removes the scripts', () => {
   const del = sievert(['script', 'delete', 'alice@example.com', 'main', '-c', config]);
   assert.equal(del.code, 1);
