@@ -2,7 +2,7 @@
  * The LMTP server (RFC 2033): the protocol only. Recipients are accepted or refused, and
  * messages delivered, by the caller's LmtpHandler (src/deliver).
  */
-import { listen, type InboundConnection } from '../net/index.js';
+import { drainSessions, listen, type InboundConnection } from '../net/index.js';
 import { lmtpSettings, type LmtpHandler, type LmtpOptions, type LmtpServer } from './options.js';
 import { LmtpSession } from './session.js';
 
@@ -84,15 +84,7 @@ export async function startLmtp<R>(options: LmtpOptions, handler: LmtpHandler<R>
       closing = true;
       // net.Server.close() waits for every connection: start it, end the sessions, then await it.
       const stopped = listener.close();
-      for (const session of sessions.keys()) session.shutdown();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, deadlineMs);
-      });
-      await Promise.race([Promise.all(sessions.values()), deadline]);
-      clearTimeout(timer);
-      for (const session of sessions.keys()) session.destroy();
-      await Promise.all(sessions.values());
+      await drainSessions(sessions, deadlineMs);
       for (const c of connections) c.close();
       await stopped;
       log.info({ event: 'stopped' }, 'LMTP stopped');

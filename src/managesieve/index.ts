@@ -3,7 +3,7 @@
  * fetch, rename and delete their Sieve scripts in a ScriptStore, authenticated by an
  * Authenticator, each script validated by the engine.
  */
-import { FailurePenalties, listen } from '../net/index.js';
+import { drainSessions, FailurePenalties, listen } from '../net/index.js';
 import {
   DEFAULT_LIMITS,
   silentLogger,
@@ -92,15 +92,7 @@ export async function startManageSieve(o: ManageSieveOptions): Promise<ManageSie
       closing = true;
       // net.Server.close() waits for every connection: start it, end the sessions, then await it.
       const stopped = listener.close();
-      for (const s of sessions.keys()) s.shutdown();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, deadlineMs);
-      });
-      await Promise.race([Promise.all(sessions.values()), deadline]);
-      clearTimeout(timer);
-      for (const s of sessions.keys()) s.destroy();
-      await Promise.all(sessions.values());
+      await drainSessions(sessions, deadlineMs);
       await stopped;
       log.info({ event: 'stopped' }, 'ManageSieve stopped');
     },

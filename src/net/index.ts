@@ -3,6 +3,7 @@
  * implicit TLS with SNI, PROXY protocol), a bounded line reader with literal support, the
  * IMAP/ManageSieve string syntax, server-side SASL, xtext and XCLIENT, address ranges.
  */
+export { drainSessions, type Drainable } from './drain.js';
 export { addressBytes, cidrContains, inNetworks, parseCidr, plainAddress, type Cidr } from './cidr.js';
 export {
   defaultCommandLimits,
