@@ -16,7 +16,8 @@ import {
 import { AUTH_MECHANISMS, sendsSecret } from '../auth/index.js';
 import { parseBind, type TlsMode } from '../net/index.js';
 import type { ScoreTestConfig } from '../sieve/index.js';
-import type { Quota } from '../store/types.js';
+import { resolveStoreUrl, type Quota } from '../store/index.js';
+import { isLoopback } from '../web/index.js';
 
 const DOCS = 'docs/serve.md';
 
@@ -153,6 +154,14 @@ const fileSchema = z.strictObject({
       key: z.string().optional(),
       session_timeout: duration.default(30 * 60_000),
       max_body: size.default(2 * 1024 * 1024),
+      /** "host:port" of a ManageSieve server whose scripts and users the editor uses instead of the store's. */
+      managesieve: z.string().optional(),
+      managesieve_tls: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+      /** PEM CA certificates that sign the server's certificate (a private CA); the system's otherwise. */
+      managesieve_ca: z.string().optional(),
+      managesieve_verify_certificate: z.boolean().default(true),
+      /** Send passwords without TLS to a server that is not on a loopback address. */
+      managesieve_allow_cleartext: z.boolean().default(false),
     })
     .prefault({}),
   log: z
@@ -240,8 +249,45 @@ export interface ServeConfig {
     key?: string;
     sessionTimeoutMs: number;
     maxBody: number;
+    /** Present with `web.managesieve`: the editor works in front of that server. */
+    remote?: WebRemoteConfig;
   };
   logLevel: FileConfig['log']['level'];
+}
+
+/** `[web] managesieve…`: the ManageSieve server the editor works in front of. */
+export interface WebRemoteConfig {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  /** Absolute path of a PEM CA bundle. */
+  ca?: string;
+  verifyCertificate: boolean;
+  allowCleartext: boolean;
+}
+
+function webRemoteConfig(w: FileConfig['web'], path: (p: string) => string): WebRemoteConfig | undefined {
+  if (w.managesieve === undefined) return undefined;
+  const bind = parseBind(w.managesieve);
+  if (!bind || w.managesieve.startsWith(':') || bind.port === 0)
+    throw new ConfigError(
+      'web.managesieve',
+      `expected "host:port" of a ManageSieve server (e.g. "imap.example.com:4190"), got ${JSON.stringify(w.managesieve)}`,
+    );
+  const tls = ({ starttls: 'starttls', tls: 'implicit', none: 'plain' } as const)[w.managesieve_tls];
+  if (tls === 'plain' && !w.managesieve_allow_cleartext && !isLoopback(bind.host))
+    throw new ConfigError(
+      'web.managesieve_tls',
+      `"none" would send passwords in cleartext to ${bind.host}, which is not a loopback address: use "starttls" or "tls", or set web.managesieve_allow_cleartext = true`,
+    );
+  return {
+    host: bind.host,
+    port: bind.port,
+    tls,
+    ca: w.managesieve_ca === undefined ? undefined : path(w.managesieve_ca),
+    verifyCertificate: w.managesieve_verify_certificate,
+    allowCleartext: w.managesieve_allow_cleartext,
+  };
 }
 
 function scoreTestConfig(t: z.infer<typeof scoreTest>, key: string): ScoreTestConfig {
@@ -292,13 +338,12 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
   const path = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const dataDir = path(c.data_dir);
 
-  let storeUrl = c.store.url ?? `sqlite:${resolve(dataDir, 'sievert.db')}`;
-  if (storeUrl.startsWith('sqlite:')) storeUrl = `sqlite:${path(storeUrl.slice('sqlite:'.length))}`;
-  else if (!/^postgres(ql)?:\/\//.test(storeUrl))
-    throw new ConfigError(
-      'store.url',
-      'expected "sqlite:PATH" or "postgres://user:password@host:port/database"',
-    );
+  let storeUrl: string;
+  try {
+    storeUrl = resolveStoreUrl(c.store.url ?? `sqlite:${resolve(dataDir, 'sievert.db')}`, baseDir);
+  } catch (e) {
+    throw new ConfigError('store.url', (e as Error).message.replace(/^store\.url: /, ''));
+  }
 
   const m = c.managesieve;
   m.listen.forEach((b, i) => {
@@ -351,6 +396,7 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
     throw new ConfigError(w.cert === undefined ? 'web.cert' : 'web.key', 'cert and key go together');
   if (w.session_timeout < 60_000) throw new ConfigError('web.session_timeout', 'must be at least "1m"');
   if (w.max_body < 1024) throw new ConfigError('web.max_body', 'must be at least 1024 octets');
+  const webRemote = webRemoteConfig(w, path);
 
   const l = c.lmtp;
   l.listen.forEach((b, i) => {
@@ -454,6 +500,7 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
       key: w.key === undefined ? undefined : path(w.key),
       sessionTimeoutMs: w.session_timeout,
       maxBody: w.max_body,
+      ...(webRemote ? { remote: webRemote } : {}),
     },
     logLevel: c.log.level,
   };

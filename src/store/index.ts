@@ -29,7 +29,7 @@ export interface OpenStoreOptions {
  */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<ScriptStore> {
   const timeout = options.busyTimeoutMs;
-  if (/^postgres(ql)?:\/\//i.test(url)) {
+  if (isPostgresUrl(url)) {
     const { PostgresStore } = await import('./postgres.js');
     return PostgresStore.open(url, timeout === undefined ? {} : { timeoutMs: timeout });
   }
@@ -39,9 +39,16 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   return SqliteStore.open(path, timeout === undefined ? {} : { busyTimeoutMs: timeout });
 }
 
-/** The SQLite file a `store.url` names, or throws an Error naming `store.url`. */
-export function sqlitePath(url: string, dataDir: string): string {
-  if (url === '') return resolve(join(dataDir, 'sievert.db'));
+function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/**
+ * The SQLite file a `store.url` names, or throws an Error naming `store.url`. A relative path is
+ * taken from `baseDir` (default: the working directory).
+ */
+export function sqlitePath(url: string, dataDir: string, baseDir = process.cwd()): string {
+  if (url === '') return resolve(baseDir, join(dataDir, 'sievert.db'));
   let path = url;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
   if (scheme !== undefined) {
@@ -55,7 +62,16 @@ export function sqlitePath(url: string, dataDir: string): string {
     if (path.startsWith('//')) path = path.slice(2);
   }
   if (path === '') throw new Error('store.url: sqlite: needs a file path (sqlite:./sievert-data/sievert.db)');
-  return path === ':memory:' ? path : resolve(path);
+  return path === ':memory:' ? path : resolve(baseDir, path);
+}
+
+/**
+ * A `store.url` as openStore reads it, made independent of the working directory: a PostgreSQL
+ * URL unchanged, anything else `sqlite:ABSOLUTE_PATH` (relative paths taken from `baseDir`).
+ * Throws an Error naming `store.url` for what openStore would refuse.
+ */
+export function resolveStoreUrl(url: string, baseDir: string): string {
+  return isPostgresUrl(url) ? url : `sqlite:${sqlitePath(url, '.', baseDir)}`;
 }
 
 function createPrivateFile(path: string): void {

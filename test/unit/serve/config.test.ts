@@ -69,6 +69,18 @@ idle_timeout = "45m"
 test('PostgreSQL URLs pass through unchanged', () => {
   const url = 'postgres://sievert:pw@127.0.0.1:5432/sievert';
   assert.equal(build(`[store]\nurl = "${url}"`).storeUrl, url);
+  assert.equal(build('[store]\nurl = "PostgreSQL://h/db"').storeUrl, 'PostgreSQL://h/db');
+});
+
+test('store.url accepts what the store opens, with relative paths from the configuration file', () => {
+  const url = (u: string): string => build(`[store]\nurl = "${u}"`).storeUrl;
+  assert.equal(url('sqlite:db/x.db'), 'sqlite:/etc/sievert/db/x.db');
+  assert.equal(url('SQLite:db/x.db'), 'sqlite:/etc/sievert/db/x.db');
+  assert.equal(url('db/x.db'), 'sqlite:/etc/sievert/db/x.db');
+  assert.equal(url('sqlite:///var/lib/x.db'), 'sqlite:/var/lib/x.db');
+  assert.equal(url('sqlite::memory:'), 'sqlite::memory:');
+  refused('[store]\nurl = "sqlite:"', 'store.url', /needs a file path/);
+  refused('[store]\nurl = "mysql://x"', 'store.url', /unsupported scheme "mysql:"/);
 });
 
 test('errors name the key', () => {
