@@ -7,7 +7,8 @@ import { rmSync } from 'node:fs';
 
 rmSync('dist/bundle', { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'dist/cli/index.js' },
+  // The password worker is loaded by path (new Worker), so it is an entry of its own.
+  entryPoints: { cli: 'dist/cli/index.js', 'password-worker': 'dist/auth/password-worker.js' },
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -53,6 +53,11 @@ export interface AuthenticatorOptions {
    * that throws). Never given a password or token.
    */
   onError?: (error: Error, context: { mechanism: AuthMechanism; user?: string }) => void;
+  /**
+   * Checks a password against a stored hash. Default verifyPassword; PasswordWorkers.verify
+   * moves the slow hashes off the event loop.
+   */
+  verifyPassword?: (given: Uint8Array, stored: string) => Promise<boolean>;
 }
 
 const CLEARTEXT: ReadonlySet<AuthMechanism> = new Set(['PLAIN', 'LOGIN', 'OAUTHBEARER', 'XOAUTH2']);
@@ -96,7 +101,10 @@ class SaslAuthenticator implements Authenticator {
   private lastScheme: PasswordScheme = 'ARGON2ID';
   private readonly dummies = new Map<PasswordScheme, Promise<string>>();
 
+  private readonly verify: (given: Uint8Array, stored: string) => Promise<boolean>;
+
   constructor(private readonly options: AuthenticatorOptions) {
+    this.verify = options.verifyPassword ?? verifyPassword;
     const defaults: AuthMechanism[] = ['PLAIN', 'LOGIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256'];
     if (options.oauth) defaults.push('OAUTHBEARER', 'XOAUTH2');
     if (options.external) defaults.push('EXTERNAL');
@@ -183,11 +191,11 @@ class SaslAuthenticator implements Authenticator {
     mechanism: AuthMechanism,
   ): Promise<boolean> {
     if (!entry) {
-      await verifyPassword(secret, await this.dummy()).catch(() => false);
+      await this.verify(secret, await this.dummy()).catch(() => false);
       return false;
     }
     try {
-      return await verifyPassword(secret, entry.password);
+      return await this.verify(secret, entry.password);
     } catch (e) {
       this.report(e, mechanism, entry.name);
       throw new LookupFailed();

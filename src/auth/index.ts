@@ -50,3 +50,4 @@ export {
   type ScramServerOptions,
 } from './scram.js';
 export { chainUserSources, StoreUserSource } from './store-users.js';
+export { PasswordWorkers } from './password-workers.js';

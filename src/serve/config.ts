@@ -2,6 +2,7 @@
  * The configuration of `sievert serve`: one TOML file, every key with a default, so that no
  * file at all runs on embedded defaults in ./sievert-data. docs/serve.md lists the keys.
  */
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -54,6 +55,11 @@ const fileSchema = z.strictObject({
       /** First failed login's delay per client address; it doubles per failure up to `failure_delay_max`. */
       failure_delay: duration.default(2_000),
       failure_delay_max: duration.default(15_000),
+      /**
+       * Worker threads that verify slow password hashes (SHA512-CRYPT, bcrypt, Argon2, PBKDF2)
+       * off the event loop; 0 verifies on the main thread. Default: the number of CPUs, at most 4.
+       */
+      password_workers: z.number().int().min(0).max(64).optional(),
       external: z.boolean().default(false),
       /** CA certificates that sign client certificates for EXTERNAL. */
       client_ca: z.string().optional(),
@@ -184,6 +190,7 @@ export interface ServeConfig {
     mechanisms?: FileConfig['auth']['mechanisms'];
     failureDelayMs: number;
     failureDelayMaxMs: number;
+    passwordWorkers: number;
     external: boolean;
     clientCa?: string;
     oauth?: NonNullable<FileConfig['auth']['oauth']>;
@@ -435,6 +442,7 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
       mechanisms: c.auth.mechanisms,
       failureDelayMs: c.auth.failure_delay,
       failureDelayMaxMs: c.auth.failure_delay_max,
+      passwordWorkers: c.auth.password_workers ?? Math.min(4, availableParallelism()),
       external: c.auth.external,
       clientCa: c.auth.client_ca === undefined ? undefined : path(c.auth.client_ca),
       oauth: o,

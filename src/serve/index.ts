@@ -10,6 +10,7 @@ import {
   createAuthenticator,
   createOAuthVerifier,
   PasswdFile,
+  PasswordWorkers,
   StoreUserSource,
   type Authenticator,
   type OAuthOptions,
@@ -25,7 +26,7 @@ import { serverTlsOptions, untilStopSignal } from '../net/index.js';
 import { createEngine } from '../sieve/index.js';
 import { effectiveQuota, openStore, type Quota, type ScriptStore } from '../store/index.js';
 import { VERSION } from '../version.js';
-import { startWeb, type WebServer } from '../web/index.js';
+import { remoteBackend, startWeb, storeBackend, type WebServer } from '../web/index.js';
 import { ensureSelfSignedCertificate } from './certificate.js';
 import { loadServeConfig, type ServeConfig } from './config.js';
 
@@ -88,6 +89,8 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
   const log = logger ?? pino({ level: config.logLevel, base: { service: 'sievert' } });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(config.storeUrl, { dataDir: config.dataDir });
+  const workers =
+    config.auth.passwordWorkers > 0 ? new PasswordWorkers(config.auth.passwordWorkers) : undefined;
   try {
     const { users, masters } = await userSources(config, store, log);
     const authenticator: Authenticator = createAuthenticator({
@@ -95,6 +98,7 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
       masters,
       plaintextWithoutTls: config.auth.plaintextWithoutTls,
       mechanisms: config.auth.mechanisms,
+      verifyPassword: workers?.verify,
       external: config.auth.external,
       oauth: config.auth.oauth ? createOAuthVerifier(oauthOptions(config.auth.oauth, log)) : undefined,
       scramSecret: scramSecret(config.dataDir),
@@ -200,20 +204,39 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
     if (config.web.enabled) {
       const w = config.web;
       try {
+        const r = w.remote;
+        const backend = r
+          ? // In front of another ManageSieve server: its users, its scripts, its answers.
+            remoteBackend({
+              host: r.host,
+              port: r.port,
+              tls: r.tls,
+              tlsOptions: {
+                ca: r.ca === undefined ? undefined : readFileSync(r.ca),
+                allowInvalidCerts: !r.verifyCertificate,
+              },
+              allowCleartext: r.allowCleartext,
+              logger: log.child({ component: 'web' }),
+            })
+          : storeBackend({
+              store,
+              // Its own authenticator over the same users: the page sends a password (PLAIN),
+              // whatever auth.mechanisms offers ManageSieve clients; the cleartext rule is the
+              // web server's.
+              authenticator: createAuthenticator({
+                users,
+                masters,
+                plaintextWithoutTls: true,
+                verifyPassword: workers?.verify,
+                mechanisms: ['PLAIN'],
+                onError: (e, ctx) => log.error({ event: 'auth-error', user: ctx.user, err: e.message }),
+              }),
+              quota,
+            });
         web = await startWeb({
           listen: w.listen,
-          store,
-          // Its own authenticator over the same users: the page sends a password (PLAIN), whatever
-          // auth.mechanisms offers ManageSieve clients; the cleartext rule is the web server's.
-          authenticator: createAuthenticator({
-            users,
-            masters,
-            plaintextWithoutTls: true,
-            mechanisms: ['PLAIN'],
-            onError: (e, ctx) => log.error({ event: 'auth-error', user: ctx.user, err: e.message }),
-          }),
+          backend,
           engine,
-          quota,
           tls:
             w.cert !== undefined && w.key !== undefined
               ? { cert: readFileSync(w.cert), key: readFileSync(w.key) }
@@ -238,11 +261,11 @@ export async function startServer(config: ServeConfig, logger?: Logger): Promise
       store,
       close: async (deadlineMs?: number) => {
         await Promise.all([started?.close(deadlineMs), lmtp?.close(deadlineMs), web?.close()]);
-        await store.close();
+        await Promise.all([store.close(), workers?.close()]);
       },
     };
   } catch (e) {
-    await store.close();
+    await Promise.all([store.close(), workers?.close()]);
     throw e;
   }
 }

@@ -1,7 +1,7 @@
 // `sievert serve`'s configuration: defaults for everything, errors that name the key.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseTomlText } from '../../../src/config/index.js';
@@ -35,6 +35,7 @@ test('no file: the embedded defaults in ./sievert-data, ManageSieve on 127.0.0.1
   assert.deepEqual(c.managesieve.quota, { maxScripts: 0, maxScriptSize: 1024 * 1024, maxStorage: 0 });
   assert.equal(c.auth.plaintextWithoutTls, false);
   assert.equal(c.auth.passwdFile, undefined);
+  assert.equal(c.auth.passwordWorkers, Math.min(4, availableParallelism()));
 });
 
 test('the keys of the issue, with sizes and paths relative to the file', () => {
@@ -94,6 +95,8 @@ test('errors name the key', () => {
   refused('[auth]\nmechanisms = ["CRAM-MD5"]', 'auth.mechanisms[0]', /"PLAIN"/);
   refused('[auth.oauth]\nissuer = "x"', 'auth.oauth', /jwks_file/);
   refused('[auth]\nfailure_delay = "20s"', 'auth.failure_delay_max');
+  refused('[auth]\npassword_workers = -1', 'auth.password_workers');
+  refused('[auth]\npassword_workers = 1.5', 'auth.password_workers');
 });
 
 test('a plain listener that could offer no SASL mechanism is refused (RFC 5804 §1.7)', () => {
