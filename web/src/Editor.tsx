@@ -1,9 +1,9 @@
 // The raw script editor: a textarea with line numbers, live diagnostics from the engine running
 // here in the browser, each one a button that moves the caret to its line and column.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { compile, type Diagnostic } from '../../src/sieve/index.js';
+import type { Diagnostic } from '../../src/sieve/index.js';
 import { api, ApiError } from './api.js';
-import { TryIt } from './TryIt.js';
+import { loadEngine } from './engine.js';
 
 /** The text offset of a 1-based line and column (columns count characters as the engine does). */
 function offsetOf(text: string, line: number, column: number): number {
@@ -16,45 +16,55 @@ function offsetOf(text: string, line: number, column: number): number {
   return Math.min(offset + Math.max(column - 1, 0), text.length);
 }
 
-export function Editor({ name, onSaved }: { name: string; onSaved: () => void }) {
-  const [source, setSource] = useState<string | null>(null);
-  const [saved, setSaved] = useState('');
+export function Editor(props: {
+  name: string;
+  /** The text being edited (shared with the other tabs), and the stored text. */
+  source: string;
+  saved: string;
+  onChange: (source: string) => void;
+  onSaved: (source: string) => void;
+}) {
+  const { name, source } = props;
   const [status, setStatus] = useState('');
-  const [checked, setChecked] = useState<readonly Diagnostic[]>([]);
+  // null while the engine loads or has not checked the current text yet.
+  const [checked, setChecked] = useState<readonly Diagnostic[] | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLPreElement>(null);
 
-  useEffect(() => {
-    api.get(name).then(
-      (s) => {
-        setSource(s.source);
-        setSaved(s.source);
-      },
-      (e: unknown) => setStatus(e instanceof ApiError ? e.message : 'The server cannot be reached.'),
-    );
-  }, [name]);
-
   // Live diagnostics, a moment after the last keystroke.
   useEffect(() => {
-    if (source === null) return;
-    const t = setTimeout(() => setChecked(compile(source).diagnostics), 120);
-    return () => clearTimeout(t);
+    let live = true;
+    const t = setTimeout(() => {
+      loadEngine().then(
+        (engine) => live && setChecked(engine.compile(source).diagnostics),
+        () => live && setStatus('The script checker could not be loaded: reload the page.'),
+      );
+    }, 120);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
   }, [source]);
 
-  const lines = useMemo(() => (source ?? '').split('\n').length, [source]);
-  const errors = checked.filter((d) => d.severity === 'error');
+  const lines = useMemo(() => source.split('\n').length, [source]);
+  const errors = (checked ?? []).filter((d) => d.severity === 'error');
 
   const goTo = (d: Diagnostic) => {
     const el = area.current;
-    if (!el || source === null) return;
+    if (!el) return;
     const at = offsetOf(source, d.line, d.column);
     el.focus();
     el.setSelectionRange(at, at);
   };
   const save = async () => {
-    if (source === null) return;
-    // Checked now, not from the debounced result, so a fast Save cannot slip an error through.
-    const now = compile(source).diagnostics;
+    let now: readonly Diagnostic[];
+    try {
+      // Checked now, not from the debounced result, so a fast Save cannot slip an error through.
+      now = (await loadEngine()).compile(source).diagnostics;
+    } catch {
+      setStatus('Not saved: the script checker could not be loaded. Reload the page.');
+      return;
+    }
     setChecked(now);
     const bad = now.filter((d) => d.severity === 'error');
     if (bad.length > 0) {
@@ -66,9 +76,8 @@ export function Editor({ name, onSaved }: { name: string; onSaved: () => void })
     }
     try {
       await api.put(name, source);
-      setSaved(source);
       setStatus('Saved.');
-      onSaved();
+      props.onSaved(source);
     } catch (e) {
       setStatus(
         e instanceof ApiError ? `Not saved: ${e.message}` : 'Not saved: the server cannot be reached.',
@@ -76,18 +85,8 @@ export function Editor({ name, onSaved }: { name: string; onSaved: () => void })
     }
   };
 
-  if (source === null)
-    return (
-      <main class="editor">
-        <p role="status">{status || 'Loading…'}</p>
-      </main>
-    );
   return (
-    <main class="editor">
-      <h2>
-        Script <span class="script-name">{name}</span>
-        {source !== saved && <span class="unsaved"> (unsaved changes)</span>}
-      </h2>
+    <>
       <label for="source">Sieve source</label>
       <div class="code">
         <pre class="gutter" ref={gutter} aria-hidden="true">
@@ -100,7 +99,7 @@ export function Editor({ name, onSaved }: { name: string; onSaved: () => void })
           value={source}
           wrap="off"
           aria-describedby="diagnostics"
-          onInput={(e) => setSource(e.currentTarget.value)}
+          onInput={(e) => props.onChange(e.currentTarget.value)}
           onScroll={(e) => {
             if (gutter.current) gutter.current.scrollTop = e.currentTarget.scrollTop;
           }}
@@ -116,12 +115,19 @@ export function Editor({ name, onSaved }: { name: string; onSaved: () => void })
         <button type="button" onClick={() => void save()}>
           Save
         </button>
+        {source !== props.saved && (
+          <button type="button" onClick={() => props.onChange(props.saved)}>
+            Discard changes
+          </button>
+        )}
         <p role="status" class="message">
           {status}
         </p>
       </div>
       <section id="diagnostics" aria-label="Diagnostics">
-        {checked.length === 0 ? (
+        {checked === null ? (
+          <p>Checking…</p>
+        ) : checked.length === 0 ? (
           <p class="ok">No errors.</p>
         ) : (
           <ul class="diagnostics">
@@ -136,7 +142,6 @@ export function Editor({ name, onSaved }: { name: string; onSaved: () => void })
         )}
         {errors.length > 0 && <p class="sr-only">{errors.length} errors</p>}
       </section>
-      <TryIt source={source} />
-    </main>
+    </>
   );
 }

@@ -1,14 +1,8 @@
 // "Try it": runs the script being edited on a pasted or uploaded message, in the browser, and
 // shows the resulting actions and the trace.
 import { useState } from 'preact/hooks';
-import {
-  compile,
-  describeAction,
-  impliedEnvelope,
-  parseMessage,
-  run,
-  type TraceEvent,
-} from '../../src/sieve/index.js';
+import type { TraceEvent } from '../../src/sieve/index.js';
+import { loadEngine } from './engine.js';
 
 interface Outcome {
   actions: string[];
@@ -25,8 +19,21 @@ export function TryIt({ source }: { source: string }) {
   const [to, setTo] = useState('');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
-  const tryIt = (e: Event) => {
+  const tryIt = async (e: Event) => {
     e.preventDefault();
+    let engine;
+    try {
+      engine = await loadEngine();
+    } catch {
+      setOutcome({
+        actions: [],
+        implicitKeep: false,
+        trace: [],
+        error: 'The engine could not be loaded: reload the page.',
+      });
+      return;
+    }
+    const { compile, describeAction, impliedEnvelope, parseMessage, run } = engine;
     const compiled = compile(source);
     if (!compiled.program) {
       const first = compiled.diagnostics.find((d) => d.severity === 'error');
@@ -65,9 +72,8 @@ export function TryIt({ source }: { source: string }) {
   };
 
   return (
-    <section class="tryit" aria-labelledby="tryit-title">
-      <h2 id="tryit-title">Try it</h2>
-      <form onSubmit={tryIt}>
+    <section class="tryit" aria-label="Try it">
+      <form onSubmit={(e) => void tryIt(e)}>
         <label for="message">Message (headers, blank line, body)</label>
         <textarea
           id="message"

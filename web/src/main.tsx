@@ -1,9 +1,9 @@
-// The web filter editor: log in, then the scripts beside the raw editor and its "try it" panel.
+// The web filter editor: log in, then the scripts beside the open one (its rules, its text, "try it").
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from './api.js';
-import { Editor } from './Editor.js';
 import { Scripts } from './Scripts.js';
+import { ScriptView } from './ScriptView.js';
 import './style.css';
 
 function Login({ onLogin }: { onLogin: (user: string) => void }) {
@@ -90,7 +90,7 @@ function App() {
       <div class="layout">
         <Scripts open={open} onOpen={setOpen} version={version} onChanged={() => setVersion((v) => v + 1)} />
         {open !== null ? (
-          <Editor key={open} name={open} onSaved={() => setVersion((v) => v + 1)} />
+          <ScriptView key={open} name={open} onSaved={() => setVersion((v) => v + 1)} />
         ) : (
           <main class="empty">
             <p>Choose a script, or create one.</p>

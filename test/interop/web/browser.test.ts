@@ -101,6 +101,8 @@ test(
 
     await page.getByLabel('New script name').fill('filters');
     await page.getByRole('button', { name: 'Create' }).click();
+    // A script opens on its rule list; the raw editor is the Script tab.
+    await page.getByRole('tab', { name: 'Script' }).click();
     const source = page.getByLabel('Sieve source');
     await source.waitFor();
 
@@ -138,6 +140,7 @@ test(
     await page.locator('.badge', { hasText: 'active' }).waitFor();
     await shot(page, 'scripts');
 
+    await page.getByRole('tab', { name: 'Try it' }).click();
     await page.getByLabel('Message (headers, blank line, body)').fill(MESSAGE);
     await page.getByRole('button', { name: 'Run the script' }).click();
     const actions = page.locator('.actions');
