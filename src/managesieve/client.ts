@@ -87,10 +87,11 @@ export interface AuthenticateOptions {
   authzid?: string;
   /**
    * PLAIN: how the initial response is sent: with the command as a quoted string or a
-   * literal, or `none` to wait for the server's empty challenge first (RFC 5804 §2.1).
+   * literal, `auto` for quoted when it fits a quoted string (RFC 5804 §4: 1,024 octets) and a
+   * literal otherwise, or `none` to wait for the server's empty challenge first (RFC 5804 §2.1).
    * Default `quoted`.
    */
-  initialResponse?: 'quoted' | 'literal' | 'none';
+  initialResponse?: 'quoted' | 'literal' | 'auto' | 'none';
 }
 
 /** A `NO` or `BYE` where the caller needed `OK`. */
@@ -222,6 +223,16 @@ export class ManageSieveClient {
     return client;
   }
 
+  /** False once the connection has ended (the server closed it, a timeout, `close()`). */
+  get open(): boolean {
+    return !this.socket.destroyed && !this.socket.readableEnded;
+  }
+
+  /** The server's address as connected (for a cleartext check: is it loopback?). */
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+
   /** True once the connection is TLS. */
   get secure(): boolean {
     return 'encrypted' in this.socket && this.socket.encrypted === true;
@@ -304,7 +315,10 @@ export class ManageSieveClient {
       plain.destroy();
       throw new Error('server sent data after its STARTTLS response, before the TLS handshake');
     }
-    this.socket = await connectTls({ socket: plain }, this.options.tlsOptions ?? {}, this.timeoutMs);
+    // The host goes along so the certificate is checked against it: over an existing socket
+    // to an IP address, Node would otherwise check the name `localhost`.
+    const target = { socket: plain, host: this.options.host };
+    this.socket = await connectTls(target, this.options.tlsOptions ?? {}, this.timeoutMs);
     this.reader = new LineReader(this.socket, this.maxLine);
     const caps = await this.readResponse();
     if (caps.status === 'OK') this.capabilities = parseCapabilities(caps.data);
@@ -346,7 +360,7 @@ export class ManageSieveClient {
       this.send(
         Buffer.concat([
           Buffer.from(`AUTHENTICATE "${mechanism}" `),
-          encodeString(ir, initial === 'literal' ? 'literal' : 'quoted'),
+          encodeString(ir, initial === 'literal' ? 'literal' : initial === 'auto' ? 'auto' : 'quoted'),
           Buffer.from('\r\n'),
         ]),
       );

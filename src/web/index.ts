@@ -1,7 +1,8 @@
 /**
  * The web filter editor: an HTTP server for the built page (web/, built into dist/web/static)
- * and a JSON API over the script store, started by `sievert serve` with `[web] enabled = true`.
- * docs/web.md describes the API and the security decisions.
+ * and a JSON API over the script store or another ManageSieve server, started by
+ * `sievert serve` with `[web] enabled = true`. docs/web.md describes the API and the security
+ * decisions.
  */
 export {
   CSRF_HEADER,
@@ -11,5 +12,19 @@ export {
   startWeb,
   type WebOptions,
   type WebServer,
+  type WebServerOptions,
 } from './server.js';
+export {
+  isLoopback,
+  ScriptError,
+  type LoginOutcome,
+  type LoginRequest,
+  type PutResult,
+  type ScriptBackend,
+  type ScriptEntry,
+  type ScriptErrorCode,
+  type UserScripts,
+} from './backend.js';
+export { remoteBackend, type RemoteBackendOptions } from './remote-backend.js';
 export { SessionTable, type WebSession } from './sessions.js';
+export { storeBackend, type StoreBackendOptions } from './store-backend.js';

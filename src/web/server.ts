@@ -1,7 +1,7 @@
 /**
  * The web filter editor's HTTP side: the built page (dist/web/static) and a small JSON API over
- * the script store, with the same users as ManageSieve. node:http and a hand-written router:
- * a dozen routes do not need a framework.
+ * a ScriptBackend: the script store with the same users as ManageSieve, or another ManageSieve
+ * server. node:http and a hand-written router: a dozen routes do not need a framework.
  */
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import {
@@ -11,27 +11,36 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { isIP, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { SecureContextOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/index.js';
 import { checkScriptName } from '../managesieve/index.js';
 import { FailurePenalties, parseBind, sleep } from '../net/index.js';
 import { decodeScript, type Diagnostic, type Engine } from '../sieve/index.js';
-import { StoreError, type Quota, type ScriptStore, type StoreErrorCode } from '../store/index.js';
+import {
+  isLoopback,
+  ScriptError,
+  type ScriptBackend,
+  type ScriptErrorCode,
+  type UserScripts,
+} from './backend.js';
 import { SessionTable, type WebSession } from './sessions.js';
+import { storeBackend, type StoreBackendOptions } from './store-backend.js';
 
-export interface WebOptions {
+/**
+ * Where the scripts are: a `backend` (`storeBackend(…)`, `remoteBackend(…)`), or the store
+ * backend's options themselves.
+ */
+export type WebOptions = WebServerOptions &
+  ({ backend: ScriptBackend } | (StoreBackendOptions & { backend?: never }));
+
+export interface WebServerOptions {
   /** "host:port" addresses. */
   listen: readonly string[];
-  store: ScriptStore;
-  /** Must offer PLAIN; the cleartext rule is applied here (see `allowCleartext`). */
-  authenticator: Authenticator;
   /** Checks scripts before they are stored (the same engine as ManageSieve's). */
   engine: Engine;
-  quota: (user: string) => Promise<Quota>;
   /** HTTPS with these; plain HTTP without. */
   tls?: SecureContextOptions;
   /** Accept logins over plain HTTP from non-loopback clients (`auth.plaintext_without_tls`). */
@@ -60,7 +69,6 @@ export const SESSION_COOKIE = 'sievert_session';
 /** Required on every non-GET API request: a cross-site form or image cannot send it. */
 export const CSRF_HEADER = 'x-sievert';
 export const DEFAULT_MAX_BODY = 2 * 1024 * 1024;
-const MAX_NAME_CHARACTERS = 128;
 
 /** The package's built page: from dist/bundle/*.js, dist/web/*.js and src/web/*.ts alike, two folders up. */
 export function defaultStaticDir(): string {
@@ -99,7 +107,7 @@ class HttpError extends Error {
   }
 }
 
-const STORE_STATUS: Record<StoreErrorCode, number> = {
+const SCRIPT_ERROR_STATUS: Record<ScriptErrorCode, number> = {
   NONEXISTENT: 404,
   ALREADYEXISTS: 409,
   ACTIVE: 409,
@@ -107,13 +115,9 @@ const STORE_STATUS: Record<StoreErrorCode, number> = {
   'QUOTA/MAXSCRIPTS': 403,
   'QUOTA/MAXSIZE': 403,
   TRYLATER: 503,
+  REFUSED: 422,
+  LOGIN: 401,
 };
-
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return a === '::1' || (isIP(a) === 4 && a.startsWith('127.'));
-}
 
 function cookieValue(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -143,7 +147,25 @@ interface Route {
 
 export async function startWeb(o: WebOptions): Promise<WebServer> {
   const now = o.now ?? Date.now;
-  const sessions = new SessionTable(o.sessionTimeoutMs ?? 30 * 60_000, now);
+  const backend = o.backend !== undefined ? o.backend : storeBackend(o);
+  const log = o.logger;
+  /** Every close of a session's scripts, so that the server's close can wait for them. */
+  const closing = new Set<Promise<void>>();
+  const sessions = new SessionTable(o.sessionTimeoutMs ?? 30 * 60_000, now, (s) => {
+    const p = s.scripts
+      .close()
+      .catch((e: unknown) =>
+        log?.warn(
+          { event: 'session-close-error', user: s.user, err: (e as Error).message },
+          'closing failed',
+        ),
+      )
+      .finally(() => closing.delete(p));
+    closing.add(p);
+  });
+  // Sessions nobody touches again still end (and close what they hold) after the idle time.
+  const sweeper = setInterval(() => sessions.sweep(), Math.min(60_000, o.sessionTimeoutMs ?? 60_000));
+  sweeper.unref();
   const maxBody = o.maxBody ?? DEFAULT_MAX_BODY;
   const failureDelay = o.failureDelayMs ?? 2_000;
   const penalties = new FailurePenalties(
@@ -162,7 +184,6 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
       'the page is not built',
     );
   }
-  const log = o.logger;
   const secure = o.tls !== undefined;
 
   const user = (ctx: RequestContext): string => ctx.session!.user;
@@ -175,7 +196,7 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
         'NAME',
         'The script name contains an unpaired surrogate, which UTF-8 cannot encode.',
       );
-    const r = checkScriptName(bytes, MAX_NAME_CHARACTERS);
+    const r = checkScriptName(bytes, backend.maxScriptNameLength);
     if (!r.ok) throw new HttpError(400, 'NAME', r.message);
     return r.value;
   };
@@ -189,12 +210,16 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
     }
     return checkedName(name);
   };
-  const stored = async <T>(f: () => Promise<T>): Promise<T> => {
+  /** The session's scripts; a backend's ScriptError becomes the API's answer. */
+  const stored = async <T>(ctx: RequestContext, f: (scripts: UserScripts) => Promise<T>): Promise<T> => {
+    const session = ctx.session!;
     try {
-      return await f();
+      return await f(session.scripts);
     } catch (e) {
-      if (e instanceof StoreError) throw new HttpError(STORE_STATUS[e.code], e.code, e.message);
-      throw e;
+      if (!(e instanceof ScriptError)) throw e;
+      // The other server no longer takes this login: the session is over.
+      if (e.code === 'LOGIN') sessions.end(session.id);
+      throw new HttpError(SCRIPT_ERROR_STATUS[e.code], e.code, e.message);
     }
   };
   /** JSON text → the script's octets; a lone surrogate has no UTF-8 form and is refused, never replaced. */
@@ -254,25 +279,25 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
     const password = b.password;
     if (typeof name !== 'string' || typeof password !== 'string' || name === '' || /\0/.test(name + password))
       throw new HttpError(400, 'BAD_REQUEST', 'Expected {"user": "…", "password": "…"}.');
-    const exchange = o.authenticator.start('PLAIN', { secure: true, remoteAddress: remote });
-    if (!exchange) throw new HttpError(503, 'TRYLATER', 'Password logins are not available.');
-    const step = await exchange.step(Buffer.from(`\0${name}\0${password}`, 'utf8'));
-    if (step.kind === 'success') {
+    const outcome = await backend.login({ user: name, password, remoteAddress: remote });
+    if (outcome.kind === 'success') {
       penalties.succeed(name);
-      const s = sessions.create(step.user);
+      const s = sessions.create(outcome.user, outcome.scripts);
       ctx.res.setHeader(
         'Set-Cookie',
         `${SESSION_COOKIE}=${s.id}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
       );
-      log?.info({ event: 'login', user: step.user, authcid: step.authcid, remote }, 'web login');
-      return { user: step.user };
+      log?.info({ event: 'login', user: outcome.user, authcid: outcome.authcid, remote }, 'web login');
+      return { user: outcome.user };
     }
-    if (step.kind === 'challenge') throw new HttpError(401, 'AUTH', 'Authentication failed.');
-    if (step.reason === 'unavailable') throw new HttpError(503, 'TRYLATER', step.message);
-    if (step.reason === 'disabled') throw new HttpError(403, 'DISABLED', step.message);
+    if (outcome.reason === 'unavailable') {
+      log?.warn({ event: 'login-unavailable', remote, detail: outcome.detail }, 'web login impossible now');
+      throw new HttpError(503, 'TRYLATER', outcome.message);
+    }
+    if (outcome.reason === 'disabled') throw new HttpError(403, 'DISABLED', outcome.message);
     // As ManageSieve: a failed login waits, longer with each failure from the address.
     const delay = penalties.fail([remote, name]);
-    log?.info({ event: 'auth-failed', reason: step.reason, remote, delayMs: delay }, 'web login failed');
+    log?.info({ event: 'auth-failed', reason: outcome.detail, remote, delayMs: delay }, 'web login failed');
     await sleep(delay);
     throw new HttpError(401, 'AUTH', 'Authentication failed.');
   });
@@ -286,20 +311,21 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
   route('GET', '/api/session', true, (ctx) => Promise.resolve({ user: user(ctx) }));
 
   route('GET', '/api/scripts', true, async (ctx) => {
-    const list = await stored(() => o.store.listScripts(user(ctx)));
+    const list = await stored(ctx, (scripts) => scripts.list());
     return {
+      // null where the backend does not say (ManageSieve's LISTSCRIPTS gives names only).
       scripts: list.map((s) => ({
         name: s.name,
         active: s.active,
-        size: s.size,
-        modified: s.modified.toISOString(),
+        size: s.size ?? null,
+        modified: s.modified?.toISOString() ?? null,
       })),
     };
   });
 
   route('GET', '/api/scripts/:name', true, async (ctx) => {
     const name = scriptName(ctx.params[0]);
-    const bytes = await stored(() => o.store.getScript(user(ctx), name));
+    const bytes = await stored(ctx, (scripts) => scripts.get(name));
     if (!bytes) throw new HttpError(404, 'NONEXISTENT', `There is no script named ${JSON.stringify(name)}.`);
     const url = new URL(ctx.req.url ?? '/', 'http://x');
     if (url.searchParams.has('download')) {
@@ -320,9 +346,7 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
         'UTF8',
         `The stored script is not valid UTF-8 (line ${decoded.line}, column ${decoded.column}); download it to see its bytes.`,
       );
-    const active = (await stored(() => o.store.listScripts(user(ctx)))).some(
-      (s) => s.name === name && s.active,
-    );
+    const active = (await stored(ctx, (scripts) => scripts.list())).some((s) => s.name === name && s.active);
     return { name, active, source: decoded.text };
   });
 
@@ -333,17 +357,17 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
     const bytes = type.startsWith('application/json')
       ? sourceBytes((await ctx.json()).source)
       : await ctx.body();
+    // Checked here first, so the editor gets the engine's diagnostics; a ManageSieve server
+    // behind us then has the last word (its NO comes back as 422 REFUSED with its text).
     const { diagnostics } = validate(bytes);
-    const u = user(ctx);
-    const quota = await o.quota(u);
-    await stored(() => o.store.putScript(u, name, bytes, quota));
-    log?.info({ event: 'putscript', user: u, size: bytes.length }, 'script stored');
-    return { name, size: bytes.length, diagnostics };
+    const { remoteWarnings } = await stored(ctx, (scripts) => scripts.put(name, bytes));
+    log?.info({ event: 'putscript', user: user(ctx), size: bytes.length }, 'script stored');
+    return { name, size: bytes.length, diagnostics, ...(remoteWarnings ? { remoteWarnings } : {}) };
   });
 
   route('DELETE', '/api/scripts/:name', true, async (ctx) => {
     const name = scriptName(ctx.params[0]);
-    await stored(() => o.store.deleteScript(user(ctx), name));
+    await stored(ctx, (scripts) => scripts.delete(name));
     return { ok: true };
   });
 
@@ -352,7 +376,7 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
     const to = (await ctx.json()).to;
     if (typeof to !== 'string') throw new HttpError(400, 'BAD_REQUEST', 'Expected {"to": "new name"}.');
     const checked = checkedName(to);
-    await stored(() => o.store.renameScript(user(ctx), from, checked));
+    await stored(ctx, (scripts) => scripts.rename(from, checked));
     return { name: checked };
   });
 
@@ -360,7 +384,8 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
     const name = (await ctx.json()).name;
     if (name !== null && typeof name !== 'string')
       throw new HttpError(400, 'BAD_REQUEST', 'Expected {"name": "script"} or {"name": null}.');
-    await stored(() => o.store.setActive(user(ctx), name === null ? null : checkedName(name)));
+    const checked = name === null ? null : checkedName(name);
+    await stored(ctx, (scripts) => scripts.setActive(checked));
     return { active: name };
   });
 
@@ -542,6 +567,7 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
       addresses.push(server.address() as AddressInfo);
     }
   } catch (e) {
+    clearInterval(sweeper);
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     throw e;
   }
@@ -552,6 +578,9 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
       return sessions.size;
     },
     close: async () => {
+      clearInterval(sweeper);
+      sessions.endAll();
+      await Promise.all([...closing]);
       await Promise.all(
         servers.map(
           (s) =>
