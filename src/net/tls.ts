@@ -140,8 +140,12 @@ export function connectTls(
 ): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const pinned = o.pins !== undefined && o.pins.length > 0;
+    // Over an existing socket node checks the certificate against "localhost" unless told a
+    // host: without a server name, the certificate must then cover the address connected to.
+    const host = 'socket' in target ? (o.servername ?? target.socket.remoteAddress) : target.host;
     const s = tls.connect({
       ...target,
+      host,
       servername: o.servername,
       ca: o.ca,
       cert: o.cert,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,43 @@ export interface TestCerts {
   cert: Buffer;
   key: Buffer;
   cleanup(): void;
+}
+
+/** A certificate for `san` only (e.g. `DNS:localhost`, no IP), signed by the test CA of `ca`. */
+export function signCert(ca: TestCerts, san: string): { cert: Buffer; key: Buffer } {
+  const f = (n: string): string => join(ca.dir, n);
+  const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=other',
+    '-keyout',
+    f('other.key'),
+    '-out',
+    f('other.csr'),
+  ]);
+  writeFileSync(f('other.cnf'), `subjectAltName=${san}\n`);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    f('other.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    f('other.pem'),
+    '-extfile',
+    f('other.cnf'),
+  ]);
+  return { cert: readFileSync(f('other.pem')), key: readFileSync(f('other.key')) };
 }
 
 export function makeCerts(names: string[] = ['localhost']): TestCerts {

@@ -5,9 +5,6 @@
 // end the connection with LOGOUT. A scripted server plays the BYE and dropped-connection cases
 // byte for byte.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createAuthenticator, type Authenticator } from '../../../src/auth/index.js';
 import {
@@ -24,7 +21,14 @@ import {
   type WebServer,
 } from '../../../src/web/index.js';
 import { MemoryStore } from '../managesieve/memory-store.js';
-import { capturingLogger, FakeBackend, makeCerts, type Peer, type TestCerts } from '../proxy/helpers.js';
+import {
+  capturingLogger,
+  FakeBackend,
+  makeCerts,
+  signCert,
+  type Peer,
+  type TestCerts,
+} from '../proxy/helpers.js';
 
 const TIMEOUT_MS = 30 * 60_000;
 let clock = 1_000_000;
@@ -569,7 +573,7 @@ describe('STARTTLS to the other server', () => {
   test('the certificate must name the address connected to, not just any name', async () => {
     // Signed by the trusted CA, but for "localhost" only, with no IP address: connecting to
     // 127.0.0.1, it does not name the server.
-    const localhostOnly = await startRemote({ certs: { ...certs, ...signedFor(certs, 'DNS:localhost') } });
+    const localhostOnly = await startRemote({ certs: { ...certs, ...signCert(certs, 'DNS:localhost') } });
     const w = await startWebFor({ port: localhostOnly.port, tls: 'starttls', tlsOptions: { ca: certs.ca } });
     try {
       const r = await w.call('POST', '/api/login', { json: { user: 'alice', password: 'secret' } });
@@ -582,40 +586,3 @@ describe('STARTTLS to the other server', () => {
     }
   });
 });
-
-/** A certificate for `san` (e.g. `DNS:localhost`) signed by the test CA of `ca`. */
-function signedFor(ca: TestCerts, san: string): { cert: Buffer; key: Buffer } {
-  const f = (n: string): string => join(ca.dir, n);
-  const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
-  run([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=other',
-    '-keyout',
-    f('other.key'),
-    '-out',
-    f('other.csr'),
-  ]);
-  writeFileSync(f('other.cnf'), `subjectAltName=${san}\n`);
-  run([
-    'x509',
-    '-req',
-    '-in',
-    f('other.csr'),
-    '-CA',
-    f('ca.pem'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-out',
-    f('other.pem'),
-    '-extfile',
-    f('other.cnf'),
-  ]);
-  return { cert: readFileSync(f('other.pem')), key: readFileSync(f('other.key')) };
-}
