@@ -84,7 +84,14 @@ export function rulesCommand(action: string, args: string[], opts: RulesOptions)
         if (!WRITABLE_DIALECTS.includes(to)) {
           return usage(`--to takes one of ${WRITABLE_DIALECTS.join(', ')} (got "${opts.to}")`);
         }
-        return output(file, source, convert(source, to), opts);
+        // Rules the target cannot hold stay as they were: say which, and why.
+        const out = convert(source, to, {
+          onKept: (rule, why) =>
+            process.stderr.write(
+              `sievert rules: ${file}:${rule.span.startLine}: "${rule.name ?? ''}" stays as it was: ${why}\n`,
+            ),
+        });
+        return output(file, source, out, opts);
       }
     }
   } catch (e) {

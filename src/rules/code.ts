@@ -518,3 +518,97 @@ export function capabilitiesOf(condition: Condition | null, actions: readonly Ac
   }
   return [...caps];
 }
+
+/**
+ * A comparison key for what a rule does, ignoring how it is spelled: strings by value, header
+ * names in lower case (RFC 5228 §2.4.2.2: they are case-insensitive), defaults made explicit
+ * (`:is`, `:all`, "i;ascii-casemap"), `if true` as no test and an allof/anyof of one test as
+ * that test. Two rules with the same key behave the same.
+ */
+export function behaviourKey(condition: Condition | null, actions: readonly Action[]): string {
+  const v = (s: SieveString): string => s.value;
+  const names = (l: readonly SieveString[]): string[] => l.map((s) => s.value.toLowerCase());
+  const match = (m: MatchOptions): Record<string, string> => ({
+    match: m.match ?? 'is',
+    comparator: m.comparator?.value ?? 'i;ascii-casemap',
+    ...(m.relation ? { relation: m.relation.value } : {}),
+  });
+  const cond = (c: Condition | null): unknown => {
+    if (c === null || c.type === 'true') return null;
+    switch (c.type) {
+      case 'allof':
+      case 'anyof':
+        return c.tests.length === 1 ? cond(c.tests[0]!) : { [c.type]: c.tests.map(cond) };
+      case 'not':
+        return { not: cond(c.test) };
+      case 'false':
+        return 'false';
+      case 'header':
+        return { header: names(c.headers), keys: c.keys.map(v), ...match(c) };
+      case 'address':
+      case 'envelope':
+        return {
+          [c.type]: names(c.headers),
+          part: c.addressPart ?? 'all',
+          keys: c.keys.map(v),
+          ...match(c),
+        };
+      case 'body':
+        return {
+          body: c.transform ?? 'text',
+          types: c.contentTypes?.map(v) ?? null,
+          keys: c.keys.map(v),
+          ...match(c),
+        };
+      case 'size':
+        return { size: c.over ? 'over' : 'under', limit: c.limit.toUpperCase() };
+      case 'exists':
+        return { exists: names(c.headers) };
+      case 'date':
+      case 'currentdate':
+        return {
+          [c.type]: c.header ? c.header.value.toLowerCase() : null,
+          zone: c.zone?.value ?? null,
+          originalZone: c.originalZone ?? false,
+          part: c.datePart.value.toLowerCase(),
+          keys: c.keys.map(v),
+          ...match(c),
+        };
+      case 'spamtest':
+        return { spamtest: c.value.value, percent: c.percent ?? false, ...match(c) };
+    }
+  };
+  const act = (a: Action): unknown => {
+    switch (a.type) {
+      case 'fileinto':
+        return [a.type, v(a.mailbox), !!a.copy, !!a.create, a.flags?.map(v) ?? null];
+      case 'redirect':
+        return [a.type, v(a.address), !!a.copy];
+      case 'keep':
+        return [a.type, a.flags?.map(v) ?? null];
+      case 'discard':
+      case 'stop':
+        return [a.type];
+      case 'reject':
+      case 'ereject':
+        return [a.type, v(a.reason)];
+      case 'addflag':
+      case 'setflag':
+      case 'removeflag':
+        return [a.type, a.flags.map(v)];
+      case 'vacation':
+        return [
+          a.type,
+          a.days ?? null,
+          a.seconds ?? null,
+          a.subject ? v(a.subject) : null,
+          a.from ? v(a.from) : null,
+          a.addresses?.map(v) ?? null,
+          !!a.mime,
+          a.handle ? v(a.handle) : null,
+          v(a.reason),
+        ];
+    }
+  };
+  return JSON.stringify({ c: cond(condition), a: actions.map(act) });
+}

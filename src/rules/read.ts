@@ -1,7 +1,14 @@
 // From the lossless tree to the document: items in execution order, each rule with the metadata
 // its product wrote, and everything else kept as comments, directives, regions or raw blocks.
-import { readAction, readCondition, Unrepresentable, writeAction, writeCondition } from './code.js';
-import { detect, INGO_SECTIONS } from './dialects.js';
+import {
+  behaviourKey,
+  readAction,
+  readCondition,
+  Unrepresentable,
+  writeAction,
+  writeCondition,
+} from './code.js';
+import { detect, INGO_SECTIONS, modelOfCode, nextcloudCode, snappyCode, truthy } from './dialects.js';
 import type {
   Action,
   Chain,
@@ -43,6 +50,8 @@ export interface Claim {
   readonly ids: Record<string, string>;
   readonly fields: Record<string, string>;
   readonly purpose?: Purpose;
+  /** A product's JSON for the rule, parsed (RainLoop). */
+  readonly data?: Readonly<Record<string, unknown>>;
   /** Offsets of the metadata lines. */
   readonly start: number;
   readonly end: number;
@@ -117,13 +126,30 @@ function decode(node: CommandSyntax): {
   return { reading: { enabled, ...(disabledBy ? { disabledBy } : {}), condition, actions }, ignoreComment };
 }
 
+/** Whether a rule's command is switched off, and how, from its syntax alone. */
+function switchState(node: CommandSyntax): { enabled: boolean; disabledBy?: DisabledStyle } {
+  const test = node.tests[0];
+  if (node.name === 'disabled_if') return { enabled: false, disabledBy: 'disabled_if' };
+  if ((node.name !== 'if' && node.name !== 'elsif') || node.tests.length !== 1 || !test)
+    return { enabled: true };
+  if (isFalse(test)) {
+    const falseToken = test.children[0];
+    const comment =
+      falseToken?.type === 'token' ? falseToken.trailing.some((t) => t.kind === 'hash-comment') : false;
+    return { enabled: false, disabledBy: comment ? 'if-false' : 'false' };
+  }
+  if (test.name === 'allof' && test.tests.length >= 2 && isFalse(test.tests[0]) && !test.args.length)
+    return { enabled: false, disabledBy: 'allof-false' };
+  return { enabled: true };
+}
+
 /**
  * Reads a rule's command: the on/off state, the test and the actions, and whether the model
  * holds all of it (model → script → model gives the same model).
  */
 export function readCode(node: CommandSyntax): CodeReading {
-  let enabled = true;
-  let disabledBy: DisabledStyle | undefined;
+  // The on/off state is syntax alone: a raw rule still says whether it is switched off.
+  let { enabled, disabledBy } = switchState(node);
   try {
     const { reading, ignoreComment } = decode(node);
     enabled = reading.enabled;
@@ -245,6 +271,10 @@ interface RegionBuilder {
   items: Item[];
   close?: RegExp;
   json?: string;
+  /** Where the `# FILTER:`/`# DATA:` line is (Nextcloud). */
+  jsonEnd?: number;
+  /** The filter id (ISPConfig). */
+  id?: string;
 }
 
 interface OpenRule {
@@ -252,6 +282,9 @@ interface OpenRule {
   /** Comments that still belong to the rule (closing markers). */
   closer: RegExp;
   done: RegExp;
+  /** RainLoop writes a filter without conditions as bare actions: the next ones belong to it too. */
+  bare?: boolean;
+  data?: Readonly<Record<string, unknown>>;
 }
 
 const RE = {
@@ -269,7 +302,9 @@ const RE = {
   nextcloudData: /^# (FILTER|DATA): (.*)$/,
   ispBegin: /^### BEGIN FILTER_ID:(\d+)/,
   ispEnd: /^### END FILTER_ID:(\d+)/,
-  fastmailSection: /^### (\d+)\. Sieve generated for (.*)$/,
+  fastmailSection: /^### (?:(\d+)\. )?Sieve generated for (.*?)(?: \{\{\{)?\s*$/,
+  fastmailOpen: /^### (.+?) \{\{\{\s*$/,
+  fastmailClose: /^### \}\}\}\s*$/,
   fastmailStart: /^# Start user advanced sieve block '(.*)' \{\{\{\s*$/,
   fastmailEnd: /^# \}\}\} End user advanced sieve block '(.*)'\s*$/,
   hashName: /^#[ \t]+(\S.*?)\s*$/,
@@ -449,8 +484,8 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
       };
     }
     const generic: DialectId | null =
-      region?.dialect === 'nextcloud'
-        ? 'nextcloud'
+      region?.dialect === 'nextcloud' || region?.dialect === 'ispconfig'
+        ? region.dialect
         : present.has('ingo')
           ? 'ingo'
           : present.has('zimbra')
@@ -489,10 +524,24 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
     commented?: DisabledStyle,
     dialectOverride?: DialectId,
   ): Rule => {
-    const reading = readCode(node);
+    let reading = readCode(node);
     const metaStart = c ? lineStartOf(c.start) : lineStartOf(codeStart);
     const end = endOfLine(codeEnd);
-    const dialect = dialectOverride ?? c?.dialect ?? (node.name === 'disabled_if' ? 'zimbra' : 'none');
+    const dialect =
+      dialectOverride ??
+      c?.dialect ??
+      (node.name === 'disabled_if' ? 'zimbra' : present.has('tine') && !regions.length ? 'tine' : 'none');
+    if (dialect === 'tine') {
+      // Tine reads only its serialized rules (or its database) and writes the whole script from
+      // them on every save: an edit here would silently come undone.
+      reading = {
+        ...reading,
+        editable: false,
+        reason: 'generated by Tine from its own rule data: edit it in Tine',
+        condition: null,
+        actions: [],
+      };
+    }
     const purpose = c?.purpose ?? purposeOf(reading.condition, reading.actions);
     const warnings: string[] = [];
     if (reading.disabledBy === 'disabled_if') {
@@ -542,9 +591,19 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
     dialect: DialectId,
   ): Item => {
     const sub = parseSyntax(code);
-    const [first] = sub.commands;
+    const [first, ...more] = sub.commands;
     if (sub.commands.length === 1 && first?.type === 'command') {
       return buildRule(first, c, codeStart, codeEnd, style, dialect);
+    }
+    if (
+      style === 'bracket-comment' &&
+      first?.type === 'command' &&
+      ACTION_COMMANDS.has(first.name) &&
+      more.every((n) => n.type === 'command' && ACTION_COMMANDS.has(n.name))
+    ) {
+      let rule = buildRule(first, c, codeStart, codeEnd, style, dialect);
+      for (const n of more) rule = extendBare(rule, n as CommandSyntax, false, false);
+      return rule;
     }
     const s = c ? lineStartOf(c.start) : lineStartOf(codeStart);
     const e = endOfLine(codeEnd);
@@ -586,18 +645,57 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
       name: typeof data['Name'] === 'string' ? data['Name'] : null,
       ids: { rainloop: id },
       fields,
+      data,
       start: comment.start,
       end: comment.end,
+    };
+  };
+
+  /** The next action of a RainLoop filter written without conditions (bare actions). */
+  const extendBare = (rule: Rule, node: CommandSyntax, live: boolean, commentsBetween: boolean): Rule => {
+    let { actions, editable, reason } = rule;
+    if (editable) {
+      try {
+        if (commentsBetween) throw new Unrepresentable('comments inside the rule');
+        actions = [...actions, readAction(node)];
+      } catch (e) {
+        if (!(e instanceof Unrepresentable)) throw e;
+        editable = false;
+        reason = e.message;
+        actions = [];
+      }
+    }
+    return {
+      ...rule,
+      actions,
+      editable,
+      ...(reason ? { reason } : {}),
+      condition: editable ? rule.condition : null,
+      ...(live
+        ? {
+            codeSpan: span(rule.codeSpan.start, node.end),
+            span: span(rule.span.start, Math.max(rule.span.end, endOfLine(node.end))),
+          }
+        : {}),
     };
   };
 
   const onComment = (c: Comment): void => {
     let m: RegExpExecArray | null;
     if (open && open.closer.test(c.text)) {
-      const rule: Rule = { ...open.rule, span: span(open.rule.span.start, endOfLine(c.end)) };
+      const rule: Rule = {
+        ...(pending.length && open.bare ? readOnlyRule(open.rule, 'comments inside the rule') : open.rule),
+        span: span(open.rule.span.start, endOfLine(c.end)),
+      };
+      if (open.bare) pending = [];
       replaceLastRule(rule);
       open.rule = rule;
       if (open.done.test(c.text)) closeOpen();
+      return;
+    }
+    if (open?.bare && !c.bracket) {
+      // Between the bare actions of a RainLoop filter (its `# @Error` lines, say).
+      pending.push(c);
       return;
     }
     closeOpen();
@@ -623,6 +721,7 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
     }
     if (region?.dialect === 'nextcloud' && (m = RE.nextcloudData.exec(c.text)) && region.json === undefined) {
       region.json = m[2]!;
+      region.jsonEnd = endOfLine(c.end);
       return;
     }
     if ((m = RE.ispBegin.exec(c.text))) {
@@ -632,6 +731,7 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
         editable: true,
         start: c.start,
         items: [],
+        id: m[1]!,
       });
       return;
     }
@@ -639,15 +739,30 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
       endRegion(c);
       return;
     }
-    if ((m = RE.fastmailSection.exec(c.text))) {
+    // Fastmail writes numbered sections that run to the next one (older scripts), or sections
+    // closed by `### }}}` (newer ones, also for parts not called "Sieve generated for …").
+    const fastmailGenerated =
+      (m = RE.fastmailSection.exec(c.text)) ??
+      (present.has('fastmail') && !c.bracket ? RE.fastmailOpen.exec(c.text) : null);
+    if (fastmailGenerated) {
       if (region?.dialect === 'fastmail' && !region.editable) endRegion(null);
+      const [line, number, what] = fastmailGenerated;
+      const label =
+        fastmailGenerated === m
+          ? `Fastmail: ${number ? number + '. ' : ''}Sieve generated for ${what}`
+          : `Fastmail: ${number}`;
       startRegion({
         dialect: 'fastmail',
-        label: `Fastmail: ${m[1]}. Sieve generated for ${m[2]}`,
+        label,
         editable: false,
         start: c.start,
         items: [],
+        ...(/\{\{\{\s*$/.test(line) ? { close: RE.fastmailClose } : {}),
       });
+      return;
+    }
+    if (region?.dialect === 'fastmail' && region.close && region.close.test(c.text)) {
+      endRegion(c);
       return;
     }
     if ((m = RE.fastmailStart.exec(c.text))) {
@@ -655,7 +770,7 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
       startRegion({ dialect: 'fastmail', label: m[1]!, editable: true, start: c.start, items: [] });
       return;
     }
-    if ((m = RE.fastmailEnd.exec(c.text)) && region?.dialect === 'fastmail') {
+    if ((m = RE.fastmailEnd.exec(c.text)) && region?.dialect === 'fastmail' && region.editable) {
       endRegion(c);
       return;
     }
@@ -668,7 +783,7 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
       const cl = rainloopClaim();
       const inner = c.text.replace(RE.rainloopDisabled, '').replace(/\*\/$/, '');
       const item = commentedRule(inner, c.start, c.end, cl, 'bracket-comment', 'rainloop');
-      container().push(item.kind === 'rule' ? checkRainloop(item) : item);
+      container().push(item.kind === 'rule' ? checkRainloop(item, cl?.data) : item);
       if (item.kind === 'rule')
         open = {
           rule: container()[container().length - 1] as Rule,
@@ -706,94 +821,264 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
     if (!r) return;
     const last = r.items[r.items.length - 1];
     const end = closing ? endOfLine(closing.end) : (last?.span.end ?? endOfLine(r.start));
-    const items = r.dialect === 'nextcloud' && r.json !== undefined ? nextcloudItems(r) : r.items;
+    const regionSpan = span(lineStartOf(r.start), end);
+    const items =
+      r.dialect === 'nextcloud' && r.json !== undefined
+        ? nextcloudItems(r)
+        : r.dialect === 'fastmail' && !r.editable
+          ? r.items.map((i) =>
+              readOnly(
+                i,
+                `generated by Fastmail (${r.label.replace(/^Fastmail: /, '')}): change it in Fastmail's settings`,
+              ),
+            )
+          : (r.dialect === 'fastmail' || r.dialect === 'ispconfig') && closing
+            ? blockItems(r, regionSpan)
+            : r.items;
     const region: Region = {
       kind: 'region',
       dialect: r.dialect,
       label: r.label,
       editable: r.editable,
       items,
-      span: span(lineStartOf(r.start), end),
+      span: regionSpan,
     };
     container().push(region);
   };
 
-  /** Nextcloud's JSON is its source of truth: names and on/off states come from it. */
-  const nextcloudItems = (r: RegionBuilder): Item[] => {
-    let filters: { name?: unknown; enable?: unknown }[] = [];
-    try {
-      const parsed = JSON.parse(r.json ?? '[]') as unknown;
-      filters = Array.isArray(parsed)
-        ? (parsed as { name?: unknown; enable?: unknown }[])
-        : [parsed as { name?: unknown; enable?: unknown }];
-    } catch {
-      return r.items;
-    }
-    const rules = r.items.filter((i): i is Rule => i.kind === 'rule');
-    const out: Item[] = r.items.map((i) => {
-      if (i.kind !== 'rule') return i;
-      const f = filters.find((x) => x.name === i.name);
-      return {
-        ...i,
-        editable: false,
-        reason: 'managed by Nextcloud Mail',
-        ...(f && f.enable === false
-          ? { diverged: 'Nextcloud Mail has this filter switched off but its code is in the script' }
-          : {}),
+  /** Rules a product writes itself from its own data: shown with their code, edited in the product. */
+  const readOnly = (i: Item, reason: string): Item => {
+    const lock = (r: Rule): Rule => readOnlyRule(r, reason);
+    if (i.kind === 'rule') return lock(i);
+    if (i.kind === 'chain') return { ...i, branches: i.branches.map(lock) };
+    return i;
+  };
+
+  /**
+   * A block that wraps one rule (a Fastmail user block, an ISPConfig filter): the block is the
+   * rule's metadata, so the rule covers it, carries its id and (Fastmail) its name.
+   */
+  const blockItems = (r: RegionBuilder, regionSpan: SourceSpan): Item[] => {
+    const code = r.items.filter((i) => i.kind === 'rule' || i.kind === 'chain' || i.kind === 'raw');
+    const ids: Record<string, string> =
+      r.dialect === 'ispconfig' ? { ispconfig: r.id ?? '' } : { fastmail: r.label };
+    const withIds: Item[] = r.items.map((i) =>
+      i.kind === 'rule' ? ({ ...i, ids: { ...i.ids, ...ids } } satisfies Rule) : i,
+    );
+    const only = code[0];
+    if (code.length !== 1 || only?.kind !== 'rule') return withIds;
+    let rule = withIds[r.items.indexOf(only)] as Rule;
+    if (r.dialect === 'fastmail') {
+      const lineEnd = endOfLine(r.start);
+      const nameStart = r.start + source.slice(r.start, lineEnd).indexOf("'") + 1;
+      rule = {
+        ...rule,
+        name: r.label,
+        metadata: {
+          span: span(lineStartOf(r.start), lineEnd),
+          fields: { block: r.label },
+          nameStart,
+          nameEnd: nameStart + r.label.length,
+        },
       };
-    });
-    for (const f of filters) {
-      if (f.enable === false && typeof f.name === 'string' && !rules.some((x) => x.name === f.name)) {
-        const at = span(lineStartOf(r.start), lineStartOf(r.start));
-        out.push({
-          kind: 'rule',
-          name: f.name,
-          ids: {},
-          enabled: false,
-          purpose: 'filter',
-          dialect: 'nextcloud',
-          condition: null,
-          actions: [],
-          span: at,
-          codeSpan: at,
-          editable: false,
-          reason: 'switched off in Nextcloud Mail: only its JSON holds the filter',
-        });
-      }
     }
+    rule = { ...rule, span: regionSpan };
+    return withIds.map((i) => (i === withIds[r.items.indexOf(only)] ? rule : i));
+  };
+
+  /**
+   * Nextcloud's JSON is its source of truth: names and on/off states come from it. It writes code
+   * (`# NAME` and an `if`) for each switched-on filter, in JSON order, and none for the others.
+   */
+  const nextcloudItems = (r: RegionBuilder): Item[] => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(r.json ?? '[]') as unknown;
+    } catch {
+      return r.items.map((i) => readOnly(i, "Nextcloud Mail's JSON for this part does not parse"));
+    }
+    const at = r.jsonEnd ?? lineStartOf(r.start);
+    if (!Array.isArray(parsed)) {
+      // The vacation responder: one object, code only while it is on.
+      const data = (parsed ?? {}) as Record<string, unknown>;
+      const on = truthy(data['enabled']);
+      const items = r.items.map((i): Item => {
+        if (i.kind !== 'rule') return i;
+        return {
+          ...i,
+          ids: { nextcloud: 'vacation' },
+          purpose: 'vacation',
+          ...(on
+            ? {}
+            : { diverged: 'Nextcloud Mail has its vacation responder switched off but its code is here' }),
+        };
+      });
+      if (!on && !items.some((i) => i.kind === 'rule')) {
+        items.push(jsonOnly(null, { nextcloud: 'vacation' }, 'vacation', at, 'the vacation responder'));
+      }
+      return items;
+    }
+    const filters = parsed.map((f) => (f && typeof f === 'object' ? (f as Record<string, unknown>) : {}));
+    const live = filters
+      .map((f, index) => ({ f, index }))
+      .filter(({ f }) => f['enable'] !== false && nextcloudCode(f, '\n') !== null);
+    let k = 0;
+    const out: Item[] = [];
+    const off = (index: number): boolean => filters[index]?.['enable'] === false;
+    const pushOff = (from: number, to: number, offset: number): void => {
+      for (let i = from; i < to; i++) {
+        if (!off(i)) continue;
+        const f = filters[i]!;
+        out.push(
+          jsonOnly(
+            typeof f['name'] === 'string' ? f['name'] : null,
+            { nextcloud: String(i) },
+            'filter',
+            offset,
+            'the filter',
+          ),
+        );
+      }
+    };
+    let lastIndex = 0;
+    let lastEnd = at;
+    for (const i of r.items) {
+      if (i.kind !== 'rule') {
+        out.push(i);
+        continue;
+      }
+      const entry = live[k++];
+      if (entry) {
+        pushOff(lastIndex, entry.index, i.span.start);
+        lastIndex = entry.index + 1;
+      }
+      lastEnd = i.span.end;
+      const problems: string[] = [];
+      if (!entry) problems.push("Nextcloud Mail's JSON has no filter for this code");
+      else {
+        const name = entry.f['name'];
+        if (name !== i.name) problems.push(`the JSON names this filter ${JSON.stringify(name)}`);
+        const expected = modelOfCode(nextcloudCode(entry.f, '\n') ?? '');
+        if (
+          !i.editable ||
+          !expected ||
+          behaviourKey(expected.condition, expected.actions) !== behaviourKey(i.condition, i.actions)
+        ) {
+          problems.push("the JSON's filter does not write this code");
+        }
+      }
+      out.push({
+        ...i,
+        ids: entry ? { nextcloud: String(entry.index) } : {},
+        ...(problems.length ? { diverged: problems.join('; ') } : {}),
+      });
+    }
+    pushOff(lastIndex, filters.length, lastEnd);
     return out;
   };
 
-  /** RainLoop's JSON is its source of truth: a rule whose code says otherwise is diverged. */
-  const checkRainloop = (rule: Rule): Rule => {
+  /** A rule that is off in a product that writes no code for it: only its JSON holds it. */
+  const jsonOnly = (
+    name: string | null,
+    ids: Record<string, string>,
+    purpose: Purpose,
+    offset: number,
+    what: string,
+  ): Rule => {
+    const at = span(offset, offset);
+    return {
+      kind: 'rule',
+      name,
+      ids,
+      enabled: false,
+      purpose,
+      dialect: 'nextcloud',
+      condition: null,
+      actions: [],
+      span: at,
+      codeSpan: at,
+      editable: false,
+      reason: `switched off in Nextcloud Mail: only its JSON holds ${what}`,
+    };
+  };
+
+  /**
+   * RainLoop's JSON is its source of truth (SnappyMail writes the code from it on every save): a
+   * rule whose code is not what the JSON writes is diverged.
+   */
+  const checkRainloop = (rule: Rule, data: Readonly<Record<string, unknown>> | undefined): Rule => {
+    if (!data) return rule;
     const f = rule.metadata?.fields ?? {};
     const problems: string[] = [];
-    if (f['Enabled'] !== undefined && (f['Enabled'] === 'true') !== rule.enabled) {
+    if ('Enabled' in data && truthy(data['Enabled']) !== rule.enabled) {
       problems.push(`the JSON has Enabled=${f['Enabled']} but the code is ${rule.enabled ? 'on' : 'off'}`);
     }
-    const first = rule.actions[0];
-    const type = f['ActionType'];
-    const value = f['ActionValue'];
-    if (rule.editable && type && first) {
-      const expect: Record<string, string> = {
-        Move: 'fileinto',
-        Forward: 'redirect',
-        Discard: 'discard',
-        Vacation: 'vacation',
-        Reject: 'reject',
-      };
-      if (expect[type] && expect[type] !== first.type)
-        problems.push(`the JSON's action is ${type} but the code's is ${first.type}`);
-      else if (first.type === 'fileinto' && value !== undefined && first.mailbox.value !== value)
-        problems.push(`the JSON moves to "${value}" but the code to "${first.mailbox.value}"`);
-      else if (first.type === 'redirect' && value !== undefined && first.address.value !== value)
-        problems.push(`the JSON forwards to "${value}" but the code to "${first.address.value}"`);
+    if (typeof data['ActionType'] === 'string') {
+      const written = snappyCode(data, '\n');
+      const expected = modelOfCode(written);
+      if (!expected || !rule.editable) {
+        const norm = (t: string): string => t.replace(/\s+/g, ' ').trim();
+        let code = source.slice(rule.codeSpan.start, rule.codeSpan.end);
+        if (rule.disabledBy === 'bracket-comment')
+          code = code.replace(RE.rainloopDisabled, '').replace(/\*\/$/, '');
+        if (norm(code) !== norm(written))
+          problems.push('the code is not what SnappyMail writes for its JSON');
+      } else if (
+        behaviourKey(expected.condition, expected.actions) !== behaviourKey(rule.condition, rule.actions)
+      ) {
+        const main = (l: readonly Action[]): Action | undefined =>
+          l.find(
+            (a) =>
+              a.type !== 'addflag' &&
+              a.type !== 'stop' &&
+              !(
+                a.type === 'fileinto' &&
+                l.length > 1 &&
+                a.mailbox.value === 'INBOX' &&
+                l.some((b) => b.type === 'redirect')
+              ),
+          );
+        const [want, got] = [main(expected.actions), main(rule.actions)];
+        if (behaviourKey(expected.condition, []) !== behaviourKey(rule.condition, [])) {
+          const show = (c: Condition | null): string => (c === null ? 'none' : writeCondition(c));
+          problems.push(
+            `the JSON's conditions (${show(expected.condition)}) are not the code's (${show(rule.condition)})`,
+          );
+        } else if (want?.type !== got?.type) {
+          problems.push(
+            `the JSON's action is ${String(data['ActionType'])} but the code's is ${got?.type ?? 'none'}`,
+          );
+        } else if (want?.type === 'fileinto' && got?.type === 'fileinto') {
+          problems.push(`the JSON moves to "${want.mailbox.value}" but the code to "${got.mailbox.value}"`);
+        } else if (want?.type === 'redirect' && got?.type === 'redirect') {
+          problems.push(
+            `the JSON forwards to "${want.address.value}" but the code to "${got.address.value}"`,
+          );
+        } else {
+          problems.push("the JSON's actions are not the code's");
+        }
+      }
     }
     return problems.length ? { ...rule, diverged: problems.join('; ') } : rule;
   };
 
+  const readOnlyRule = (r: Rule, reason: string): Rule => ({
+    ...r,
+    editable: false,
+    reason,
+    condition: null,
+    actions: [],
+  });
+
   const onNode = (node: CommandSyntax | RawSyntax): void => {
     flushOx();
+    if (open?.bare && node.type === 'command' && ACTION_COMMANDS.has(node.name)) {
+      const rule = checkRainloop(extendBare(open.rule, node, true, pending.length > 0), open.data);
+      pending = [];
+      replaceLastRule(rule);
+      open.rule = rule;
+      return;
+    }
     closeOpen();
     if (node.type === 'raw') {
       flushComments();
@@ -890,10 +1175,18 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
     const region = regions[regions.length - 1];
     if (!c && region) dialectOverride = region.dialect;
     let rule = buildRule(node, c, node.start, node.end, undefined, dialectOverride);
-    if (rule.dialect === 'rainloop') rule = checkRainloop(rule);
+    if (c?.dialect === 'rainloop') rule = checkRainloop(rule, c.data);
     container().push(rule);
     if (c?.dialect === 'rule-block') open = { rule, closer: /^#END(FILTER|RULE)\s*$/, done: /^#ENDRULE\s*$/ };
-    if (c?.dialect === 'rainloop') open = { rule, closer: RE.rainloopEnd, done: RE.rainloopEnd };
+    if (c?.dialect === 'rainloop') {
+      open = {
+        rule,
+        closer: RE.rainloopEnd,
+        done: RE.rainloopEnd,
+        ...(node.name !== 'if' ? { bare: true } : {}),
+        ...(c.data ? { data: c.data } : {}),
+      };
+    }
   };
 
   const commentsOf = (

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { compile } from '../../../src/sieve/index.js';
 import { missingProgram, runProgram } from '../programs.js';
 import { fixtures, writtenScripts } from '../../unit/rules/corpus.js';
+import { WRITABLE_DIALECTS } from '../../../src/rules/index.js';
 
 const SIEVEC = process.env['SIEVEC'] ?? 'sievec';
 const missing = missingProgram(SIEVEC);
@@ -43,7 +44,25 @@ test(
         .map((f) => f.name),
     );
     const scripts = writtenScripts().filter((w) => good.has(w.from));
-    assert.ok(scripts.length > 100);
+    assert.ok(scripts.length > 300, `${scripts.length} scripts`);
+    // Every writer is in there: conversions to, and rules added in, each writable convention, and
+    // edits of rules already in it.
+    for (const to of WRITABLE_DIALECTS) {
+      assert.ok(
+        scripts.some((w) => w.label.endsWith(`convert to ${to}`)),
+        `convert to ${to}`,
+      );
+      if (to !== 'ingo')
+        assert.ok(
+          scripts.some((w) => w.label.endsWith(`add a ${to} rule`)),
+          `add a ${to} rule`,
+        );
+    }
+    for (const d of ['rainloop/', 'nextcloud/', 'fastmail/', 'ispconfig/'])
+      assert.ok(
+        scripts.some((w) => w.from.startsWith(d) && / (on|off)$/.test(w.label)),
+        `${d} switched`,
+      );
     const failures: string[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {

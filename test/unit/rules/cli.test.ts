@@ -113,3 +113,33 @@ test('rules: invalid UTF-8 is reported with line and column and nothing is writt
   assert.match(r.stderr, /latin1\.sieve:3:6: error: the script is not valid UTF-8/);
   assert.deepEqual(new Uint8Array(readFileSync(f)), bytes);
 });
+
+test('rules convert --to writes RainLoop, Nextcloud, Fastmail and ISPConfig, and says which rules stay', async () => {
+  const f = file('conv2.sieve', ROUNDCUBE);
+  const rainloop = await sievert('convert', f, '--to', 'rainloop');
+  assert.equal(rainloop.code, 0, rainloop.stderr);
+  assert.match(rainloop.stdout, /# RAINLOOP:SIEVE\n\n\/\*\nBEGIN:FILTER:\w+\nBEGIN:HEADER\n/);
+  assert.equal(
+    rainloop.stderr,
+    `sievert rules: ${f}:8: "Forward to phone" stays as it was: SnappyMail's filters cannot hold redirect :copy\n`,
+  );
+  const nextcloud = await sievert('convert', f, '--to', 'nextcloud');
+  assert.equal(nextcloud.code, 0);
+  assert.equal(nextcloud.stdout, ROUNDCUBE);
+  assert.match(
+    nextcloud.stderr,
+    /:19: "Out of office" stays as it was: Nextcloud Mail's filters cannot hold a rule without a test\n$/,
+  );
+  const fastmail = await sievert('convert', f, '--to', 'fastmail');
+  assert.match(fastmail.stdout, /^# \}\}\} End user advanced sieve block 'Out of office'\n$/m);
+  assert.equal(fastmail.stderr, '');
+  const isp = await sievert('convert', f, '--to', 'ispconfig', '--in-place');
+  assert.equal(isp.code, 0);
+  assert.match(readFileSync(f, 'utf8'), /^### BEGIN FILTER_ID:4\n# Out of office\nif true\n/m);
+  const tine = await sievert('convert', f, '--to', 'tine');
+  assert.equal(tine.code, 2);
+  assert.match(
+    tine.stderr,
+    /--to takes one of roundcube, rule-block, open-xchange, rainloop, nextcloud, ingo, ispconfig, fastmail, critical-path \(got "tine"\)/,
+  );
+});

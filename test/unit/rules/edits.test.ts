@@ -7,18 +7,21 @@ import {
   addCondition,
   addRule,
   allRules,
+  convert,
   detect,
   moveRule,
   parseSyntax,
   readRules,
   removeAction,
   rename,
+  resolveDiverged,
   RuleEditError,
   setEnabled,
   setPurpose,
+  updateRule,
 } from '../../../src/rules/index.js';
 import { compile } from '../../../src/sieve/index.js';
-import { rainloopReader } from './corpus.js';
+import { fastmailReader, ispconfigReader, nextcloudReader, rainloopReader } from './corpus.js';
 
 const fixture = (name: string): string => readFileSync(`test/fixtures/rules/${name}`, 'utf8');
 
@@ -117,13 +120,156 @@ test('RainLoop: the JSON is the truth; a rule whose code disagrees is diverged a
   const src = fixture('rainloop/diverged.sieve');
   const [rule] = allRules(readRules(src).items);
   assert.equal(rule!.diverged, 'the JSON moves to "Receipts" but the code to "Archive"');
+  // Renaming touches the JSON's name only: allowed, the rule stays diverged.
   const renamed = rename(src, 'Receipts', 'Bills');
   assert.deepEqual(rainloopReader(renamed), [{ name: 'Bills', id: 'z9', enabled: true }]);
   assert.ok(renamed.includes('fileinto "Archive";'));
   assert.equal(allRules(readRules(renamed).items)[0]!.diverged, rule!.diverged);
-  const off = setEnabled(fixture('rainloop/snappymail.sieve'), 'Shop mail', false);
-  assert.deepEqual(rainloopReader(off)[0], { name: 'Shop mail', id: 'a1b2c3', enabled: false });
-  assert.equal(allRules(readRules(off).items)[0]!.diverged, undefined);
+  // Anything else would pick a side silently: refused, with what to do.
+  const refused = (e: unknown): boolean =>
+    e instanceof RuleEditError &&
+    /diverged \(the JSON moves to "Receipts"[^)]*\).*resolveDiverged/.test(e.message);
+  assert.throws(() => setEnabled(src, 0, false), refused);
+  assert.throws(() => addAction(src, 0, { type: 'keep' }), refused);
+  // Taking a side: the JSON (SnappyMail writes the code from it) or the code (the JSON follows).
+  const json = resolveDiverged(src, 0, 'json');
+  assert.match(json, /\{\r\n {4}addflag "\\\\Seen";\r\n {4}fileinto "Receipts";\r\n {4}stop;\r\n\}/);
+  assert.equal(allRules(readRules(json).items)[0]!.diverged, undefined);
+  const code = resolveDiverged(src, 0, 'code');
+  assert.ok(code.includes('fileinto "Archive";'));
+  const again = allRules(readRules(code).items)[0]!;
+  assert.equal(again.diverged, undefined);
+  assert.equal(again.metadata?.fields['ActionValue'], 'Archive');
+  // The JSON keeps its own types ("1" for true in RainLoop's older writer).
+  assert.equal(again.metadata?.fields['Enabled'], '1');
+  const edited = updateRule(
+    src,
+    0,
+    { actions: [{ type: 'fileinto', mailbox: { value: 'Paid' } }] },
+    { take: 'code' },
+  );
+  assert.equal(allRules(readRules(edited).items)[0]!.metadata?.fields['ActionValue'], 'Paid');
+  assert.equal(resolveDiverged(json, 0, 'code'), json);
+});
+
+test('RainLoop: switched off as SnappyMail does, in a bracket comment, unless the code holds "*/"', () => {
+  const src = fixture('rainloop/snappymail.sieve');
+  const off = setEnabled(src, 'Shop mail', false);
+  assert.deepEqual(rainloopReader(off)[0], { name: 'Shop mail', id: 'm3k8q2x9p1a7', enabled: false });
+  assert.match(
+    off,
+    /END:HEADER\r\n\*\/\r\n\/\* @Filter is disabled \r\nif header :contains \["From"\] "shop\.example"\r\n\{\r\n {4}fileinto "Shopping";\r\n {4}stop;\r\n\}\r\n\*\/\r\n\/\* END:FILTER \*\/\r\n/,
+  );
+  assert.equal(allRules(readRules(off).items)[0]!.disabledBy, 'bracket-comment');
+  assert.equal(setEnabled(off, 'Shop mail', true), src);
+  // A filter without conditions is bare actions; it switches the same way.
+  const away = setEnabled(src, 'Away', false);
+  assert.match(away, /\/\* @Filter is disabled \r\nvacation :days 7 [^\r\n]*;\r\n\*\//);
+  assert.equal(setEnabled(away, 'Away', true), src);
+  // Bracket comments do not nest: with "*/" in the code, `allof (false, …)`, and the JSON says off.
+  const star = updateRule(src, 'Shop mail', {
+    actions: [{ type: 'fileinto', mailbox: { value: 'a */ b' } }, { type: 'stop' }],
+  });
+  const starOff = setEnabled(star, 'Shop mail', false);
+  assert.match(starOff, /if allof \(false, header :contains \["From"\] "shop\.example"\)/);
+  assert.deepEqual(rainloopReader(starOff)[0]!.enabled, false);
+  assert.ok(compile(starOff).program);
+  assert.equal(allRules(readRules(starOff).items)[0]!.diverged, undefined);
+});
+
+test('RainLoop: an edit rewrites the JSON to match, and the code is what SnappyMail writes', () => {
+  const src = fixture('rainloop/snappymail.sieve');
+  const out = updateRule(src, 'Shop mail', {
+    condition: {
+      type: 'anyof',
+      tests: [
+        {
+          type: 'header',
+          match: 'contains',
+          headers: [{ value: 'From' }],
+          keys: [{ value: 'shop.example' }],
+        },
+        { type: 'header', match: 'is', headers: [{ value: 'X-Shop' }], keys: [{ value: 'yes' }] },
+      ],
+    },
+  });
+  const rule = allRules(readRules(out).items)[0]!;
+  assert.equal(rule.diverged, undefined);
+  assert.equal(
+    rule.metadata?.fields['Conditions'],
+    JSON.stringify([
+      { Field: 'From', Type: 'Contains', Value: 'shop.example', ValueSecond: '' },
+      { Field: 'Header', Type: 'EqualTo', Value: 'yes', ValueSecond: 'X-Shop' },
+    ]),
+  );
+  assert.match(
+    out,
+    /\r\n\r\nif anyof\(\r\n {4}header :contains \["From"\] "shop\.example",\r\n {4}header :is \["X-Shop"\] "yes"\r\n\)\r\n\{\r\n/,
+  );
+  // Only that filter's bytes changed.
+  const second = src.indexOf('/*\r\nBEGIN:FILTER:c5n0v4r6t2w8');
+  assert.ok(out.endsWith(src.slice(second)));
+  // A filter that is off stays off, in SnappyMail's style.
+  const blocked = updateRule(src, 'Blocked', { actions: [{ type: 'discard' }] });
+  const b = allRules(readRules(blocked).items)[1]!;
+  assert.deepEqual([b.enabled, b.disabledBy, b.diverged], [false, 'bracket-comment', undefined]);
+  assert.match(blocked, /\/\* @Filter is disabled \r\nif anyof\([^]*\{\r\n {4}discard;\r\n\}\r\n\*\//);
+  assert.equal(rainloopReader(blocked)[1]!.enabled, false);
+  // What SnappyMail's filters cannot hold is refused, with the reason.
+  assert.throws(
+    () =>
+      updateRule(src, 'Shop mail', {
+        actions: [{ type: 'redirect', address: { value: 'a@b.c' }, copy: true }],
+      }),
+    /SnappyMail's filters cannot hold redirect :copy/,
+  );
+});
+
+test('RainLoop: a new filter is written byte for byte as SnappyMail writes it', () => {
+  const src = fixture('rainloop/snappymail.sieve');
+  const shop = {
+    name: 'Shop mail',
+    condition: {
+      type: 'header',
+      match: 'contains',
+      headers: [{ value: 'From' }],
+      keys: [{ value: 'shop.example' }],
+    },
+    actions: [{ type: 'fileinto', mailbox: { value: 'Shopping' } }, { type: 'stop' }],
+  } as const;
+  const out = addRule('require ["fileinto"];\r\n', shop, { dialect: 'rainloop' });
+  const id = allRules(readRules(out).items)[0]!.ids['rainloop']!;
+  const block = (s: string): string =>
+    s.slice(s.indexOf('/*\r\nBEGIN:FILTER:'), s.indexOf('/* END:FILTER */') + 16);
+  const expected = block(src).replace('m3k8q2x9p1a7', id);
+  // The JSON holds the id too: compare it decoded.
+  const json = (s: string): unknown =>
+    JSON.parse(
+      Buffer.from(
+        /BEGIN:HEADER\r\n([\s\S]*?)END:HEADER/.exec(s)![1]!.replace(/\s+/g, ''),
+        'base64',
+      ).toString(),
+    );
+  assert.deepEqual(json(block(out)), { ...(json(block(src)) as object), ID: id });
+  assert.equal(
+    block(out).replace(/BEGIN:HEADER[\s\S]*END:HEADER/, ''),
+    expected.replace(/BEGIN:HEADER[\s\S]*END:HEADER/, ''),
+  );
+  assert.match(
+    out,
+    /^require \["fileinto"\];\r\n\r\n# This is SnappyMail sieve script\.\r\n# Please don't change anything here\.\r\n# RAINLOOP:SIEVE\r\n\r\n\/\*/,
+  );
+  // A rule SnappyMail cannot hold goes in Roundcube's convention, unless RainLoop's was asked for.
+  const forward = {
+    name: 'Fwd',
+    condition: null,
+    actions: [{ type: 'redirect', address: { value: 'a@b.c' }, copy: true }],
+  } as const;
+  assert.match(
+    addRule(src, forward),
+    /# rule:\[Fwd\]\r\nif true\r\n\{\r\n\tredirect :copy "a@b\.c";\r\n\}\r\n$/,
+  );
+  assert.throws(() => addRule(src, forward, { dialect: 'rainloop' }), /cannot hold redirect :copy/);
 });
 
 test('names with ], |, */ and non-ASCII are kept; a line break in a name is refused with the reason', () => {
@@ -208,19 +354,24 @@ test('rule blocks keep every $Key=Value, unknown keys included', () => {
 
 test('regions of products keep their rules in place: Nextcloud, ISPConfig, Fastmail', () => {
   const nc = readRules(fixture('nextcloud/mail.sieve'));
-  const region = nc.items.find((i) => i.kind === 'region');
-  assert.ok(region && region.kind === 'region');
+  const filters = nc.items.filter((i) => i.kind === 'region')[1];
+  assert.ok(filters && filters.kind === 'region');
   assert.deepEqual(
-    allRules(region.items).map((r) => [r.name, r.enabled]),
+    allRules(filters.items).map((r) => [r.name, r.enabled, r.ids['nextcloud'], r.editable]),
     [
-      ['Work', true],
-      ['Paused', false],
+      ['Work', true, '0', true],
+      ['Paused', false, '1', false],
+      ['Reports', true, '2', true],
     ],
   );
   const isp = readRules(fixture('ispconfig/mailuser.sieve'));
   assert.deepEqual(
     isp.items.filter((i) => i.kind === 'region').map((i) => (i as { label: string }).label),
-    ['ISPConfig filter 3', 'ISPConfig filter 7'],
+    ['ISPConfig filter 3', 'ISPConfig filter 7', 'ISPConfig filter 12'],
+  );
+  assert.deepEqual(
+    allRules(isp.items).map((r) => r.ids['ispconfig']),
+    ['3', '7', '12'],
   );
   const fm = readRules(fixture('fastmail/fastmail.sieve'));
   assert.deepEqual(
@@ -228,9 +379,270 @@ test('regions of products keep their rules in place: Nextcloud, ISPConfig, Fastm
       .filter((i) => i.kind === 'region')
       .map((i) => [(i as { label: string }).label, (i as { editable: boolean }).editable]),
     [
-      ['Fastmail: 1. Sieve generated for blocked senders', false],
-      ['Fastmail: 2. Sieve generated for organise rules', false],
+      ['Fastmail: 1. Sieve generated for save-on-SMTP identities', false],
+      ['Fastmail: 2. Sieve generated for discard rules', false],
+      ['Fastmail: 3. Sieve generated for spam protection', false],
+      ['Fastmail: 4. Sieve generated for forwarding rules', false],
+      ['Fastmail: 5. Sieve generated for vacation responses', false],
+      ['Fastmail: 7. Sieve generated for organise rules', false],
+      ['Fastmail: 8. Sieve generated for fetch mail filing', false],
       ['Lists', true],
+      ['Two rules', true],
     ],
   );
+  // The newer layout: sections closed by `### }}}`; the user's code after them is no section's.
+  const sections = readRules(fixture('fastmail/sections.sieve'));
+  assert.deepEqual(
+    sections.items.filter((i) => i.kind === 'region').map((i) => (i as { label: string }).label),
+    [
+      'Fastmail: Sieve generated for save-on-SMTP identities',
+      'Fastmail: Sieve generated for blocked senders',
+      'Fastmail: Sieve generated for spam protection',
+      'Fastmail: Execute spam filing',
+    ],
+  );
+  const last = allRules(sections.items).pop()!;
+  assert.equal(last.editable, true);
+  assert.equal(sections.items[sections.items.length - 1], last);
+});
+
+test('Nextcloud: rename, switch and edit write its JSON line and its code as Nextcloud does', () => {
+  const src = fixture('nextcloud/mail.sieve');
+  type Entry = { name: string; enable: boolean; tests: unknown; actions: unknown };
+  const json = (s: string): Entry[] =>
+    nextcloudReader(s).length ? (JSON.parse(/^# FILTER: (.*)$/m.exec(s)![1]!) as Entry[]) : [];
+  const renamed = rename(src, 'Work', 'Job');
+  assert.equal(json(renamed)[0]!.name, 'Job');
+  assert.match(renamed, /\r\n# Job\r\nif address :contains :all "From"/);
+  // Off: Nextcloud writes no code for it; the JSON says so. On: its code comes back.
+  const off = setEnabled(src, 'Work', false);
+  assert.doesNotMatch(off, /# Work|"work\.example"\] \{/);
+  assert.deepEqual(
+    nextcloudReader(off).map((f) => [f.name, f.enabled]),
+    [
+      ['Work', false],
+      ['Paused', false],
+      ['Reports', true],
+    ],
+  );
+  assert.equal(setEnabled(off, 'Work', true), src);
+  const paused = setEnabled(src, 'Paused', true);
+  assert.match(
+    paused,
+    /\}\r\n# Paused\r\nif header :is "Subject" \["x"\] \{\r\n\taddflag "\$important";\r\n\}\r\n# Reports/,
+  );
+  assert.equal(allRules(readRules(paused).items).find((r) => r.name === 'Paused')!.diverged, undefined);
+  // An edit: the JSON gets Nextcloud's fields, the code is Nextcloud's; its labels stay when
+  // the actions do not change.
+  const edited = updateRule(src, 'Reports', {
+    condition: {
+      type: 'header',
+      match: 'contains',
+      headers: [{ value: 'Subject' }],
+      keys: [{ value: 'report' }],
+    },
+  });
+  assert.deepEqual(json(edited)[2]!.tests, [{ operator: 'contains', values: ['report'], field: 'subject' }]);
+  assert.deepEqual(json(edited)[2]!.actions, json(src)[2]!.actions);
+  assert.match(
+    edited,
+    /# Reports\r\nif header :contains "Subject" \["report"\] \{\r\n\taddflag "\$to_read";\r\n\tstop;\r\n\}/,
+  );
+  assert.ok(compile(edited).program);
+  assert.throws(
+    () => updateRule(src, 'Work', { actions: [{ type: 'redirect', address: { value: 'a@b.c' } }] }),
+    /Nextcloud Mail's filters cannot hold the action "redirect"/,
+  );
+  // Text outside the fences stays the user's.
+  for (const out of [renamed, off, paused, edited])
+    assert.ok(out.includes('# my own rule, outside the fences\r\nif header :contains "subject" "[ml]" {'));
+});
+
+test('Nextcloud: a new filter goes into its region, a conversion moves only the rules at the end', () => {
+  const src = fixture('nextcloud/mail.sieve');
+  const rule = {
+    name: 'Bills/2024 ünï',
+    condition: {
+      type: 'address',
+      match: 'is',
+      headers: [{ value: 'from' }],
+      keys: [{ value: 'bank@example.com' }],
+    },
+    actions: [{ type: 'fileinto', mailbox: { value: 'Bills' } }],
+  } as const;
+  const out = addRule(src, rule);
+  // PHP's json_encode: "/" and non-ASCII escaped.
+  assert.match(
+    out,
+    /\{"name":"Bills\\\/2024 \\u00fcn\\u00ef","enable":true,"operator":"allof","tests":\[\{"operator":"is","values":\["bank@example\.com"\],"field":"from"\}\],"actions":\[\{"type":"fileinto","mailbox":"Bills"\}\],"priority":40\}\]\r\n/,
+  );
+  assert.match(
+    out,
+    /\tstop;\r\n\}\r\n# Bills\/2024 ünï\r\nif address :is :all "From" \["bank@example\.com"\] \{\r\n\tfileinto "Bills";\r\n\}\r\n### Nextcloud Mail: Filters/,
+  );
+  assert.deepEqual(nextcloudReader(out).pop(), { name: 'Bills/2024 ünï', id: '3', enabled: true });
+  // A script without Nextcloud's region gets one at its end; a later rule that Nextcloud cannot
+  // hold keeps the earlier ones where they are (moving them would change the order rules run in).
+  const kept: string[] = [];
+  const mixed =
+    'require ["fileinto"];\n# rule:[A]\nif header :is "subject" "a"\n{\n\tfileinto "A";\n}\n# rule:[B]\nif header :is "subject" "b"\n{\n\tfileinto "B";\n}\n';
+  const moved = convert(mixed, 'nextcloud', { onKept: (r) => kept.push(r.name!) });
+  assert.deepEqual(kept, []);
+  assert.equal(
+    moved,
+    'require ["fileinto"];\n### Nextcloud Mail: Filters ### DON\'T EDIT ###\n# FILTER: [{"name":"A","enable":true,"operator":"allof","tests":[{"operator":"is","values":["a"],"field":"subject"}],"actions":[{"type":"fileinto","mailbox":"A"}],"priority":10},{"name":"B","enable":true,"operator":"allof","tests":[{"operator":"is","values":["b"],"field":"subject"}],"actions":[{"type":"fileinto","mailbox":"B"}],"priority":20}]\n# A\nif header :is "Subject" ["a"] {\n\tfileinto "A";\n}\n# B\nif header :is "Subject" ["b"] {\n\tfileinto "B";\n}\n### Nextcloud Mail: Filters ### DON\'T EDIT ###\n',
+  );
+  const blocked = mixed.replace('fileinto "B";', 'redirect :copy "b@example.com";');
+  const reasons: string[] = [];
+  assert.equal(
+    convert(blocked, 'nextcloud', { onKept: (r, why) => reasons.push(`${r.name}: ${why}`) }),
+    blocked,
+  );
+  assert.deepEqual(reasons, [
+    'A: Nextcloud Mail runs its filters after the rest of the script, and "B" after it stays where it is: moving the rule there would change the order rules run in',
+    'B: Nextcloud Mail\'s filters cannot hold the action "redirect"',
+  ]);
+});
+
+test('Nextcloud: its vacation responder switches off and on as Nextcloud writes it', () => {
+  const src = fixture('nextcloud/vacation.sieve');
+  const doc = readRules(src);
+  const vacation = allRules(doc.items).find((r) => r.ids['nextcloud'] === 'vacation')!;
+  assert.equal(vacation.purpose, 'vacation');
+  const index = allRules(doc.items).indexOf(vacation);
+  const off = setEnabled(src, index, false);
+  assert.match(
+    off,
+    /# DATA: \{"version":1,"enabled":false,"messageHtml":false,"subject":"Out of office","message":"I am away until July 15\."\}\r\n### Nextcloud/,
+  );
+  assert.doesNotMatch(off, /vacation :days/);
+  // Its require lines stay: promise 6.
+  assert.ok(off.startsWith(src.slice(0, src.indexOf('# rule:[Spam]'))));
+  const offRule = allRules(readRules(off).items)[index]!;
+  assert.deepEqual([offRule.enabled, offRule.ids['nextcloud']], [false, 'vacation']);
+  // On again needs a start date, which Nextcloud dropped: refused with the reason.
+  assert.throws(() => setEnabled(off, index, true), /needs a start date/);
+  // Dates and texts are edited through the rule; the JSON follows.
+  const moved = updateRule(src, index, {
+    condition: {
+      type: 'currentdate',
+      match: 'value',
+      relation: { value: 'ge' },
+      datePart: { value: 'iso8601' },
+      keys: [{ value: '2024-08-01T00:00:00Z' }],
+    },
+  });
+  assert.match(moved, /"start":"2024-08-01T00:00:00\+00:00","subject"/);
+  assert.doesNotMatch(moved, /"end":/);
+  assert.match(
+    moved,
+    /\r\nif currentdate :value "ge" "iso8601" "2024-08-01T00:00:00Z" \{\r\n\tvacation :days 4 :subject "Out of office" :addresses \["me@example\.com"\] "I am away until July 15\.";\r\n\}\r\n/,
+  );
+  assert.ok(compile(moved).program);
+  assert.throws(
+    () => updateRule(src, index, { actions: [{ type: 'vacation', days: '7', reason: { value: 'x' } }] }),
+    /every 4 days/,
+  );
+});
+
+test('Fastmail: user blocks are renamed on both marker lines; generated sections are read only', () => {
+  const src = fixture('fastmail/fastmail.sieve');
+  const out = rename(src, 'Lists', "Mailing 'lists'");
+  assert.match(
+    out,
+    /# Start user advanced sieve block 'Mailing 'lists'' \{\{\{\nif header :contains "list-id"/,
+  );
+  assert.match(out, /\n# \}\}\} End user advanced sieve block 'Mailing 'lists''\n/);
+  assert.deepEqual(fastmailReader(out)[0], { name: "Mailing 'lists'", enabled: true });
+  const rules = allRules(readRules(src).items);
+  const generated = rules.findIndex((r) => r.dialect === 'fastmail' && !r.editable);
+  const readOnly =
+    /generated by Fastmail \(2\. Sieve generated for discard rules\): change it in Fastmail's settings/;
+  assert.throws(() => setEnabled(src, generated, false), readOnly);
+  assert.throws(() => rename(src, generated, 'x'), readOnly);
+  assert.throws(() => updateRule(src, generated, { actions: [{ type: 'keep' }] }), readOnly);
+  // A block holding two rules names the block, not its rules.
+  const two = rules.findIndex((r) => r.ids['fastmail'] === 'Two rules');
+  assert.throws(() => rename(src, two, 'x'), /inside "Two rules" with other code: Fastmail names that part/);
+  // A block moves with its rule.
+  const moved = moveRule(src, 'Lists', null);
+  assert.match(
+    moved,
+    /# \}\}\} End user advanced sieve block 'Two rules'\n\n# Start user advanced sieve block 'Lists' \{\{\{\n/,
+  );
+  assert.equal(moved.length, src.length);
+  // New rules and conversions are user blocks.
+  const added = addRule(src, {
+    name: 'Big',
+    condition: { type: 'size', over: true, limit: '5M' },
+    actions: [{ type: 'discard' }],
+  });
+  assert.match(
+    added,
+    /\n# Start user advanced sieve block 'Big' \{\{\{\nif size :over 5M \{\n {4}discard;\n\}\n# \}\}\} End user advanced sieve block 'Big'\n$/,
+  );
+});
+
+test('ISPConfig: blocks by FILTER_ID; new ids continue after the highest; names on a line inside', () => {
+  const src = fixture('ispconfig/mailuser.sieve');
+  const added = addRule(src, {
+    name: 'Lists',
+    condition: { type: 'header', match: 'contains', headers: [{ value: 'list-id' }], keys: [{ value: 'x' }] },
+    actions: [{ type: 'fileinto', mailbox: { value: 'Lists' } }],
+  });
+  assert.ok(
+    added.endsWith(
+      '### END FILTER_ID:12\n### BEGIN FILTER_ID:13\n# Lists\nif header :contains "list-id" "x" {\n    fileinto "Lists";\n}\n### END FILTER_ID:13\n',
+    ),
+  );
+  assert.deepEqual(ispconfigReader(added).pop(), { name: 'Lists', id: '13', enabled: true });
+  // ISPConfig's own blocks hold no name: renaming writes the line inside the block.
+  const named = rename(src, 1, 'Big mail');
+  assert.match(named, /### BEGIN FILTER_ID:7\n# Big mail\nif size :over 5m \{/);
+  assert.equal(allRules(readRules(named).items)[1]!.name, 'Big mail');
+  const off = setEnabled(named, 'Big mail', false);
+  assert.match(off, /# Big mail\nif allof \(false, size :over 5m\) \{/);
+  assert.deepEqual(ispconfigReader(off)[1], { name: 'Big mail', id: '7', enabled: false });
+});
+
+test('Tine: read only, every edit refused with the reason; its serialized rules stay byte-exact', () => {
+  const src = fixture('tine/felamimail.sieve');
+  const rules = allRules(readRules(src).items);
+  assert.deepEqual(
+    rules.map((r) => [r.dialect, r.editable]),
+    [
+      ['tine', false],
+      ['tine', false],
+    ],
+  );
+  const tine = /Tine \(Felamimail\) rules are edited in Tine: it reads only its own serialized rule data/;
+  assert.throws(() => setEnabled(src, 0, false), tine);
+  assert.throws(() => rename(src, 0, 'x'), tine);
+  assert.throws(() => updateRule(src, 0, { actions: [{ type: 'keep' }] }), tine);
+  assert.throws(() => convert(src, 'tine'), /sievert does not write the Tine \(Felamimail\) convention/);
+  // Its rules have no names: a conversion leaves the script as it is.
+  assert.equal(convert(src, 'roundcube'), src);
+});
+
+test('Zimbra: convert turns disabled_if into the standard disabled form of the target', () => {
+  const src = fixture('zimbra/zimbra.sieve').replace(', "tag", "flag"', '');
+  assert.equal(compile(src).program, null);
+  for (const [to, form] of [
+    [
+      'roundcube',
+      /# rule:\[Old rule\]\nif allof \(false, anyof \(header :contains \["from"\] "old@example\.com"\)\) \{/,
+    ],
+    [
+      'open-xchange',
+      /## Flag: \|UniqueId:1\|Rulename: Old rule\n#<!-->if anyof \(header :contains \["from"\] "old@example\.com"\) \{/,
+    ],
+    ['rule-block', /#BEGINFILTER\nif allof \(false, anyof/],
+  ] as const) {
+    const out = convert(src, to, { date: 'x' });
+    assert.match(out, form);
+    assert.doesNotMatch(out, /disabled_if/);
+    const old = allRules(readRules(out).items).find((r) => r.name === 'Old rule')!;
+    assert.deepEqual([old.enabled, old.warnings], [false, undefined]);
+    assert.ok(compile(out).program, `${to}: ${JSON.stringify(compile(out).diagnostics)}`);
+  }
 });
