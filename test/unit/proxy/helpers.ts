@@ -23,48 +23,50 @@ export interface TestCerts {
   cleanup(): void;
 }
 
-/** A certificate for `san` only (e.g. `DNS:localhost`, no IP), signed by the test CA of `ca`. */
-export function signCert(ca: TestCerts, san: string): { cert: Buffer; key: Buffer } {
+/**
+ * A certificate for `san` only (e.g. `DNS:localhost` with no IP, `email:alice@example.com`), with
+ * subject CN `cn`, signed by the test CA in `ca.dir`; its files are `<file>.pem` / `<file>.key`.
+ */
+export function signCert(
+  ca: Pick<TestCerts, 'dir'>,
+  san: string,
+  { cn = 'other', file = 'other' }: { cn?: string; file?: string } = {},
+): { cert: Buffer; key: Buffer; certFile: string; keyFile: string } {
   const f = (n: string): string => join(ca.dir, n);
   const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
-  run([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=other',
-    '-keyout',
-    f('other.key'),
-    '-out',
-    f('other.csr'),
-  ]);
-  writeFileSync(f('other.cnf'), `subjectAltName=${san}\n`);
-  run([
-    'x509',
-    '-req',
-    '-in',
-    f('other.csr'),
-    '-CA',
-    f('ca.pem'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-out',
-    f('other.pem'),
-    '-extfile',
-    f('other.cnf'),
-  ]);
-  return { cert: readFileSync(f('other.pem')), key: readFileSync(f('other.key')) };
+  run(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`].concat([
+      '-keyout',
+      f(`${file}.key`),
+      '-out',
+      f(`${file}.csr`),
+    ]),
+  );
+  writeFileSync(f(`${file}.cnf`), `subjectAltName=${san}\n`);
+  run(
+    ['x509', '-req', '-in', f(`${file}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key')].concat([
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      f(`${file}.pem`),
+      '-extfile',
+      f(`${file}.cnf`),
+    ]),
+  );
+  return {
+    cert: readFileSync(f(`${file}.pem`)),
+    key: readFileSync(f(`${file}.key`)),
+    certFile: f(`${file}.pem`),
+    keyFile: f(`${file}.key`),
+  };
 }
 
 export function makeCerts(names: string[] = ['localhost']): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'sievert-certs-'));
   const f = (n: string): string => join(dir, n);
-  const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
-  run(
+  execFileSync(
+    'openssl',
     ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=sievert test CA'].concat([
       '-keyout',
       f('ca.key'),
@@ -75,44 +77,18 @@ export function makeCerts(names: string[] = ['localhost']): TestCerts {
       '-addext',
       'keyUsage=keyCertSign',
     ]),
+    { stdio: 'ignore' },
   );
-  run([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    `/CN=${names[0]}`,
-    '-keyout',
-    f('key.pem'),
-    '-out',
-    f('req.csr'),
-  ]);
   const san = ['IP:127.0.0.1', ...names.map((n) => `DNS:${n}`)].join(',');
-  execFileSync('sh', ['-c', `printf 'subjectAltName=${san}\\n' > ${f('ext.cnf')}`]);
-  run(
-    [
-      'x509',
-      '-req',
-      '-in',
-      f('req.csr'),
-      '-CA',
-      f('ca.pem'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-days',
-      '2',
-    ].concat(['-out', f('cert.pem'), '-extfile', f('ext.cnf')]),
-  );
+  const leaf = signCert({ dir }, san, { cn: names[0], file: 'cert' });
   return {
     dir,
     caFile: f('ca.pem'),
-    certFile: f('cert.pem'),
-    keyFile: f('key.pem'),
+    certFile: leaf.certFile,
+    keyFile: leaf.keyFile,
     ca: readFileSync(f('ca.pem')),
-    cert: readFileSync(f('cert.pem')),
-    key: readFileSync(f('key.pem')),
+    cert: leaf.cert,
+    key: leaf.key,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -13,7 +13,7 @@ import { parseTomlText } from '../../../src/config/index.js';
 import { buildServeConfig, startServer, type RunningServer } from '../../../src/serve/index.js';
 import { openStore } from '../../../src/store/index.js';
 import { b64, block, command, dial, literal, makeCerts, raw } from '../managesieve/helpers.js';
-import { Peer } from '../proxy/helpers.js';
+import { Peer, signCert } from '../proxy/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sievert-serve-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -128,44 +128,7 @@ test('EXTERNAL: a client certificate signed by auth.client_ca logs in as its ema
   t.after(() => certs.cleanup());
   const f = (n: string): string => join(certs.dir, n);
   // A client certificate for alice@example.com, signed by the test CA.
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=Alice',
-      '-keyout',
-      f('client.key'),
-      '-out',
-      f('client.csr'),
-    ],
-    { stdio: 'ignore' },
-  );
-  writeFileSync(f('client.ext'), 'subjectAltName=email:alice@example.com\n');
-  execFileSync(
-    'openssl',
-    [
-      'x509',
-      '-req',
-      '-in',
-      f('client.csr'),
-      '-CA',
-      certs.caFile,
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-out',
-      f('client.pem'),
-      '-extfile',
-      f('client.ext'),
-    ],
-    { stdio: 'ignore' },
-  );
+  const client = signCert(certs, 'email:alice@example.com', { cn: 'Alice', file: 'client' });
 
   const { server, port } = await serve(`
 data_dir = "d4"
@@ -193,7 +156,7 @@ key = "${certs.keyFile}"
       s.once('error', reject);
     });
   try {
-    const c = await connect({ cert: readFileSync(f('client.pem')), key: readFileSync(f('client.key')) });
+    const c = await connect({ cert: client.cert, key: client.key });
     const greeting = await block(c);
     assert.ok(
       greeting.some((l) => l.startsWith('"SASL"') && l.includes('EXTERNAL')),
