@@ -26,6 +26,25 @@ export interface VacationPolicy {
   readonly minPeriod: number;
   readonly defaultPeriod: number;
   readonly maxPeriod: number;
+  /**
+   * The subject of a response without `:subject` to a message with a subject: "%$" (or
+   * "%{subject}") stands for that subject, "%%" for "%". Default "Auto: %$" (RFC 5230 §4.5 and
+   * RFC 3834 §3.1.5: not "Re:").
+   */
+  readonly subjectTemplate?: string;
+  /** The subject of a response without `:subject` to a message without one. Default "Automated reply". */
+  readonly defaultSubject?: string;
+  /**
+   * Whether the envelope's original recipient (RFC 3461 ORCPT, e.g. a list or alias address the
+   * message was first sent to) counts as one of the user's addresses. Default true.
+   */
+  readonly useOriginalRecipient?: boolean;
+  /**
+   * Respond without checking that one of the user's addresses is among the message's recipients
+   * (RFC 5230 §4.5 says SHOULD check; a site that rewrites addresses may not be able to). The other
+   * checks stay. Default false.
+   */
+  readonly dontCheckRecipient?: boolean;
 }
 
 /** How spamtest/virustest read their header (RFC 5235); Pigeonhole's settings, by another name. */
@@ -53,6 +72,18 @@ export interface ScoreTestConfig {
     | { readonly kind: 'text'; readonly map: readonly { readonly pattern: string; readonly value: number }[] }
     | { readonly kind: 'yesno' }
     | { readonly kind: 'length'; readonly max: number };
+}
+
+/**
+ * editheader (RFC 5293 §6): "A site MAY define a set of header fields that cannot be added or
+ * deleted". Names are compared case-insensitively; Subject can always be edited, Received and
+ * Auto-Submitted never deleted, whatever these lists say.
+ */
+export interface EditheaderPolicy {
+  /** Fields addheader may not add. */
+  readonly forbidAdd?: readonly string[];
+  /** Fields deleteheader may not delete. */
+  readonly forbidDelete?: readonly string[];
 }
 
 export interface SieveHost {
@@ -86,6 +117,9 @@ export interface SieveHost {
   readonly vacationPolicy?: VacationPolicy;
   /** duplicate (RFC 7352) ids seen. */
   readonly duplicateMemory?: ExpiringMemory;
+
+  /** editheader: the fields the site protects (default: only the ones RFC 5293 §6 protects). */
+  readonly editheaderPolicy?: EditheaderPolicy;
 
   /** extlists (RFC 6134): whether `value` is on the list named by `list` (a URI), or null if no such list. */
   listContains?(list: string, value: string): boolean | null;

@@ -127,6 +127,11 @@ export interface CommandSpec extends SpecBase {
   readonly continues?: readonly string[];
   /** True for commands that may only appear before every other command (require). */
   readonly leading?: boolean;
+  /**
+   * Words that, written right after this command where its block belongs, are another command
+   * run together with it: `else if` is elsif. The error then names that command.
+   */
+  readonly joined?: Readonly<Record<string, string>>;
   validate?(v: ValidationContext, cmd: ValidatedCommand): void;
   compile(cc: CompileContext, cmd: ValidatedCommand): Exec;
 }

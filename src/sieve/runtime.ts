@@ -112,6 +112,11 @@ export interface Action {
   /** Counts against the redirect limit. */
   readonly isRedirect?: boolean;
   readonly span?: Span;
+  /**
+   * The command that asked for this action when it is another command's action (fileinto "INBOX"
+   * is a keep), for reports that name actions by command (the test suite's test_result_action).
+   */
+  readonly command?: string;
 }
 
 /** The actions a run collects, with implicit keep and conflict rules (RFC 5228 §2.10). */
@@ -141,7 +146,7 @@ export class Result {
     if (action.isRedirect) {
       if (this.redirects >= this.limits.maxRedirects) {
         throw new SieveRuntimeError(
-          `too many redirect actions: the limit is ${this.limits.maxRedirects} per message`,
+          `number of redirect actions exceeds policy limit (${this.redirects + 1} > ${this.limits.maxRedirects})`,
           span,
         );
       }
@@ -149,7 +154,7 @@ export class Result {
     }
     if (this.actions.length >= this.limits.maxActions) {
       throw new SieveRuntimeError(
-        `too many actions: the limit is ${this.limits.maxActions} per message`,
+        `total number of actions exceeds policy limit (${this.actions.length + 1} > ${this.limits.maxActions})`,
         span,
       );
     }
@@ -180,7 +185,8 @@ export class ExecutionContext {
     readonly envelope: Envelope,
     /** Replaced only by the test suite (vnd.dovecot.testsuite), whose blocks each start a new result. */
     public result: Result,
-    readonly limits: Limits,
+    /** Replaced only by the test suite's test_config_reload, which changes the running file's limits. */
+    public limits: Limits,
     readonly host: SieveHost,
     readonly trace: ((e: TraceEvent) => void) | undefined,
   ) {}

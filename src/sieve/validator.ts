@@ -168,8 +168,12 @@ export function validate(
   };
   for (const c of commands) walkStrings(c);
 
+  /** Extensions whose missing require was reported: one require fixes every use, one error. */
+  const reportedMissing = new Set<string>();
   const missingRequire = (extension: string, what: string, span: Span): boolean => {
     if (extension === '' || required.has(extension)) return false;
+    if (reportedMissing.has(extension)) return true;
+    reportedMissing.add(extension);
     diags.error(
       'require.missing',
       `${what} requires the "${extension}" extension: add require "${extension}"`,
@@ -184,6 +188,8 @@ export function validate(
     node: CommandNode | TestNode,
     spec: CommandSpec | TestSpec,
     kindName: string,
+    /** The arguments were read into a test written after them (a tag without its colon). */
+    argumentsMisplaced = false,
   ): Omit<ValidatedArguments, 'node'> & { ok: boolean } {
     const what = `the ${spec.name} ${kindName}`;
     const tags = new Map<string, TagUse>();
@@ -201,6 +207,7 @@ export function validate(
     const args = node.args;
     let unknownTag = false;
     let badTagValue = false;
+    let tagAfterPositional = false;
     for (let k = 0; k < args.length; k++) {
       const a = args[k]!;
       if (a.kind !== 'tag') {
@@ -215,6 +222,8 @@ export function validate(
           a.span,
         );
         out.ok = false;
+        // Written where a positional argument belongs: too few of them is the same mistake.
+        tagAfterPositional = true;
         continue;
       }
       const found = findTag(spec, a.name);
@@ -245,7 +254,9 @@ export function validate(
             next?.span ?? a.span,
           );
           out.ok = false;
-          if (next && next.kind !== 'tag') k++;
+          // An unknown tag in the value's place is the same mistake, reported once (here, where
+          // the message names it); a known tag is read as that tag.
+          if (next && (next.kind !== 'tag' || !isUsableTag(spec, next.name))) k++;
           // The argument taken as the value (or missing) may have been meant as a positional one:
           // too few positional arguments are then a consequence, not a second error.
           badTagValue = true;
@@ -281,10 +292,12 @@ export function validate(
     // Positional arguments: count and types.
     const want = spec.positional;
     const least = want.filter((p) => !p.optional).length;
+    const countWrong = positional.length < least || positional.length > want.length;
     if (
-      (positional.length < least || positional.length > want.length) &&
+      countWrong &&
       !unknownTag &&
-      !(badTagValue && positional.length < least)
+      !argumentsMisplaced &&
+      !((badTagValue || tagAfterPositional) && positional.length < least)
     ) {
       const names = want.map((p) => p.name).join(', ');
       const count = least === want.length ? `${want.length}` : `${least} to ${want.length}`;
@@ -295,7 +308,9 @@ export function validate(
       );
       out.ok = false;
     }
-    for (let k = 0; k < Math.min(positional.length, want.length); k++) {
+    // With the wrong number of positional arguments, which one is which is not known: their
+    // types are checked once the count is right.
+    for (let k = 0; k < (countWrong ? 0 : positional.length); k++) {
       const p = want[k]!;
       const a = positional[k]!;
       if (!accepts(p.type, a)) {
@@ -355,6 +370,18 @@ export function validate(
     return out;
   }
 
+  /** Whether a tag is one this command or test takes, from an extension the engine has. */
+  function isUsableTag(spec: CommandSpec | TestSpec, name: string): boolean {
+    const found = findTag(spec, name);
+    return found !== undefined && isKnownExtension(found.extension);
+  }
+
+  /** Whether a name is a test of an extension the engine has (required or not). */
+  function isKnownTest(name: string): boolean {
+    const reg = registry.tests.get(name);
+    return reg !== undefined && isKnownExtension(reg.extension);
+  }
+
   function findTag(spec: CommandSpec | TestSpec, name: string): Registration<TagSpec> | undefined {
     const own = spec.tags?.find((t) => t.name === name);
     if (own) {
@@ -399,12 +426,33 @@ export function validate(
     }
     const spec = reg.spec;
     let ok = !missingRequire(reg.extension, `the ${spec.name} test`, node.nameSpan);
-    const args = validateArguments(node, spec, 'test');
+    // A word after the arguments of a test that takes none is read as a test; when it names one
+    // of this test's tags, the colon was left out and the words after it are this test's own
+    // arguments (`address matches "from" "*x*"`).
+    const stray = spec.tests === 'none' && !node.testList ? node.tests[0] : undefined;
+    const missingColon = stray !== undefined && !isKnownTest(stray.name) && isUsableTag(spec, stray.name);
+    const args = validateArguments(node, spec, 'test', missingColon);
     ok &&= args.ok;
     const tests: ValidatedTest[] = [];
     if (spec.tests === 'none' && node.tests.length > 0) {
-      diags.error('test.unexpected-tests', `the ${spec.name} test takes no tests`, node.tests[0]!.span);
-      ok = false;
+      const first = node.tests[0]!;
+      if (missingColon) {
+        diags.error(
+          'argument.missing-colon',
+          `"${first.name}" is not a test: write ":${first.name}" for the tag of the ${spec.name} test`,
+          first.nameSpan,
+        );
+      } else if (stray && !isKnownTest(stray.name)) {
+        diags.error(
+          'test.unexpected-tests',
+          `unexpected "${stray.name}" after the arguments of the ${spec.name} test (is it a string without its quotes?)`,
+          stray.nameSpan,
+        );
+      } else {
+        diags.error('test.unexpected-tests', `the ${spec.name} test takes no tests`, first.span);
+      }
+      // What follows is not this test's: it is not validated as tests.
+      return null;
     } else if (spec.tests === 'one' && (node.tests.length !== 1 || node.testList)) {
       diags.error(
         'test.expects-one-test',
@@ -452,13 +500,13 @@ export function validate(
   ): ValidatedCommand | null {
     const reg = registry.commands.get(node.name);
     if (!reg || !isKnownExtension(reg.extension)) {
-      if (!reportedUnknown.has(`command:${node.name}`)) {
+      if (registry.tests.has(node.name)) {
+        // Each use is a mistake of its own.
+        diags.error('command.is-test', `"${node.name}" is a test, not a command`, node.nameSpan);
+      } else if (!reportedUnknown.has(`command:${node.name}`)) {
+        // An unknown command once: it is one missing extension, or one misspelling.
         reportedUnknown.add(`command:${node.name}`);
-        if (registry.tests.has(node.name)) {
-          diags.error('command.is-test', `"${node.name}" is a test, not a command`, node.nameSpan);
-        } else {
-          diags.error('command.unknown', `unknown command "${node.name}"`, node.nameSpan);
-        }
+        diags.error('command.unknown', `unknown command "${node.name}"`, node.nameSpan);
       }
       for (const t of node.tests) validateTest(t);
       if (node.block) validateBlock(node.block);
@@ -485,7 +533,28 @@ export function validate(
     const args = validateArguments(node, spec, 'command');
     ok &&= args.ok;
     const tests: ValidatedTest[] = [];
-    if (spec.tests === 'none' && node.tests.length > 0) {
+    const stray = spec.tests === 'none' && !node.testList ? node.tests[0] : undefined;
+    if (stray && !isKnownTest(stray.name)) {
+      // The next command (or a word that is no test) where ";" or the block belongs: one
+      // mistake, from the end of this command's arguments to the word read as its test.
+      const last = node.args[node.args.length - 1];
+      const span: Span = { start: last ? last.span.end : node.nameSpan.end, end: stray.nameSpan.end };
+      const joined = spec.joined?.[stray.name];
+      if (spec.block === 'required') {
+        diags.error(
+          'command.expects-block',
+          `expected a block after the ${spec.name} command, found "${stray.name}"${joined ? `: write "${joined}" instead of "${spec.name} ${stray.name}"` : ''}`,
+          span,
+        );
+      } else {
+        diags.error(
+          'command.missing-semicolon',
+          `missing ";" after the ${spec.name} command (before "${stray.name}")`,
+          span,
+        );
+      }
+      ok = false;
+    } else if (spec.tests === 'none' && node.tests.length > 0) {
       diags.error('command.unexpected-test', `the ${spec.name} command takes no test`, node.tests[0]!.span);
       ok = false;
     } else if (spec.tests === 'one' && (node.tests.length !== 1 || node.testList)) {
@@ -498,7 +567,8 @@ export function validate(
       );
       ok = false;
     }
-    for (const t of node.tests) {
+    // Tests where none is taken are not this command's: they are not validated.
+    for (const t of spec.tests === 'none' ? [] : node.tests) {
       const v = validateTest(t);
       if (v) tests.push(v);
       else ok = false;

@@ -24,6 +24,15 @@ function mailboxKey(name: string): string {
   return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
 }
 
+/**
+ * Why a mailbox name cannot exist in the store, or null. The store's hierarchy separator is "/",
+ * as in Pigeonhole's test mail user: a name with an empty level ("a//b", "/a", "a/") names none.
+ */
+export function invalidMailboxName(name: string): string | null {
+  if (name.split('/').some((level) => level === '')) return 'invalid mailbox name (an empty hierarchy level)';
+  return null;
+}
+
 export class MailStore {
   private readonly boxes = new Map<string, TestMessage[]>([['INBOX', []]]);
 
@@ -139,6 +148,8 @@ export function executeAction(
     case 'fileinto': {
       const mailbox = text(action, 'mailbox') ?? 'INBOX';
       const flags = (field(action, 'flags') as string[] | undefined) ?? [];
+      const invalid = invalidMailboxName(mailbox);
+      if (invalid !== null) return `failed to store into mailbox '${mailbox}': ${invalid}`;
       if (!store.exists(mailbox)) {
         if (field(action, 'create') !== true) {
           return `failed to store into mailbox '${mailbox}': Mailbox doesn't exist: ${mailbox}`;

@@ -153,6 +153,7 @@ export function runTestsuiteFile(file: string, options: TestsuiteOptions = {}): 
       applied = applySettings(settings);
       engine = buildEngine();
       applyHost();
+      return engine.limits;
     },
     mailboxCreate: (name) => store.create(name) || store.exists(name),
     mailboxDelete: (name) => store.delete(name),

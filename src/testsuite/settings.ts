@@ -3,6 +3,7 @@
 // extensions as `host.settings`) but have no effect; none of them is an error.
 import {
   DEFAULT_LIMITS,
+  type EditheaderPolicy,
   type Limits,
   type ScoreTestConfig,
   type SieveHost,
@@ -48,7 +49,7 @@ const LIMIT_SETTINGS: Record<string, string> = {
   sieve_variables_max_scope_size: 'maxVariables',
   sieve_include_max_nesting_depth: 'maxIncludeDepth',
   sieve_include_max_includes: 'maxIncludes',
-  sieve_editheader_max_header_size: 'maxHeaderSize',
+  sieve_editheader_max_header_size: 'maxHeaderValueSize',
   sieve_notify_max_notifications: 'maxNotifications',
 };
 
@@ -95,6 +96,46 @@ function scoreTest(
   return { ...spec, format: { kind: 'score', max } };
 }
 
+/** Dovecot booleans: "yes" / "no" (and the usual spellings of each). */
+function parseBoolean(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  const v = value.trim().toLowerCase();
+  if (['yes', 'y', 'true', '1'].includes(v)) return true;
+  if (['no', 'n', 'false', '0'].includes(v)) return false;
+  return fallback;
+}
+
+/**
+ * Pigeonhole's vacation settings, with Pigeonhole's defaults where one is not set (the original
+ * recipient is not one of the user's addresses unless sieve_vacation_use_original_recipient is
+ * "yes").
+ */
+function vacationPolicy(settings: ReadonlyMap<string, string>): VacationPolicy {
+  const get = (name: string): string | undefined => settings.get(`sieve_vacation_${name}`);
+  const period = (name: string, fallback: number): number => parseDuration(get(name) ?? '') ?? fallback;
+  const subject = get('default_subject');
+  const template = get('default_subject_template');
+  return {
+    minPeriod: period('min_period', VACATION_DEFAULTS.minPeriod),
+    defaultPeriod: period('default_period', VACATION_DEFAULTS.defaultPeriod),
+    maxPeriod: period('max_period', VACATION_DEFAULTS.maxPeriod),
+    ...(subject ? { defaultSubject: subject } : {}),
+    ...(template ? { subjectTemplate: template } : {}),
+    useOriginalRecipient: parseBoolean(get('use_original_recipient'), false),
+    dontCheckRecipient: parseBoolean(get('dont_check_recipient'), false),
+  };
+}
+
+/** Pigeonhole's sieve_editheader_protected (neither added nor deleted), _forbid_add, _forbid_delete. */
+function editheaderPolicy(settings: ReadonlyMap<string, string>): EditheaderPolicy | null {
+  const names = (name: string): string[] =>
+    (settings.get(`sieve_editheader_${name}`) ?? '').split(/\s+/).filter((n) => n !== '');
+  const both = names('protected');
+  const forbidAdd = [...both, ...names('forbid_add')];
+  const forbidDelete = [...both, ...names('forbid_delete')];
+  return forbidAdd.length || forbidDelete.length ? { forbidAdd, forbidDelete } : null;
+}
+
 export interface AppliedSettings {
   readonly limits: Partial<Limits>;
   /** SieveHost fields derived from the settings. */
@@ -120,15 +161,8 @@ export function applySettings(settings: ReadonlyMap<string, string>): AppliedSet
   if (delimiter !== undefined) host['subaddressSeparators'] = [...delimiter];
   const email = settings.get('sieve_user_email');
   if (email !== undefined) host['userAddresses'] = [email];
-  const period = (name: string, fallback: number): number =>
-    parseDuration(settings.get(`sieve_vacation_${name}`) ?? '') ?? fallback;
-  if ([...settings.keys()].some((k) => k.startsWith('sieve_vacation_') && k.endsWith('_period'))) {
-    const policy: VacationPolicy = {
-      minPeriod: period('min_period', VACATION_DEFAULTS.minPeriod),
-      defaultPeriod: period('default_period', VACATION_DEFAULTS.defaultPeriod),
-      maxPeriod: period('max_period', VACATION_DEFAULTS.maxPeriod),
-    };
-    host['vacationPolicy'] = policy;
-  }
+  host['vacationPolicy'] = vacationPolicy(settings);
+  const editheader = editheaderPolicy(settings);
+  if (editheader) host['editheaderPolicy'] = editheader;
   return { limits, host };
 }

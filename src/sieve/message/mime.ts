@@ -91,6 +91,10 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const DEFAULT_TYPE: ContentType = { type: 'text', subtype: 'plain', params: new Map() };
 const DIGEST_DEFAULT: ContentType = { type: 'message', subtype: 'rfc822', params: new Map() };
+const OCTET_STREAM: ContentType = { type: 'application', subtype: 'octet-stream', params: new Map() };
+
+/** RFC 2045 §6.1, RFC 2046 §5.2.1: the transfer encodings there are ("" is none, 7bit). */
+const TRANSFER_ENCODINGS = new Set(['', '7bit', '8bit', 'binary', 'quoted-printable', 'base64']);
 
 function parseEntity(
   bytes: Uint8Array,
@@ -108,8 +112,14 @@ function parseEntity(
   const h = header();
   const ctValue = h.headers('content-type')[0];
   const declared = ctValue === undefined ? null : parseContentType(ctValue);
-  const type = declared ?? defaultType;
   const transferEncoding = (h.headers('content-transfer-encoding')[0] ?? '').trim().toLowerCase();
+  let type = declared ?? defaultType;
+  // RFC 2045 §6.4: "Any entity with an unrecognized Content-Transfer-Encoding must be treated as
+  // if it has a Content-Type of "application/octet-stream"". Multiparts and messages are still
+  // split into their parts, which say how they are encoded themselves.
+  if (!TRANSFER_ENCODINGS.has(transferEncoding) && type.type !== 'multipart' && type.type !== 'message') {
+    type = OCTET_STREAM;
+  }
   const children: MimePart[] = [];
   const tooDeep = depth >= limits.maxDepth || parts.length >= limits.maxParts;
   const part: Mutable<MimePart> = {
@@ -495,7 +505,13 @@ export function partText(tree: MimeTree, part: MimePart): string | null {
     return part.opaque ? '' : null;
   }
   const content = partContent(tree, part);
-  return part.type.type === 'text' && part.type.subtype === 'html' ? htmlToText(content) : content;
+  return isHtml(part) ? htmlToText(content) : content;
+}
+
+/** Whether a part is HTML: text/html, or XHTML (RFC 3236 application/xhtml+xml). */
+export function isHtml(part: MimePart): boolean {
+  const { type, subtype } = part.type;
+  return (type === 'text' && subtype === 'html') || (type === 'application' && subtype === 'xhtml+xml');
 }
 
 /** Octets as text, invalid UTF-8 replaced (for raw bodies, preambles and headers). */

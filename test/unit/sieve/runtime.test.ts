@@ -204,7 +204,7 @@ test('the redirect limit is a run-time error with implicit keep, never a silent 
     envelope: { from: 'a@b.c', to: 'd@e.f' },
   });
   assert.deepEqual(r.actions, [KEEP]);
-  assert.match(r.error!.message, /too many redirect/);
+  assert.match(r.error!.message, /number of redirect actions exceeds policy limit \(3 > 2\)/);
   assert.equal(r.error!.line, 1);
   // At the limit exactly: fine.
   const ok = engine.compile('redirect "a@x.org"; redirect "b@x.org";').program!;
@@ -227,7 +227,7 @@ test('the action limit is a run-time error', () => {
   const engine = createEngine({ limits: { maxActions: 2 } });
   const p = engine.compile('require "fileinto"; fileinto "a"; fileinto "b"; fileinto "c";').program!;
   const r = engine.run(p, { message: parseMessage(new Uint8Array()), envelope: { from: null, to: 'x@y.z' } });
-  assert.match(r.error!.message, /too many actions/);
+  assert.match(r.error!.message, /total number of actions exceeds policy limit \(3 > 2\)/);
 });
 
 test('compile limits: script size and nesting depth, at the boundary', () => {

@@ -1,7 +1,10 @@
 // test_config_set settings mapped onto Limits and SieveHost fields.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applySettings, parseDuration, parseSize } from '../../../src/testsuite/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applySettings, parseDuration, parseSize, runTestsuiteFile } from '../../../src/testsuite/index.js';
 
 test('Dovecot sizes and durations', () => {
   assert.equal(parseSize('4k'), 4096);
@@ -41,7 +44,13 @@ test('host fields: subaddress separators, user address, vacation policy, spamtes
   );
   assert.deepEqual(host.subaddressSeparators, ['+', '-']);
   assert.deepEqual(host.userAddresses, ['user@example.com']);
-  assert.deepEqual(host.vacationPolicy, { minPeriod: 3600, defaultPeriod: 7 * 86400, maxPeriod: 90 * 86400 });
+  assert.deepEqual(host.vacationPolicy, {
+    minPeriod: 3600,
+    defaultPeriod: 7 * 86400,
+    maxPeriod: 90 * 86400,
+    useOriginalRecipient: false,
+    dontCheckRecipient: false,
+  });
   assert.deepEqual(host.spamtest, {
     header: 'X-Spam-Score',
     pattern: '([0-9]+)',
@@ -67,8 +76,82 @@ test('spamtest/virustest: "Header: regex" settings keep the regex; strlen reads 
   assert.deepEqual(host.virustest, { header: 'X-Level', format: { kind: 'length', max: 8 } });
 });
 
-test('no settings: no host fields but the raw settings', () => {
+test("no settings: Pigeonhole's vacation defaults and the raw settings", () => {
   const { limits, host } = applySettings(new Map());
   assert.deepEqual(limits, {});
-  assert.deepEqual(Object.keys(host), ['settings']);
+  assert.deepEqual(Object.keys(host).sort(), ['settings', 'vacationPolicy']);
+  // Pigeonhole's sieve_vacation_use_original_recipient is "no" unless set.
+  assert.equal(host.vacationPolicy?.useOriginalRecipient, false);
+});
+
+test('Pigeonhole-only vacation settings map onto VacationPolicy fields', () => {
+  const { host } = applySettings(
+    new Map([
+      ['sieve_vacation_default_subject', 'Something colorful'],
+      ['sieve_vacation_default_subject_template', 'Automatisch bericht: %$'],
+      ['sieve_vacation_use_original_recipient', 'yes'],
+      ['sieve_vacation_dont_check_recipient', 'yes'],
+    ]),
+  );
+  assert.deepEqual(host.vacationPolicy, {
+    minPeriod: 86400,
+    defaultPeriod: 7 * 86400,
+    maxPeriod: 90 * 86400,
+    defaultSubject: 'Something colorful',
+    subjectTemplate: 'Automatisch bericht: %$',
+    useOriginalRecipient: true,
+    dontCheckRecipient: true,
+  });
+  const off = applySettings(new Map([['sieve_vacation_dont_check_recipient', 'no']])).host;
+  assert.equal(off.vacationPolicy?.dontCheckRecipient, false);
+});
+
+test('sieve_editheader_max_header_size is the longest value addheader takes', () => {
+  const { limits } = applySettings(new Map([['sieve_editheader_max_header_size', '1024']]));
+  assert.equal(limits.maxHeaderValueSize, 1024);
+  // Empty: the default.
+  assert.equal(
+    applySettings(new Map([['sieve_editheader_max_header_size', '']])).limits.maxHeaderValueSize,
+    undefined,
+  );
+});
+
+test('sieve_editheader_protected, _forbid_add and _forbid_delete map onto editheaderPolicy', () => {
+  const { host } = applySettings(
+    new Map([
+      ['sieve_editheader_protected', 'subject  delivery-date'],
+      ['sieve_editheader_forbid_add', 'x-frop'],
+      ['sieve_editheader_forbid_delete', 'x-friep'],
+    ]),
+  );
+  assert.deepEqual(host.editheaderPolicy, {
+    forbidAdd: ['subject', 'delivery-date', 'x-frop'],
+    forbidDelete: ['subject', 'delivery-date', 'x-friep'],
+  });
+  assert.equal(applySettings(new Map([['sieve_editheader_protected', '']])).host.editheaderPolicy, undefined);
+});
+
+test('test_config_reload: new limits apply to the running test file too, as in Pigeonhole', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sievert-settings-'));
+  try {
+    const file = join(dir, 'limits.svtest');
+    writeFileSync(
+      file,
+      [
+        'require "vnd.dovecot.testsuite";',
+        'require "variables";',
+        'test_config_set "sieve_variables_max_variable_size" "5";',
+        'test_config_reload :extension "variables";',
+        'test "cut" {',
+        '  set "a" "123456789";',
+        '  if not string "${a}" "12345" { test_fail "not cut: ${a}"; }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const r = runTestsuiteFile(file);
+    assert.ok(r.passed, r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

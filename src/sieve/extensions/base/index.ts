@@ -181,6 +181,7 @@ const commands: CommandSpec[] = [
     tests: 'none',
     block: 'required',
     continues: ['if', 'elsif'],
+    joined: { if: 'elsif' },
     compile: () => () => false,
   },
   { name: 'stop', positional: [], tests: 'none', block: 'none', compile: () => () => true },

@@ -2,7 +2,7 @@
 import type { ExtensionDefinition } from '../../registry.js';
 import { evaluate, type ExecutionContext, type StringValue } from '../../runtime.js';
 import type { MimePart, MimeTree } from '../../message/mime.js';
-import { partContent, partText, rawText } from '../../message/mime.js';
+import { isHtml, partContent, partText, rawText } from '../../message/mime.js';
 import { MATCH_GROUPS } from '../base/index.js';
 import { messageTree } from '../editheader/edits.js';
 
@@ -57,8 +57,7 @@ function contentValues(tree: MimeTree, types: readonly string[]): string[] {
       if (part.preamble) out.push(rawText(tree.bytes, part.preamble[0], part.preamble[1]));
       if (part.epilogue) out.push(rawText(tree.bytes, part.epilogue[0], part.epilogue[1]));
     } else if (part.type.type === 'message' && part.type.subtype === 'rfc822' && part.children[0]) {
-      const inner = part.children[0];
-      out.push(rawText(tree.bytes, inner.headerStart, inner.bodyStart));
+      out.push(rawText(tree.bytes, part.children[0].headerStart, headerEnd(tree.bytes, part.children[0])));
     } else {
       out.push(partContent(tree, part));
     }
@@ -66,15 +65,26 @@ function contentValues(tree: MimeTree, types: readonly string[]): string[] {
   return out;
 }
 
+/** Where a part's header fields end: before the empty line that separates them from the body. */
+function headerEnd(bytes: Uint8Array, part: MimePart): number {
+  let end = part.bodyStart;
+  if (end > part.headerStart && bytes[end - 1] === 0x0a) {
+    const crlf = bytes[end - 2] === 0x0d ? 2 : 1;
+    // Only the empty line goes: the line break before it ends the last field.
+    if (end - crlf === part.headerStart || bytes[end - crlf - 1] === 0x0a) end -= crlf;
+  }
+  return end;
+}
+
 const textCache = new WeakMap<MimeTree, string[]>();
 
-/** §5.3 :text: the text parts (HTML reduced to text), each decoded to Unicode. */
+/** §5.3 :text: the text parts and XHTML (HTML reduced to text), each decoded to Unicode. */
 function textValues(tree: MimeTree): string[] {
   const cached = textCache.get(tree);
   if (cached) return cached;
   const out: string[] = [];
   for (const part of tree.parts) {
-    if (part.type.type !== 'text') continue;
+    if (part.type.type !== 'text' && !isHtml(part)) continue;
     const text = partText(tree, part);
     if (text !== null) out.push(text);
   }

@@ -17,6 +17,14 @@ import { editMessage } from './edits.js';
  */
 const PROTECTED_FROM_DELETE = new Set(['received', 'auto-submitted']);
 
+/** Whether the site forbids this edit (EditheaderPolicy); Subject can always be edited. */
+function forbiddenBySite(ctx: ExecutionContext, list: 'forbidAdd' | 'forbidDelete', name: string): boolean {
+  const names = ctx.host.editheaderPolicy?.[list];
+  if (!names) return false;
+  const n = name.toLowerCase();
+  return n !== 'subject' && names.some((f) => f.toLowerCase() === n);
+}
+
 const utf8 = new TextEncoder();
 
 /** Why a value cannot be a field body, or null. NUL is never allowed (RFC 5322 §2.2). */
@@ -27,15 +35,23 @@ function invalidValue(value: string, max: number): string | null {
   return null;
 }
 
+/** The value as an error message shows it: its start, with NUL written as \0. */
+function shownValue(value: string): string {
+  const start = [...value].slice(0, 40).join('');
+  return `"${start.replace(/\0/g, '\\0')}${start.length < value.length ? '…' : ''}"`;
+}
+
+const invalidValueMessage = (command: string, value: string, why: string): string =>
+  `${command}: the value ${shownValue(value)} is invalid: ${why}`;
+
+const invalidNameMessage = (command: string, name: string): string =>
+  `${command}: the field name "${name}" is invalid (RFC 5322 §3.6.8: printable US-ASCII except ":")`;
+
 function checkName(v: ValidationContext, arg: Argument | undefined, command: string): string | null {
   if (arg?.kind !== 'string' || !v.isConstant(arg)) return null;
   const name = v.value(arg);
   if (!isFieldName(name)) {
-    v.error(
-      'editheader.invalid-name',
-      `${command}: "${name}" is not a valid header field name (RFC 5322 §3.6.8: printable US-ASCII except ":")`,
-      arg.span,
-    );
+    v.error('editheader.invalid-name', invalidNameMessage(command, name), arg.span);
     return null;
   }
   return name;
@@ -43,7 +59,7 @@ function checkName(v: ValidationContext, arg: Argument | undefined, command: str
 
 function runtimeName(ctx: ExecutionContext, name: string, command: string, span: Span): string {
   if (!isFieldName(name)) {
-    throw new SieveRuntimeError(`${command}: "${name}" is not a valid header field name`, span);
+    throw new SieveRuntimeError(invalidNameMessage(command, name), span);
   }
   return name;
 }
@@ -64,8 +80,10 @@ export const editheader: ExtensionDefinition = {
         checkName(v, cmd.positional[0], 'addheader');
         const value = cmd.positional[1];
         if (value?.kind === 'string' && v.isConstant(value)) {
-          const why = invalidValue(v.value(value), v.limits.maxHeaderValueSize);
-          if (why) v.error('editheader.invalid-value', `addheader: the value is invalid: ${why}`, value.span);
+          const text = v.value(value);
+          const why = invalidValue(text, v.limits.maxHeaderValueSize);
+          if (why)
+            v.error('editheader.invalid-value', invalidValueMessage('addheader', text, why), value.span);
         }
       },
       compile(cc, cmd) {
@@ -77,7 +95,9 @@ export const editheader: ExtensionDefinition = {
           const n = runtimeName(ctx, evaluate(name, ctx), 'addheader', span);
           const v = evaluate(value, ctx);
           const why = invalidValue(v, ctx.limits.maxHeaderValueSize);
-          if (why) throw new SieveRuntimeError(`addheader: the value is invalid: ${why}`, span);
+          if (why) throw new SieveRuntimeError(invalidValueMessage('addheader', v, why), span);
+          // §6: "silently ignored".
+          if (forbiddenBySite(ctx, 'forbidAdd', n)) return false;
           editMessage(ctx, { op: 'addheader', name: n, value: v, last }, span);
           return false;
         };
@@ -126,7 +146,9 @@ export const editheader: ExtensionDefinition = {
         const span = cmd.node.span;
         return (ctx) => {
           const n = runtimeName(ctx, evaluate(name, ctx), 'deleteheader', span);
-          if (PROTECTED_FROM_DELETE.has(n.toLowerCase())) return false; // silently ignored (§6)
+          // §6: silently ignored.
+          if (PROTECTED_FROM_DELETE.has(n.toLowerCase()) || forbiddenBySite(ctx, 'forbidDelete', n))
+            return false;
           const values = ctx.message.headers(n);
           // §5: ":index" picks one occurrence (":last" counts from the end) before the patterns
           // are matched; without patterns, every picked occurrence goes.

@@ -1,4 +1,5 @@
 // RFC 5228 §2.4.2.4: "${hex:...}" and "${unicode:...}" in string literals.
+import { decodeOctets } from '../../octets.js';
 import type { ExtensionDefinition } from '../../registry.js';
 
 const ENCODED = /\$\{(hex|unicode):([\s0-9a-fA-F]*)\}/gi;
@@ -14,13 +15,8 @@ export const encodedCharacter: ExtensionDefinition = {
         if (items.length === 0 || items[0] === '') return whole;
         if (kind.toLowerCase() === 'hex') {
           if (items.some((h) => h.length > 2)) return whole;
-          const bytes = new Uint8Array(items.map((h) => parseInt(h, 16)));
-          try {
-            return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-          } catch {
-            v.error('encoded-character.invalid-utf8', `"${whole}" does not encode valid UTF-8`, span);
-            return whole;
-          }
+          // "encoded-arb-octets": any octets, UTF-8 or not (see octets.ts).
+          return decodeOctets(new Uint8Array(items.map((h) => parseInt(h, 16))));
         }
         let out = '';
         for (const h of items) {

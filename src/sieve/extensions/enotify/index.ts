@@ -95,6 +95,23 @@ export function encodeUrl(s: string): string {
   return out;
 }
 
+/** One character of encodeUrl's output: a plain character, or the escapes of one UTF-8 sequence. */
+const ENCODED_CHARACTER = /%[C-F][0-9A-F](?:%[89AB][0-9A-F])*|%[0-9A-F]{2}|[^%]/g;
+
+/**
+ * encodeUrl's output cut to `max` code units at a character: neither an escape nor the escapes
+ * of one character are split (a cut "%4" would not be a URL).
+ */
+export function truncateEncoded(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = 0;
+  for (const m of s.matchAll(ENCODED_CHARACTER)) {
+    if (m.index + m[0].length > max) break;
+    end = m.index + m[0].length;
+  }
+  return s.slice(0, end);
+}
+
 /** The recipients of a mailto notification, lower-cased, for duplicate suppression. */
 function recipients(uri: MailtoUri): string[] {
   return [...uri.to, ...uri.cc].map((a) => a.toLowerCase());
@@ -126,7 +143,7 @@ actionDescriptions.set('notify', (a) => {
 const encodeurl: TagSpec = {
   name: 'encodeurl',
   // RFC 5435 §6: "The :encodeurl modifier has precedence 15."
-  data: { precedence: 15, apply: encodeUrl } satisfies SetModifier,
+  data: { precedence: 15, apply: encodeUrl, truncate: truncateEncoded } satisfies SetModifier,
 };
 
 export const enotify: ExtensionDefinition = {

@@ -5,6 +5,7 @@ import type { ValidationContext } from '../../validator.js';
 import type { Action, ExecutionContext } from '../../runtime.js';
 import type { ExtensionDefinition, TagUse } from '../../registry.js';
 import { evaluate, SieveRuntimeError, type StringValue } from '../../runtime.js';
+import { hasRawOctets, showOctets } from '../../octets.js';
 import { compileActionFlags, keepAction } from '../base/actions.js';
 
 /** Options other extensions attach to fileinto (imap4flags :flags, copy :copy, mailbox :create). */
@@ -63,6 +64,28 @@ export function selectMailbox(
   return fallback;
 }
 
+/** Why a mailbox name cannot name a mailbox: it holds octets that are not UTF-8 (RFC 6855 §3). */
+export function invalidFolderName(name: string): string | null {
+  return hasRawOctets(name) ? `invalid folder name "${showOctets(name)}": it is not UTF-8` : null;
+}
+
+/**
+ * For tests that look a mailbox up (mailboxexists, metadata, specialuse_exists): a constant name
+ * that is not UTF-8 names no mailbox, which is almost certainly not what the author meant.
+ */
+export function warnNonUtf8Mailbox(v: ValidationContext, what: string, arg: Argument | undefined): void {
+  if (!arg) return;
+  for (const { value, span } of v.constantValues(arg)) {
+    if (hasRawOctets(value)) {
+      v.warning(
+        'mailbox.not-utf8',
+        `${what}: the mailbox name "${showOctets(value)}" is not UTF-8, so no mailbox has it`,
+        span,
+      );
+    }
+  }
+}
+
 /** IMAP's INBOX is case-insensitive (RFC 3501 §5.1); filing into it is the keep. */
 export function isInbox(mailbox: string): boolean {
   return mailbox.toUpperCase() === 'INBOX';
@@ -70,7 +93,7 @@ export function isInbox(mailbox: string): boolean {
 
 export function fileintoAction(mailbox: string, o: FileintoOptions, span?: Span): Action {
   if (isInbox(mailbox)) {
-    const keep = keepAction(o.flags, span);
+    const keep = { ...keepAction(o.flags, span), command: 'fileinto' };
     return o.copy ? { ...keep, cancelsImplicitKeep: false } : keep;
   }
   const self: Action = {
@@ -106,6 +129,8 @@ export const fileinto: ExtensionDefinition = {
         if (arg?.kind === 'string' && v.isConstant(arg) && v.value(arg) === '') {
           v.error('fileinto.empty-mailbox', 'fileinto needs a mailbox name, not an empty string', arg.span);
         }
+        const invalid = arg?.kind === 'string' && v.isConstant(arg) ? invalidFolderName(v.value(arg)) : null;
+        if (invalid !== null) v.error('fileinto.invalid-mailbox', `fileinto: ${invalid}`, arg!.span);
         validateMailboxSelectors(v, cmd.tags);
       },
       compile(cc, cmd) {
@@ -118,6 +143,8 @@ export const fileinto: ExtensionDefinition = {
         return (ctx) => {
           let name = evaluate(mailbox, ctx);
           if (name === '') throw new SieveRuntimeError('fileinto: the mailbox name is empty', span);
+          const invalid = invalidFolderName(name);
+          if (invalid !== null) throw new SieveRuntimeError(`fileinto: ${invalid}`, span);
           if (selectors.length > 0) name = selectMailbox(ctx, selectors, name, span);
           const flags = actionFlags(ctx);
           ctx.result.add(fileintoAction(name, { flags, copy, create }, span), span);

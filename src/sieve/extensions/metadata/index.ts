@@ -5,7 +5,9 @@ import type { Argument } from '../../ast.js';
 import type { ExtensionDefinition, TestSpec } from '../../registry.js';
 import { evaluate, type ExecutionContext } from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
+import { hasRawOctets } from '../../octets.js';
 import { MATCH_GROUPS } from '../base/index.js';
+import { warnNonUtf8Mailbox } from '../fileinto/index.js';
 
 /**
  * Why an annotation (entry) name is not valid under RFC 5464 §3.2, or null. Entry names start
@@ -37,7 +39,8 @@ function checkEntryNames(v: ValidationContext, what: string, arg: Argument | und
 }
 
 function mailboxAnnotation(ctx: ExecutionContext, mailbox: string, entry: string): string | null {
-  if (invalidEntryName(entry) !== null) return null;
+  // A mailbox name that is not UTF-8 names no mailbox (see octets.ts).
+  if (invalidEntryName(entry) !== null || hasRawOctets(mailbox)) return null;
   return ctx.host.metadata?.(mailbox, entry) ?? null;
 }
 
@@ -55,7 +58,10 @@ const metadataTest: TestSpec = {
   ],
   groups: MATCH_GROUPS,
   tests: 'none',
-  validate: (v, t) => checkEntryNames(v, 'metadata', t.positional[1]),
+  validate(v, t) {
+    warnNonUtf8Mailbox(v, 'metadata', t.positional[0]);
+    checkEntryNames(v, 'metadata', t.positional[1]);
+  },
   compile(cc, t) {
     const mailbox = cc.string(t.positional[0]!);
     const entry = cc.string(t.positional[1]!);
@@ -76,7 +82,10 @@ const metadataExistsTest: TestSpec = {
     { name: 'annotation names', type: 'string-list' },
   ],
   tests: 'none',
-  validate: (v, t) => checkEntryNames(v, 'metadataexists', t.positional[1]),
+  validate(v, t) {
+    warnNonUtf8Mailbox(v, 'metadataexists', t.positional[0]);
+    checkEntryNames(v, 'metadataexists', t.positional[1]);
+  },
   compile(cc, t) {
     const mailbox = cc.string(t.positional[0]!);
     const entries = cc.stringList(t.positional[1]!);

@@ -187,6 +187,7 @@ const mimeTag: TagSpec = {
   name: 'mime',
   wrapTest(cc, test, inner): TestFn {
     const anychild = test.tags.has('anychild');
+    const union = anychild && test.spec.name === 'exists';
     const optionUse = test.groups.get('mime-option');
     const option = optionUse?.spec.name ?? null;
     const params: StringValue[] = optionUse?.value ? cc.stringList(optionUse.value) : [];
@@ -202,6 +203,20 @@ const mimeTag: TagSpec = {
       const names = params.map((p) => evaluate(p, ctx));
       const saved = ctx.message;
       try {
+        if (union) {
+          // §4.3: "exists" asks whether each named field exists, here in any of the parts (as
+          // Pigeonhole and sieve-rs read it), not all of them in one part.
+          const headers = tree.parts.slice(current, last + 1).map((p) => p.header());
+          const first = headers[0]!;
+          ctx.message = {
+            size: first.size,
+            hasHeader: (n) => headers.some((h) => h.hasHeader(n)),
+            rawHeaders: (n) => first.rawHeaders(n),
+            addresses: (n) => first.addresses(n),
+            headers: (n) => first.headers(n),
+          };
+          return inner(ctx);
+        }
         for (let k = current; k <= last; k++) {
           const header = tree.parts[k]!.header();
           ctx.message = option === null ? header : optionView(header, option, names);

@@ -5,7 +5,7 @@ import type { Span } from '../../diagnostics.js';
 import type { ExtensionDefinition } from '../../registry.js';
 import { evaluate, SieveRuntimeError, type ExecutionContext } from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
-import type { MailboxSelector } from '../fileinto/index.js';
+import { warnNonUtf8Mailbox, type MailboxSelector } from '../fileinto/index.js';
 
 /**
  * RFC 6154 §6: use-attr = "\All" / "\Archive" / … / use-attr-ext, use-attr-ext = "\" atom.
@@ -83,6 +83,7 @@ export const specialUse: ExtensionDefinition = {
             first!.span,
           );
         }
+        if (t.positional.length === 2) warnNonUtf8Mailbox(v, 'specialuse_exists', first);
         checkSpecialUseFlags(v, 'specialuse_exists', t.positional[t.positional.length - 1]!);
       },
       compile(cc, t) {

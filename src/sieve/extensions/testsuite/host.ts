@@ -3,6 +3,7 @@
 // the outbox, and the report. The extension stays pure; the runner does the I/O.
 import type { Diagnostic } from '../../diagnostics.js';
 import type { Program } from '../../engine.js';
+import type { Limits } from '../../limits.js';
 import type { ActionJson } from '../../runtime.js';
 
 /** The envelope of a captured or stored message. */
@@ -46,8 +47,11 @@ export interface TestsuiteHost {
   /** test_config_set / test_config_unset / test_config_reload. */
   configSet(name: string, value: string): void;
   configUnset(name: string): void;
-  /** Applies the settings; `extension` narrows the reload to one extension's settings. */
-  configReload(extension: string | null): void;
+  /**
+   * Applies the settings; `extension` narrows the reload to one extension's settings. Returns the
+   * limits now in force: they apply to the running test file too, as in Pigeonhole.
+   */
+  configReload(extension: string | null): Limits;
 
   mailboxCreate(name: string): boolean;
   mailboxDelete(name: string): boolean;

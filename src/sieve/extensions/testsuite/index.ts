@@ -56,8 +56,10 @@ function smtpPath(value: string): string {
 }
 
 /** The name test_result_action matches for an action (Pigeonhole's action names). */
-export function actionName(json: ActionJson): string {
-  const type: string = json.type;
+export function actionName(action: Action): string {
+  // fileinto "INBOX" is a keep to the engine, a store to Pigeonhole.
+  if (action.command === 'fileinto') return 'store';
+  const type: string = action.json.type;
   switch (type) {
     case 'fileinto':
       return 'store';
@@ -502,7 +504,7 @@ export const testsuite: ExtensionDefinition = {
         const extension = ext ? cc.string(ext) : null;
         const span = cmd.node.nameSpan;
         return (ctx) => {
-          host(ctx, span).configReload(extension ? evaluate(extension, ctx) : null);
+          ctx.limits = host(ctx, span).configReload(extension ? evaluate(extension, ctx) : null);
           return false;
         };
       },
@@ -779,7 +781,7 @@ export const testsuite: ExtensionDefinition = {
 
     r.test(listTest('test_error', (ctx) => state(ctx).errors));
 
-    r.test(listTest('test_result_action', (ctx) => state(ctx).result.actions.map((a) => actionName(a.json))));
+    r.test(listTest('test_result_action', (ctx) => state(ctx).result.actions.map((a) => actionName(a))));
 
     r.test({
       name: 'test_result_execute',

@@ -159,6 +159,13 @@ function addressedTo(ctx: ExecutionContext, userAddresses: readonly string[]): s
   return null;
 }
 
+/** The subject of a response without :subject (RFC 5230 §4.5), as the policy words it. */
+function defaultSubject(policy: VacationPolicy, original: string): string {
+  if (original === '') return policy.defaultSubject ?? 'Automated reply';
+  const template = policy.subjectTemplate ?? 'Auto: %$';
+  return template.replace(/%(\$|\{subject\}|%)/g, (_, v: string) => (v === '%' ? '%' : original));
+}
+
 function period(ctx: ExecutionContext, days: number | undefined, seconds: number | undefined): number {
   const policy = ctx.host.vacationPolicy ?? DEFAULT_VACATION_POLICY;
   // RFC 6131 §2: ":seconds 0" means every message is answered.
@@ -286,9 +293,10 @@ export const vacation: ExtensionDefinition = {
               : // RFC 5230 §4.2: without :handle, responses with other text count as other responses.
                 hashSource(JSON.stringify([reasonText, subjectText, fromText, mime]));
           const env = ctx.envelope;
+          const policy = ctx.host.vacationPolicy ?? DEFAULT_VACATION_POLICY;
           const users = [
             env.to,
-            ...(env.originalTo ? [env.originalTo] : []),
+            ...(env.originalTo && policy.useOriginalRecipient !== false ? [env.originalTo] : []),
             ...(ctx.host.userAddresses ?? []),
             ...addresses.map((a) => evaluate(a, ctx)),
           ];
@@ -298,7 +306,10 @@ export const vacation: ExtensionDefinition = {
           };
           const why = noResponseReason(ctx, users);
           if (why !== null) return skip(why);
-          const addressed = addressedTo(ctx, users);
+          // Without the check, the response comes from the envelope recipient.
+          const addressed = policy.dontCheckRecipient
+            ? (addressedTo(ctx, users) ?? env.to)
+            : addressedTo(ctx, users);
           if (addressed === null) {
             return skip("none of the user's addresses is in To, Cc, Bcc or Resent-* (RFC 5230 §4.5)");
           }
@@ -319,7 +330,7 @@ export const vacation: ExtensionDefinition = {
                 type: 'vacation',
                 to: sender,
                 from: fromText ?? addressed,
-                subject: subjectText ?? (original === '' ? 'Automated reply' : `Auto: ${original}`),
+                subject: subjectText ?? defaultSubject(policy, original),
                 reason: reasonText,
                 mime,
                 handle: handleText,

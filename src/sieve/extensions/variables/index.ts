@@ -14,6 +14,11 @@ import { MATCH_GROUPS } from '../base/index.js';
 export interface SetModifier {
   readonly precedence: number;
   apply(value: string): string;
+  /**
+   * Cuts a value this modifier made to `max` code units when it is the last one applied
+   * (:encodeurl keeps its escapes whole); default: at a character (truncateValue).
+   */
+  truncate?(value: string, max: number): string;
 }
 
 /**
@@ -233,6 +238,8 @@ export const variables: ExtensionDefinition = {
         return (ctx) => {
           let v = evaluate(value, ctx);
           for (const m of mods) v = m.apply(v);
+          const last = mods[mods.length - 1];
+          if (last?.truncate) v = last.truncate(v, ctx.limits.maxVariableSize);
           setVariable(ctx, target, v, span);
           return false;
         };

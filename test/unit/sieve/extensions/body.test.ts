@@ -90,6 +90,48 @@ test('RFC 5173 §5.2: :content with type lists, decoded, multipart preamble and 
   assert.equal(holds('body :content ["image", "application"] :contains "hello"'), true);
 });
 
+test('RFC 5173 §5.2: a message/rfc822 part gives the enclosed header as one string, without the empty line', () => {
+  assert.equal(
+    holds('body :content "message/rfc822" :is "From: inner@example.net\r\nSubject: inner subject\r\n"'),
+    true,
+  );
+});
+
+test('RFC 5173 §5.3: :text reads XHTML as HTML', () => {
+  const msg = crlf([
+    'Content-Type: multipart/alternative; boundary=b',
+    '',
+    '--b',
+    'Content-Type: application/xhtml+xml; charset="us-ascii"',
+    '',
+    '<html><body>XHTML Hello</body></html>',
+    '--b--',
+    '',
+  ]);
+  assert.equal(holds('body :text :contains "XHTML Hello"', msg), true);
+  assert.equal(holds('body :text :contains "<body>"', msg), false);
+});
+
+test('RFC 2045 §6.4: a part with an unknown transfer encoding is application/octet-stream', () => {
+  const msg = crlf([
+    'Content-Type: multipart/mixed; boundary=outer',
+    '',
+    '--outer',
+    'Content-Type: text/html; charset=utf-8',
+    'Content-Transfer-Encoding: multipart/related',
+    '',
+    '<html><body>Please say Hello</body></html>',
+    '--outer--',
+    '',
+  ]);
+  assert.equal(holds('body :text :contains "Hello"', msg), false);
+  assert.equal(holds('body :content "text" :contains "Hello"', msg), false);
+  assert.equal(holds('body :content "application/octet-stream" :contains "Please say Hello"', msg), true);
+  // Known encodings, in any case, are not affected.
+  const upper = msg.replace('multipart/related', 'Quoted-Printable');
+  assert.equal(holds('body :text :contains "Please say Hello"', upper), true);
+});
+
 test('RFC 5173: the content of a part ends before the line break of the next delimiter', () => {
   const msg = crlf(['Content-Type: multipart/mixed; boundary=b', '', '--b', '', 'exact', '--b--', '']);
   assert.equal(holds('body :content "text" :is "exact"', msg), true);

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import type { ActionJson } from '../../../../src/sieve/index.js';
 import { applyEdits, encodeFieldValue } from '../../../../src/sieve/message/edit.js';
 import { actions, errorCodes, errors, runScript } from '../helpers.js';
+import { hostActions } from './with-host.js';
 
 const MESSAGE = [
   'Received: from a by b',
@@ -111,9 +112,18 @@ test('compile errors: invalid names, :last without :index, bad values, missing r
   assert.deepEqual(w, []);
 });
 
+test('the errors show the field name and the value that are wrong', () => {
+  assert.match(errors(REQ + 'addheader "X-field:" "v";')[0]!.message, /field name "X-field:" is invalid/);
+  assert.match(errors(REQ + 'deleteheader "X field";')[0]!.message, /field name "X field" is invalid/);
+  const nul = errors(REQ + 'addheader "X-A" "Woah\0!";');
+  assert.match(nul[0]!.message, /the value "Woah\\0!" is invalid: it contains a NUL character/);
+  const long = errors(REQ + `addheader "X-A" "${'x'.repeat(2049)}";`);
+  assert.match(long[0]!.message, /the value "x{40}…" is invalid: it is too long \(2049 octets/);
+});
+
 test('run-time errors for names and values from variables (RFC 5228 §2.10.6: implicit keep)', () => {
   const r = runScript(REQ + 'set "n" "X A";\naddheader "${n}" "v";\nfileinto "never";', MESSAGE);
-  assert.match(r.error?.message ?? '', /not a valid header field name/);
+  assert.match(r.error?.message ?? '', /field name "X A" is invalid/);
   assert.deepEqual(r.actions, [{ type: 'keep', flags: [] }]);
   // maxHeaderValueSize (2,048 octets) is checked again when the value comes from a variable.
   const big = runScript(REQ + `set "v" "${'y'.repeat(3000)}";\naddheader "X-A" "\${v}";`, MESSAGE);
@@ -190,5 +200,24 @@ test('size follows the edits; a header-only message can be edited', () => {
   assert.deepEqual(
     folders('addheader :last "X-B" "v";\nif header :is "x-b" "v" { fileinto "ok"; }', headerOnly),
     ['ok'],
+  );
+});
+
+test('§6: the site may forbid adding or deleting fields; such edits are silently ignored', () => {
+  const host = { editheaderPolicy: { forbidAdd: ['x-frop', 'Subject'], forbidDelete: ['X-A', 'subject'] } };
+  const seen = (script: string): string[] =>
+    hostActions(REQ + script, host, MESSAGE).flatMap((a) => (a.type === 'fileinto' ? [a.mailbox] : []));
+  assert.deepEqual(seen('addheader "X-Frop" "v"; if exists "x-frop" { fileinto "added"; }'), []);
+  assert.deepEqual(seen('deleteheader "x-a"; if exists "x-a" { fileinto "kept"; }'), ['kept']);
+  assert.deepEqual(seen('deleteheader :index 1 "x-a"; if header "x-a" "one" { fileinto "kept"; }'), ['kept']);
+  // Subject can always be edited; other fields are not affected.
+  assert.deepEqual(seen('deleteheader "subject"; if not exists "subject" { fileinto "gone"; }'), ['gone']);
+  assert.deepEqual(seen('addheader "Subject" "s"; if header "subject" "s" { fileinto "added"; }'), ['added']);
+  assert.deepEqual(seen('addheader "X-B" "b"; if exists "x-b" { fileinto "added"; }'), ['added']);
+  // Nothing that was ignored reaches the result.
+  const acts = hostActions(REQ + 'addheader "X-Frop" "v"; deleteheader "X-A";', host, MESSAGE);
+  assert.equal(
+    acts.some((a) => a.type === 'edit'),
+    false,
   );
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { ActionJson, ActionJsonTypes } from '../../../../src/sieve/index.js';
 import { parseMailto } from '../../../../src/sieve/extensions/enotify/mailto.js';
 import { encodeUrl } from '../../../../src/sieve/extensions/enotify/index.js';
+import { createEngine, parseMessage } from '../../../../src/sieve/index.js';
 import { actions, errorCodes, runScript } from '../helpers.js';
 import { branch, hostActions } from './with-host.js';
 
@@ -128,4 +129,23 @@ test('§6: :encodeurl percent-encodes everything outside the unreserved set, at 
   assert.equal(filed('set :upper :encodeurl "v" "é"; fileinto "${v}";'), '%C3%89');
   assert.equal(filed('set :length :encodeurl "v" "a b"; fileinto "${v}";'), '5');
   assert.deepEqual(errorCodes('require ["variables"]; set :encodeurl "v" "a";'), ['require.missing']);
+});
+
+test('§6 :encodeurl at the variable size limit: the value is cut between escapes, never inside one', () => {
+  const engine = createEngine({ limits: { maxVariableSize: 10 } });
+  const filed = (s: string): string => {
+    const p = engine.compile(`require ["enotify", "variables", "fileinto"]; ${s}`).program!;
+    const r = engine.run(p, {
+      message: parseMessage(new Uint8Array()),
+      envelope: { from: null, to: 'x@y.z' },
+    });
+    return (r.actions[0] as { mailbox: string }).mailbox;
+  };
+  assert.equal(filed('set :encodeurl "v" "@@@@@@"; fileinto "${v}";'), '%40%40%40');
+  assert.equal(filed('set :encodeurl "v" "0@@@@@@"; fileinto "${v}";'), '0%40%40%40');
+  assert.equal(filed('set :encodeurl "v" "00@@@@@@"; fileinto "${v}";'), '00%40%40');
+  // A multi-octet character goes whole or not at all.
+  assert.equal(filed('set :encodeurl "v" "aéé"; fileinto "${v}";'), 'a%C3%A9');
+  // Without :encodeurl the cut is at a character.
+  assert.equal(filed('set "v" "%40%40%40%40"; fileinto "${v}";'), '%40%40%40%');
 });

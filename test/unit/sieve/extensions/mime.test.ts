@@ -142,6 +142,21 @@ test('RFC 5703 §4: :anychild tests the current part and every part below it', (
   );
 });
 
+test('RFC 5703 §4.3: exists :mime :anychild is true when each named field is in some part', () => {
+  const exists = (names: string): string[] =>
+    folders(`if exists :mime :anychild ${names} { fileinto "yes"; }`);
+  // Content-Disposition only in the attachment, Content-Transfer-Encoding there and in the
+  // enclosed message; MIME-Version only at the top.
+  assert.deepEqual(exists('["content-disposition", "mime-version"]'), ['yes']);
+  assert.deepEqual(exists('["content-disposition", "content-transfer-encoding", "subject"]'), ['yes']);
+  assert.deepEqual(exists('["content-disposition", "x-nowhere"]'), []);
+  // Without :anychild, the fields of the current part only.
+  assert.deepEqual(
+    folders('if exists :mime ["content-disposition", "mime-version"] { fileinto "yes"; }'),
+    [],
+  );
+});
+
 test('RFC 5703 §4: MIME options need :mime; :param and the type options only on header', () => {
   assert.deepEqual(errorCodes(REQ + 'if header :type "content-type" "text" { }'), ['mime.without-mime']);
   assert.deepEqual(errorCodes(REQ + 'if exists :anychild "content-type" { }'), ['mime.without-mime']);

@@ -136,6 +136,49 @@ test("§4.5: the user's address must be in To, Cc, Bcc or Resent-*; :addresses a
   assert.equal(reply(`${R}vacation :from "me@example.org" "x";`)?.from, 'me@example.org');
 });
 
+test('policy: the default subject and its template, for messages with and without a subject', () => {
+  const P = { minPeriod: 86400, defaultPeriod: 7 * 86400, maxPeriod: 30 * 86400 };
+  const noSubject = DEFAULT_MESSAGE.replace('Subject: Hello World\r\n', '');
+  const host: SieveHost = { vacationPolicy: { ...P, defaultSubject: 'Something colorful' } };
+  assert.equal(reply(`${R}vacation "x";`, { message: noSubject, host })?.subject, 'Something colorful');
+  // The default subject is for messages without one; others still get "Auto: ".
+  assert.equal(reply(`${R}vacation "x";`, { host })?.subject, 'Auto: Hello World');
+  const templated = (subjectTemplate: string) =>
+    reply(`${R}vacation "x";`, { host: { vacationPolicy: { ...P, subjectTemplate } } })?.subject;
+  assert.equal(templated('Automatisch bericht: %$'), 'Automatisch bericht: Hello World');
+  assert.equal(templated('Automatisch bericht: %{subject}'), 'Automatisch bericht: Hello World');
+  assert.equal(templated('100%% away: %$'), '100% away: Hello World');
+  // :subject still wins.
+  const both: SieveHost = { vacationPolicy: { ...P, subjectTemplate: 'T %$', defaultSubject: 'D' } };
+  assert.equal(reply(`${R}vacation :subject "Away" "x";`, { host: both })?.subject, 'Away');
+});
+
+test('policy: whether the original recipient is the user, and answering without the recipient check', () => {
+  const P = { minPeriod: 86400, defaultPeriod: 7 * 86400, maxPeriod: 30 * 86400 };
+  const toAll = DEFAULT_MESSAGE.replace(
+    'To: bob@example.org, "Carol" <carol@example.net>',
+    'To: all@example.org',
+  );
+  const envelope: Envelope = {
+    from: 'sender@example.com',
+    to: 'bob@example.org',
+    originalTo: 'all@example.org',
+  };
+  // By default the original recipient (RFC 3461 ORCPT) is one of the user's addresses.
+  assert.equal(reply(`${R}vacation "x";`, { message: toAll, envelope })?.from, 'all@example.org');
+  const strict: SieveHost = { vacationPolicy: { ...P, useOriginalRecipient: false } };
+  assert.equal(reply(`${R}vacation "x";`, { message: toAll, envelope, host: strict }), null);
+  // dontCheckRecipient: a response though no address of the user's is among the recipients,
+  // from the envelope recipient.
+  const any: SieveHost = { vacationPolicy: { ...P, useOriginalRecipient: false, dontCheckRecipient: true } };
+  assert.equal(reply(`${R}vacation "x";`, { message: toAll, envelope, host: any })?.from, 'bob@example.org');
+  // The other checks stay.
+  assert.equal(
+    reply(`${R}vacation "x";`, { message: withHeaders('Precedence: bulk'), envelope, host: any }),
+    null,
+  );
+});
+
 test('§4.2: the response memory is keyed by sender and handle; the default handle follows the text', () => {
   const seen = new Set<string>();
   const memory: ExpiringMemory = { has: (k) => seen.has(k), mark: (k) => void seen.add(k) };
