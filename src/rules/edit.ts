@@ -631,6 +631,73 @@ function topItemOf(items: readonly Item[], rule: Rule): Item {
   throw new RuleEditError('the rule is not in the document');
 }
 
+// --- remove ---------------------------------------------------------------------------------
+
+/** The if/elsif/else chain a rule is a branch of, at any depth of regions. */
+function chainOf(items: readonly Item[], rule: Rule): (Item & { kind: 'chain' }) | undefined {
+  for (const i of items) {
+    if (i.kind === 'chain' && i.branches.includes(rule)) return i;
+    if (i.kind === 'region') {
+      const inner = chainOf(i.items, rule);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Removes a rule with its metadata lines, or a whole if/elsif/else chain by its first rule.
+ * `require` keeps every entry. A product's data about the rule goes with it, so the product reads
+ * the same script: a Nextcloud filter's entry in its `# FILTER:` JSON, Nextcloud's vacation
+ * responder with its region, a RainLoop filter block (its JSON header is inside it), a Fastmail
+ * or ISPConfig block that wraps only this rule. Refuses, with the reason, a rule in a part the
+ * product writes itself (Fastmail's generated sections), a Tine rule (Tine writes it again) and
+ * one branch of a chain.
+ */
+export function removeRule(source: string, ref: RuleRef): string {
+  const doc = readRules(source);
+  const rule = findRule(doc, ref);
+  const label = rule.name === null ? 'the rule' : `"${rule.name}"`;
+  if (rule.dialect === 'tine') {
+    throw new RuleEditError(
+      'Tine (Felamimail) rules are deleted in Tine: it writes the whole script again from its own rule data on every save, so a rule deleted here would come back',
+    );
+  }
+  const region = regionOf(doc.items, rule);
+  if (region && !region.editable && region.dialect !== 'nextcloud') {
+    throw new RuleEditError(
+      `${label} is in "${region.label}", which ${DIALECTS[region.dialect].label} writes itself: delete it there`,
+    );
+  }
+  const chain = chainOf(doc.items, rule);
+  if (chain && chain.branches[0] !== rule) {
+    throw new RuleEditError(
+      `${label} is an "${rule.branch}" branch of the if/elsif chain at line ${chain.span.startLine}: deleting it alone would change which messages the other branches see (delete the whole chain by its first rule, or edit the code)`,
+    );
+  }
+  const id = rule.dialect === 'nextcloud' ? rule.ids['nextcloud'] : undefined;
+  if (region && id === 'vacation') {
+    // Nextcloud's responder is its region: without it, Nextcloud reads no responder.
+    return splice(source, region.span.start, region.span.end, '');
+  }
+  let { start, end } = chain ? chain.span : rule.span;
+  if (rule.dialect === 'rainloop' && rule.metadata) {
+    // SnappyMail leaves a blank line between its filters: one goes with the block.
+    const after = /^(\r\n|\n|\r)/.exec(source.slice(end));
+    const before = /(\r\n|\n|\r)(\r\n|\n|\r)$/.exec(source.slice(0, start));
+    if (after) end += after[1]!.length;
+    else if (before) start -= before[2]!.length;
+  }
+  const out = splice(source, start, end, '');
+  if (region && id !== undefined) {
+    // The filter's entry leaves Nextcloud's JSON (its line comes before the code: offsets hold).
+    const { index, filters } = nextcloudEntry(source, doc, rule);
+    const line = nextcloudLine(source, region);
+    return splice(out, line.start, line.end, phpJson(filters.filter((_, i) => i !== index)));
+  }
+  return out;
+}
+
 // --- conditions and actions -----------------------------------------------------------------
 
 export interface RuleChange {

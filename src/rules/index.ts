@@ -1,5 +1,6 @@
 // The rules layer: what filter editors need from a Sieve script. Pure: runs in browsers.
 export * from './model.js';
+export * from './special.js';
 export {
   parseSyntax,
   print,
@@ -24,6 +25,7 @@ export {
   moveRule,
   removeAction,
   removeCondition,
+  removeRule,
   rename,
   resolveDiverged,
   setEnabled,

@@ -8,6 +8,7 @@ import {
   DIALECTS,
   moveRule,
   readRules,
+  removeRule,
   RuleEditError,
   setEnabled,
   type Chain,
@@ -575,16 +576,13 @@ function isTopLevel(doc: RulesDocument, rule: Rule): boolean {
 }
 
 /**
- * Removes a top-level rule or chain with its metadata lines. The rules layer has no delete yet;
- * its item spans are whole lines, so cutting one changes no other rule's bytes. `require` stays.
+ * Removes a rule or a chain (by its first rule) with its metadata lines, through the rules layer:
+ * a product's data about it goes too, and `require` stays.
  */
 function deleteItem(source: string, item: Rule | Chain, index: number): string {
-  const doc = readRules(source);
-  const now =
-    item.kind === 'chain'
-      ? doc.items.find((i) => i.kind === 'chain' && i.span.start === item.span.start)
-      : allRules(doc.items)[index];
-  if (!now || now.span.start !== item.span.start || !doc.items.includes(now))
+  const first = item.kind === 'chain' ? item.branches[0]! : item;
+  const now = allRules(readRules(source).items)[index];
+  if (!now || now.span.start !== first.span.start)
     throw new RuleEditError('the rule moved: reload the script');
-  return source.slice(0, now.span.start) + source.slice(now.span.end);
+  return removeRule(source, index);
 }

@@ -6,9 +6,29 @@ import { api, ApiError } from './api.js';
 import { Editor } from './Editor.js';
 import { loadEngine } from './engine.js';
 import { RulesView } from './Rules.js';
+import { Forward } from './Forward.js';
 import { TryIt } from './TryIt.js';
+import { Vacation } from './Vacation.js';
 
-type TabId = 'rules' | 'script' | 'tryit';
+type TabId = 'rules' | 'vacation' | 'forward' | 'script' | 'tryit';
+
+/**
+ * The special screens (vacation, forwarding) save a whole new text: it must compile here before
+ * it is stored (the server checks again). Throws with a sentence the screen shows.
+ */
+async function storeChecked(name: string, next: string): Promise<void> {
+  const diagnostics = (await loadEngine()).compile(next).diagnostics;
+  const first = diagnostics.find((d) => d.severity === 'error');
+  if (first)
+    throw new Error(
+      `the script would not compile (line ${first.line}, column ${first.column}: ${first.message})`,
+    );
+  try {
+    await api.put(name, next);
+  } catch (e) {
+    throw new Error(e instanceof ApiError ? e.message : 'the server cannot be reached');
+  }
+}
 
 export function ScriptView({ name, onSaved }: { name: string; onSaved: () => void }) {
   const [source, setSource] = useState<string | null>(null);
@@ -41,7 +61,22 @@ export function ScriptView({ name, onSaved }: { name: string; onSaved: () => voi
     setSaved(text);
     onSaved();
   };
-  // The lead adds the Vacation and Forward screens here, as tabs of their own.
+  // With unsaved text in the Script tab, the special screens wait, as the rule list does.
+  const special = (screen: ComponentChildren) =>
+    source !== saved ? (
+      <div class="notice" role="status">
+        <p>The Script tab holds changes that are not saved. Save them there, or discard them, first.</p>
+        <button type="button" onClick={() => setSource(saved)}>
+          Discard the unsaved changes
+        </button>
+      </div>
+    ) : (
+      screen
+    );
+  const saveSpecial = async (next: string) => {
+    await storeChecked(name, next);
+    stored(next);
+  };
   // `keep`: rendered while hidden too, so that its state (a pasted message) survives a tab change.
   const panels: { id: TabId; label: string; keep?: boolean; render: () => ComponentChildren }[] = [
     {
@@ -56,6 +91,16 @@ export function ScriptView({ name, onSaved }: { name: string; onSaved: () => voi
           onDiscard={() => setSource(saved)}
         />
       ),
+    },
+    {
+      id: 'vacation',
+      label: 'Out of office',
+      render: () => special(<Vacation source={source} onSave={saveSpecial} />),
+    },
+    {
+      id: 'forward',
+      label: 'Forwarding',
+      render: () => special(<Forward source={source} onSave={saveSpecial} />),
     },
     {
       id: 'script',

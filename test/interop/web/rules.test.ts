@@ -5,12 +5,10 @@
 // other products: Open-Xchange names, a diverged RainLoop rule, raw code shown with its code, and a
 // 1 MB script. Writes docs/screenshots/rules.png and rule-editor.png with SIEVERT_SCREENSHOTS=1.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   allRules,
   moveRule,
@@ -21,108 +19,34 @@ import {
   type Rule,
 } from '../../../src/rules/index.js';
 import { compile } from '../../../src/sieve/index.js';
-import { startSievertServe, type SievertServe } from '../managesieve/sievert-serve.js';
-import { freePort } from '../programs.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const SHOTS = join(ROOT, 'docs', 'screenshots');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'rules');
-const PAGE_BUILT = join(ROOT, 'dist', 'web', 'static', 'index.html');
-const skip = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} missing: apt-get install chromium`
-  : !existsSync(PAGE_BUILT)
-    ? `${PAGE_BUILT} missing: npm run build`
-    : false;
+import {
+  FIXTURES,
+  putAndOpen as putAndOpenIn,
+  shot as shotOf,
+  skip,
+  startWeb,
+  stored as storedIn,
+  type WebHarness,
+} from './harness.js';
 
 // A rule name with the characters conventions must encode.
 const ODD_NAME = 'Boss ]|*/ 1';
 
-let dir: string;
-let server: SievertServe | undefined;
-let browser: Browser | undefined;
+let web: WebHarness | undefined;
 let page: Page;
-let base: string;
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), 'sievert-web-rules-'));
-  if (process.env['SIEVERT_SCREENSHOTS'] === '1') mkdirSync(SHOTS, { recursive: true });
-  const webPort = await freePort();
-  server = await startSievertServe({
-    dir,
-    users: [{ user: 'alice@example.com', password: '{PLAIN}secret' }],
-    extraToml: `[web]\nenabled = true\nlisten = ["127.0.0.1:${webPort}"]\n`,
-  });
-  base = `http://127.0.0.1:${webPort}`;
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${base}/`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (i > 100) throw new Error(`the web editor did not answer on ${base}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  context.setDefaultTimeout(10_000);
-  page = await context.newPage();
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(base);
-  await page.getByLabel('User').fill('alice@example.com');
-  await page.getByLabel('Password').fill('secret');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByText('Logged in as').waitFor();
+  web = await startWeb('rules');
+  page = await web.loggedInPage({ viewport: { width: 1100, height: 900 }, timeout: 10_000 });
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => web?.close());
 
-const shot = (name: string) =>
-  page.screenshot(process.env['SIEVERT_SCREENSHOTS'] === '1' ? { path: join(SHOTS, `${name}.png`) } : {});
-
-/** The stored script, as the API gives it. */
-const stored = async (name: string): Promise<string> =>
-  (
-    (await page.evaluate(
-      (n) => fetch(`/api/scripts/${encodeURIComponent(n)}`).then((r) => r.json()),
-      name,
-    )) as { source: string }
-  ).source;
-
-/** Stores a script through the API, then reloads the page and opens it. */
-async function putAndOpen(name: string, source: string): Promise<void> {
-  const status = await page.evaluate(
-    ([n, s]) =>
-      fetch(`/api/scripts/${encodeURIComponent(n)}`, {
-        method: 'PUT',
-        headers: { 'X-Sievert': '1', 'Content-Type': 'application/json' },
-        body: JSON.stringify({ source: s }),
-      }).then((r) => r.status),
-    [name, source] as const,
-  );
-  assert.equal(status, 200, `PUT ${name}`);
-  await page.reload();
-  await page.getByRole('button', { name, exact: true }).click();
-  await page.getByRole('tab', { name: 'Rules', selected: true }).waitFor();
-}
-
+// This file's tests share one page.
+const shot = (name: string) => shotOf(page, name);
+const stored = (name: string) => storedIn(page, name);
+const putAndOpen = (name: string, source: string) => putAndOpenIn(page, name, source);
 const statusText = () => page.locator('.rules-status .message');
 const names = (source: string): (string | null)[] => allRules(readRules(source).items).map((r) => r.name);
 const ruleNamed = (source: string, name: string): Rule => {

@@ -13,15 +13,27 @@ import {
   parseSyntax,
   readRules,
   removeAction,
+  removeRule,
   rename,
   resolveDiverged,
   RuleEditError,
   setEnabled,
   setPurpose,
   updateRule,
+  type Chain,
+  type Item,
+  type Region,
 } from '../../../src/rules/index.js';
 import { compile } from '../../../src/sieve/index.js';
-import { fastmailReader, ispconfigReader, nextcloudReader, rainloopReader } from './corpus.js';
+import {
+  editableNamed,
+  fastmailReader,
+  fixtures,
+  ispconfigReader,
+  nextcloudReader,
+  rainloopReader,
+  roundcubeReader,
+} from './corpus.js';
 
 const fixture = (name: string): string => readFileSync(`test/fixtures/rules/${name}`, 'utf8');
 
@@ -645,4 +657,173 @@ test('Zimbra: convert turns disabled_if into the standard disabled form of the t
     assert.deepEqual([old.enabled, old.warnings], [false, undefined]);
     assert.ok(compile(out).program, `${to}: ${JSON.stringify(compile(out).diagnostics)}`);
   }
+});
+
+// --- removeRule --------------------------------------------------------------------------------
+
+/** The require entries of a script, fenced ones included. */
+function requires(source: string): string[] {
+  const of = (items: readonly Item[]): string[] =>
+    items.flatMap((i) => (i.kind === 'require' ? i.values : i.kind === 'region' ? of(i.items) : []));
+  return of(readRules(source).items);
+}
+
+test('removeRule: only the rule and its metadata lines go, in every fixture; require stays; it compiles', () => {
+  let removed = 0;
+  for (const f of fixtures()) {
+    const items = readRules(f.source).items;
+    allRules(items).forEach((rule, ref) => {
+      // Rules products keep as data, and branches after a chain's first, have tests of their own.
+      if (rule.dialect === 'nextcloud' || rule.dialect === 'rainloop' || rule.dialect === 'tine') return;
+      if (rule.branch !== undefined && rule.branch !== 'if') return;
+      const region = items.find(
+        (i): i is Region =>
+          i.kind === 'region' && i.span.start <= rule.span.start && rule.span.end <= i.span.end,
+      );
+      if (region && !region.editable) {
+        assert.throws(() => removeRule(f.source, ref), RuleEditError, `${f.name} #${ref}`);
+        return;
+      }
+      const chain = items.find((i): i is Chain => i.kind === 'chain' && i.branches[0] === rule);
+      const { start, end } = chain ? chain.span : rule.span;
+      const out = removeRule(f.source, ref);
+      assert.equal(out, f.source.slice(0, start) + f.source.slice(end), `${f.name} #${ref}`);
+      assert.deepEqual(requires(out), requires(f.source), `${f.name} #${ref}`);
+      if (compile(f.source).program) assert.ok(compile(out).program, `${f.name} #${ref}: does not compile`);
+      assert.equal(
+        allRules(readRules(out).items).length,
+        allRules(items).length - (chain?.branches.length ?? 1),
+      );
+      removed++;
+    });
+  }
+  assert.ok(removed >= 25, String(removed));
+});
+
+test('removeRule: by name; the vendor still reads the other rules with their names and states', () => {
+  const rc = fixture('roundcube/managesieve.sieve');
+  const out = removeRule(rc, 'Forward to phone');
+  assert.deepEqual(
+    roundcubeReader(out),
+    roundcubeReader(rc).filter((r) => r.name !== 'Forward to phone'),
+  );
+  // `copy` stays in require though nothing uses it now: entries are never dropped.
+  assert.ok(out.startsWith('require ["fileinto","vacation","copy"];\n# rule:[Newsletters]'));
+  assert.throws(() => removeRule(rc, 'Nope'), /no rule is named "Nope"/);
+  for (const { rule, ref } of editableNamed(fixture('open-xchange/mailfilter.sieve'))) {
+    const ox = removeRule(fixture('open-xchange/mailfilter.sieve'), ref);
+    assert.ok(!allRules(readRules(ox).items).some((r) => r.name === rule.name), rule.name ?? '');
+  }
+});
+
+test('removeRule: a chain goes whole by its first rule; one later branch alone is refused', () => {
+  const src =
+    'require ["fileinto"];\n# rule:[Lists]\nif header :contains "list-id" "a" {\n    fileinto "A";\n}\nelsif header :contains "list-id" "b" {\n    fileinto "B";\n}\nelse {\n    keep;\n}\n# rule:[Last]\nif true {\n    stop;\n}\n';
+  assert.equal(removeRule(src, 'Lists'), 'require ["fileinto"];\n# rule:[Last]\nif true {\n    stop;\n}\n');
+  for (const [ref, branch] of [
+    [1, 'elsif'],
+    [2, 'else'],
+  ] as const) {
+    assert.throws(
+      () => removeRule(src, ref),
+      (e: unknown) =>
+        e instanceof RuleEditError &&
+        e.message.startsWith(
+          `the rule is an "${branch}" branch of the if/elsif chain at line 2: deleting it alone would change which messages the other branches see`,
+        ),
+    );
+  }
+});
+
+test('removeRule: a RainLoop filter goes with its JSON block and one blank line, as SnappyMail lays them out', () => {
+  const src = fixture('rainloop/snappymail.sieve');
+  const block = (id: string): string => {
+    const at = src.indexOf(`/*\r\nBEGIN:FILTER:${id}`);
+    return src.slice(at, src.indexOf('/* END:FILTER */\r\n', at) + 18);
+  };
+  const middle = removeRule(src, 'Blocked');
+  assert.equal(middle, src.replace(block('c5n0v4r6t2w8') + '\r\n', ''));
+  assert.deepEqual(
+    rainloopReader(middle).map((r) => r.name),
+    ['Shop mail', 'Away'],
+  );
+  const last = removeRule(src, 'Away');
+  assert.equal(last, src.replace('\r\n' + block('h7d1s9j3f5g0'), ''));
+  assert.ok(last.endsWith('*/\r\n/* END:FILTER */\r\n'));
+  const first = removeRule(src, 'Shop mail');
+  assert.ok(first.includes('# RAINLOOP:SIEVE\r\n\r\n/*\r\nBEGIN:FILTER:c5n0v4r6t2w8'));
+  for (const out of [middle, last, first]) {
+    assert.ok(compile(out).program);
+    assert.ok(allRules(readRules(out).items).every((r) => r.diverged === undefined));
+    assert.deepEqual(requires(out), ['fileinto', 'vacation']);
+  }
+});
+
+test('removeRule: a Nextcloud filter leaves its JSON too; its responder goes with its region', () => {
+  const src = fixture('nextcloud/mail.sieve');
+  type Entry = { name: string; priority: number };
+  const json = (s: string): Entry[] => JSON.parse(/^# FILTER: (.*)$/m.exec(s)![1]!) as Entry[];
+  const work = removeRule(src, 'Work');
+  assert.deepEqual(nextcloudReader(work), [
+    { name: 'Paused', id: '0', enabled: false },
+    { name: 'Reports', id: '1', enabled: true },
+  ]);
+  assert.doesNotMatch(work, /# Work|"work\.example"\] \{/);
+  assert.deepEqual(
+    json(work).map((e) => [e.name, e.priority]),
+    [
+      ['Paused', 20],
+      ['Reports', 30],
+    ],
+  );
+  // A filter that is off has no code: its entry goes.
+  const paused = removeRule(src, 'Paused');
+  assert.deepEqual(
+    nextcloudReader(paused).map((r) => r.name),
+    ['Work', 'Reports'],
+  );
+  assert.equal(paused.replace(/^# FILTER: .*$/m, ''), src.replace(/^# FILTER: .*$/m, ''));
+  const none = removeRule(removeRule(paused, 'Work'), 'Reports');
+  assert.match(none, /^# FILTER: \[\]\r$/m);
+  assert.deepEqual(nextcloudReader(none), []);
+  for (const out of [work, paused, none]) {
+    assert.ok(compile(out).program);
+    assert.ok(allRules(readRules(out).items).every((r) => r.diverged === undefined));
+    assert.ok(out.includes('# my own rule, outside the fences\r\nif header :contains "subject" "[ml]" {'));
+  }
+  // The vacation responder: its region goes; the fenced require lines stay.
+  const vac = fixture('nextcloud/vacation.sieve');
+  const ref = allRules(readRules(vac).items).findIndex((r) => r.ids['nextcloud'] === 'vacation');
+  const gone = removeRule(vac, ref);
+  assert.equal(gone, vac.slice(0, vac.indexOf('}\r\n### Nextcloud Mail: Vacation Responder') + 3));
+  assert.doesNotMatch(gone, /# DATA:/);
+  assert.deepEqual(requires(gone), requires(vac));
+  assert.ok(compile(gone).program);
+});
+
+test('removeRule: Fastmail and ISPConfig blocks of one rule go whole; generated sections and Tine refuse', () => {
+  const fm = fixture('fastmail/fastmail.sieve');
+  const lists = removeRule(fm, 'Lists');
+  assert.deepEqual(
+    fastmailReader(lists).map((r) => r.name),
+    ['Two rules'],
+  );
+  assert.doesNotMatch(lists, /block 'Lists'/);
+  // A rule of a block holding two: the block stays, with the other one.
+  const two = allRules(readRules(fm).items).findIndex((r) => r.condition?.type === 'size');
+  assert.deepEqual(
+    fastmailReader(removeRule(fm, two)).map((r) => r.name),
+    ['Lists', 'Two rules'],
+  );
+  const generated = allRules(readRules(fm).items).findIndex((r) => !r.editable);
+  assert.throws(
+    () => removeRule(fm, generated),
+    /is in "Fastmail: 2\. Sieve generated for discard rules", which Fastmail writes itself: delete it there/,
+  );
+  const isp = fixture('ispconfig/mailuser.sieve');
+  assert.deepEqual(
+    ispconfigReader(removeRule(isp, 1)).map((r) => r.id),
+    ['3', '12'],
+  );
+  assert.throws(() => removeRule(fixture('tine/felamimail.sieve'), 0), /deleted in Tine/);
 });
