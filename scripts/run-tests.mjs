@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Node 20's test runner expands no globs and silently runs nothing when given a folder,
 // so the test files are listed here explicitly.
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 const suite = process.argv[2] ?? 'unit';
 const roots = { unit: ['test/unit'], interop: ['test/interop'] }[suite];
@@ -55,7 +56,48 @@ child.stdout.on('data', (chunk) => {
     if (inside) marked.push(line);
   }
 });
+// A test process that never ends (a deadlock inside node, a handle left open) must not hold CI
+// until its own time limit: past the deadline the files still running are named and killed.
+const deadlineMinutes = Number(process.env.SIEVERT_TEST_DEADLINE_MINUTES ?? (suite === 'unit' ? 15 : 45));
+const childrenOf = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+};
+const watchdog = setTimeout(() => {
+  const stuck = childrenOf(child.pid);
+  const names = stuck.map((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .filter((a) => a.endsWith('.test.ts'))
+        .join(' ');
+    } catch {
+      return `pid ${pid}`;
+    }
+  });
+  marked.push(
+    `[run-tests] still running after ${deadlineMinutes} minutes, killed: ${names.join(', ') || '(none)'}`,
+  );
+  process.stdout.write(`\n${marked.at(-1)}\n`);
+  for (const pid of stuck) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+}, deadlineMinutes * 60_000);
+watchdog.unref();
 child.on('close', (code) => {
+  clearTimeout(watchdog);
   if (marked.length > 0) {
     process.stdout.write(`\nDiagnostics from the test files (repeated from above):\n${marked.join('\n')}\n`);
   }

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { createHmac, generateKeyPairSync, sign, constants, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,19 +33,26 @@ interface Signer {
 }
 
 function signer(alg: JwtAlgorithm, kid: string): Signer {
+  // The keys come out as PEM and are read back: node 20 can deadlock when a KeyObject made by
+  // generateKeyPairSync is exported as JWK while a garbage collection frees the key-generation
+  // job that shares its data (seen as a test process hanging in ExportJWK under ~KeyGenJob).
+  const pem = {
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  } as const;
   const pair =
     alg.startsWith('RS') || alg.startsWith('PS')
-      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      ? generateKeyPairSync('rsa', { modulusLength: 2048, ...pem })
       : alg === 'ES256'
-        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256', ...pem })
         : alg === 'ES384'
-          ? generateKeyPairSync('ec', { namedCurve: 'P-384' })
-          : generateKeyPairSync('ed25519');
+          ? generateKeyPairSync('ec', { namedCurve: 'P-384', ...pem })
+          : generateKeyPairSync('ed25519', pem);
   return {
     alg,
     kid,
-    privateKey: pair.privateKey,
-    jwk: { ...pair.publicKey.export({ format: 'jwk' }), kid, use: 'sig' },
+    privateKey: createPrivateKey(pair.privateKey),
+    jwk: { ...createPublicKey(pair.publicKey).export({ format: 'jwk' }), kid, use: 'sig' },
   };
 }
 
