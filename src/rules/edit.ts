@@ -261,6 +261,24 @@ function nextcloudLine(
   return { start, end: start + m[2]!.length, marker: m[1]!, value };
 }
 
+/**
+ * The code of Nextcloud Mail's vacation responder: from the line after `# DATA:` to the closing
+ * fence. Nextcloud writes all of it from its JSON on every save (a rule that sets "subject" before
+ * the responder's when a text holds `${subject}`), so an edit or a switch replaces all of it.
+ */
+function nextcloudResponderCode(
+  source: string,
+  region: Region,
+  line: { end: number },
+): { start: number; end: number } {
+  const start = line.end + (/^(\r\n|\r|\n)/.exec(source.slice(line.end, line.end + 2))?.[0].length ?? 0);
+  const fences = [
+    ...source.slice(start, region.span.end).matchAll(/^### Nextcloud Mail: .*? ### DON'T EDIT ###/gm),
+  ];
+  const fence = fences[fences.length - 1];
+  return { start, end: fence ? start + fence.index : region.span.end };
+}
+
 /** The Nextcloud filter region of a document (the one with `# FILTER:`). */
 function nextcloudFilters(items: readonly Item[], source: string): Region | undefined {
   for (const i of items) {
@@ -542,13 +560,16 @@ function nextcloudSwitch(source: string, doc: RulesDocument, rule: Rule, enabled
       // As Nextcloud does: no dates kept for a responder that is off.
       delete data['start'];
       delete data['end'];
-      if (hasCode) out = splice(out, rule.span.start, rule.span.end, '');
+      const body = nextcloudResponderCode(source, region, line);
+      out = splice(out, body.start, body.end, '');
       return splice(out, line.start, line.end, phpJson(data));
     }
     const written = nextcloudVacationCode(data, doc.eol);
     if ('reason' in written) throw new RuleEditError(written.reason);
-    if (!hasCode) out = splice(out, rule.span.start, rule.span.start, written.code + doc.eol);
-    else out = enable(out, rule);
+    if (!hasCode) {
+      const body = nextcloudResponderCode(source, region, line);
+      out = splice(out, body.start, body.end, written.code + doc.eol);
+    } else out = enable(out, rule);
     out = splice(out, line.start, line.end, phpJson(data));
     return ensureRequire(out, written.requires);
   }
@@ -1001,15 +1022,13 @@ function nextcloudVacationUpdate(
   if (!region) throw new RuleEditError('the rule is not in a Nextcloud Mail region');
   const line = nextcloudLine(source, region);
   const data = { ...(line.value as Record<string, unknown>) };
-  const hasCode = rule.span.end > rule.span.start;
+  const body = nextcloudResponderCode(source, region, line);
   if (take === 'json' && change.condition === undefined && change.actions === undefined) {
     // Resolving: the JSON is what Nextcloud shows; write its code (or none when it is off).
-    let out = hasCode ? splice(source, rule.span.start, rule.span.end, '') : source;
-    if (!truthy(data['enabled'])) return out;
+    if (!truthy(data['enabled'])) return splice(source, body.start, body.end, '');
     const written = nextcloudVacationCode(data, doc.eol);
     if ('reason' in written) throw new RuleEditError(written.reason);
-    out = splice(out, rule.span.start, rule.span.start, written.code + doc.eol);
-    return ensureRequire(out, written.requires);
+    return ensureRequire(splice(source, body.start, body.end, written.code + doc.eol), written.requires);
   }
   const condition = change.condition !== undefined ? change.condition : rule.condition;
   const actions = change.actions ?? rule.actions;
@@ -1043,10 +1062,7 @@ function nextcloudVacationUpdate(
     ? ` :addresses [${a.addresses.map((x) => `"${x.value.replace(/[\\"]/g, '\\$&')}"`).join(', ')}]`
     : '';
   const code = written.code.replace(/(vacation :days 4 :subject "(?:[^"\\]|\\.)*")/, `$1${addresses}`);
-  let out = source;
-  out = hasCode
-    ? splice(out, rule.span.start, rule.span.end, code + doc.eol)
-    : splice(out, rule.span.start, rule.span.start, code + doc.eol);
+  let out = splice(source, body.start, body.end, code + doc.eol);
   out = splice(out, line.start, line.end, phpJson(next));
   return ensureRequire(out, written.requires);
 }

@@ -651,9 +651,14 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
     };
   };
 
-  /** The next action of a RainLoop filter written without conditions (bare actions). */
+  /**
+   * The next action of a RainLoop filter written without conditions (bare actions). The check
+   * against the JSON made on the actions read so far no longer holds: the caller checks again.
+   */
   const extendBare = (rule: Rule, node: CommandSyntax, live: boolean, commentsBetween: boolean): Rule => {
-    let { actions, editable, reason } = rule;
+    const { diverged, ...rest } = rule;
+    void diverged;
+    let { actions, editable, reason } = rest;
     if (editable) {
       try {
         if (commentsBetween) throw new Unrepresentable('comments inside the rule');
@@ -666,7 +671,7 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
       }
     }
     return {
-      ...rule,
+      ...rest,
       actions,
       editable,
       ...(reason ? { reason } : {}),

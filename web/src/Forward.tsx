@@ -78,7 +78,8 @@ export function Forward(props: { source: string; onSave: (next: string) => Promi
     // A locked rule can only be switched: its addresses are the ones it has.
     const settings = locked ? { ...input, addresses: current.addresses, keepCopy: current.keepCopy } : input;
     void save(
-      locked ? [] : checkForward(input),
+      // With the rule: its product's limits (SnappyMail's one address) show at the field.
+      locked ? [] : checkForward(input, current),
       () => writeForward(props.source, settings),
       input.enabled ? 'Saved: forwarding is on.' : 'Saved: forwarding is off.',
     );

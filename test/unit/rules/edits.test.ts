@@ -164,6 +164,96 @@ test('RainLoop: the JSON is the truth; a rule whose code disagrees is diverged a
   assert.equal(resolveDiverged(json, 0, 'code'), json);
 });
 
+/** A SnappyMail filter block as SnappyMail lays it out: its JSON in 74-character base64 lines. */
+function snappyBlock(json: Record<string, unknown>, code: string): string {
+  const b64 = Buffer.from(JSON.stringify(json))
+    .toString('base64')
+    .match(/.{1,74}/g)!;
+  return [
+    '/*',
+    `BEGIN:FILTER:${String(json['ID'])}`,
+    'BEGIN:HEADER',
+    ...b64,
+    'END:HEADER',
+    '*/',
+    code,
+    '/* END:FILTER */',
+  ]
+    .join('\r\n')
+    .concat('\r\n');
+}
+
+test('RainLoop: a filter without conditions and with several actions reads as its JSON, not diverged', () => {
+  const filter = (id: string, name: string, fields: Record<string, unknown>): Record<string, unknown> => ({
+    ID: id,
+    Enabled: true,
+    Name: name,
+    Conditions: [],
+    ConditionsType: 'Any',
+    ActionType: 'MoveTo',
+    ActionValue: '',
+    ActionValueSecond: '',
+    ActionValueThird: '',
+    ActionValueFourth: '',
+    Keep: false,
+    Stop: false,
+    MarkAsRead: false,
+    ...fields,
+  });
+  const src = [
+    'require ["fileinto"];\r\n',
+    '# This is SnappyMail sieve script.',
+    "# Please don't change anything here.",
+    '# RAINLOOP:SIEVE\r\n',
+    // A forward that keeps a copy: SnappyMail's Keep is `fileinto "INBOX";` before the redirect.
+    snappyBlock(
+      filter('f1', 'Copy to phone', { ActionType: 'Forward', ActionValue: 'phone@example.org', Keep: true }),
+      '\r\nfileinto "INBOX";\r\nredirect "phone@example.org";\r\n',
+    ),
+    // Move, then stop.
+    snappyBlock(
+      filter('f2', 'Archive all', { ActionValue: 'Archive', Stop: true }),
+      '\r\nfileinto "Archive";\r\nstop;\r\n',
+    ),
+    // Off: SnappyMail's bracket comment around both actions.
+    snappyBlock(
+      filter('f3', 'Old archive', { Enabled: false, ActionValue: 'Old', Stop: true }),
+      '/* @Filter is disabled \r\nfileinto "Old";\r\nstop;\r\n*/',
+    ),
+    // The JSON forwards to another address than the code: that one is diverged.
+    snappyBlock(
+      filter('f4', 'Other phone', { ActionType: 'Forward', ActionValue: 'a@example.org', Keep: true }),
+      '\r\nfileinto "INBOX";\r\nredirect "b@example.org";\r\n',
+    ),
+  ].join('\r\n');
+  assert.ok(compile(src).program);
+  const rules = allRules(readRules(src).items);
+  assert.deepEqual(
+    rules.map((r) => [r.name, r.enabled, r.editable, r.diverged, r.actions.map((a) => a.type)]),
+    [
+      ['Copy to phone', true, true, undefined, ['fileinto', 'redirect']],
+      ['Archive all', true, true, undefined, ['fileinto', 'stop']],
+      ['Old archive', false, true, undefined, ['fileinto', 'stop']],
+      [
+        'Other phone',
+        true,
+        true,
+        'the JSON forwards to "a@example.org" but the code to "b@example.org"',
+        ['fileinto', 'redirect'],
+      ],
+    ],
+  );
+  // Not diverged, so edits are not refused; the JSON follows as SnappyMail reads it.
+  const off = setEnabled(src, 'Copy to phone', false);
+  assert.deepEqual(rainloopReader(off)[0], { name: 'Copy to phone', id: 'f1', enabled: false });
+  assert.equal(setEnabled(off, 'Copy to phone', true), src);
+  const moved = updateRule(src, 'Archive all', {
+    actions: [{ type: 'fileinto', mailbox: { value: 'Archive/2024' } }, { type: 'stop' }],
+  });
+  assert.equal(allRules(readRules(moved).items)[1]!.metadata?.fields['ActionValue'], 'Archive/2024');
+  assert.equal(allRules(readRules(moved).items)[1]!.diverged, undefined);
+});
+
 test('RainLoop: switched off as SnappyMail does, in a bracket comment, unless the code holds "*/"', () => {
   const src = fixture('rainloop/snappymail.sieve');
   const off = setEnabled(src, 'Shop mail', false);

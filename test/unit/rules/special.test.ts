@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import {
   allRules,
   readRules,
+  resolveDiverged,
   RuleEditError,
   setEnabled,
   type Item,
@@ -632,6 +633,88 @@ test("Nextcloud Mail's responder: edited in its form, its JSON and code as Nextc
   compiles(re);
 });
 
+test('Nextcloud Mail\'s responder with "${subject}": every edit writes its region\'s code once, as Nextcloud does', () => {
+  const src = fixture('nextcloud/vacation.sieve');
+  /** Everything after the `# DATA:` line up to the closing fence: the code Nextcloud writes. */
+  const body = (s: string): string => {
+    const data = s.indexOf('\r\n# DATA: ');
+    const from = s.indexOf('\r\n', data + 2) + 2;
+    return s.slice(from, s.indexOf("### Nextcloud Mail: Vacation Responder ### DON'T EDIT ###", from));
+  };
+  const placeholder = [
+    'set "subject" "";',
+    'if header :matches "subject" "*" {',
+    '\tset "subject" "${1}";',
+    '}',
+    '',
+  ].join('\r\n');
+  const responder = (end: string, message: string): string =>
+    `if allof(currentdate :value "ge" "iso8601" "2024-07-01T00:00:00Z", currentdate :value "le" "iso8601" "${end}") {\r\n` +
+    `\tvacation :days 4 :subject "Re: \${subject}" :addresses ["me@example.com"] "${message}";\r\n}\r\n`;
+  const first = writeVacation(src, { ...readVacation(src)!, subject: 'Re: ${subject}' });
+  const second = writeVacation(first, { ...readVacation(first)!, reason: 'Second.' });
+  const third = writeVacation(second, { ...readVacation(second)!, reason: 'Third.', end: '2024-07-20' });
+  const wanted: [string, string, string, string][] = [
+    [first, '2024-07-14', 'I am away until July 15.', '2024-07-14T23:59:00'],
+    [second, '2024-07-14', 'Second.', '2024-07-14T23:59:00'],
+    [third, '2024-07-20', 'Third.', '2024-07-20T23:59:00'],
+  ];
+  for (const [s, end, message, iso] of wanted) {
+    assert.equal(body(s), placeholder + responder(`${iso}Z`, message), s);
+    // Nextcloud reads its JSON alone; the screen reads the code: both say the same.
+    const json = nextcloudResponder(s)!;
+    assert.deepEqual(
+      [json['subject'], json['message'], json['start'], json['end']],
+      ['Re: ${subject}', message, '2024-07-01T00:00:00+00:00', `${iso}+00:00`],
+    );
+    const v = readVacation(s)!;
+    assert.deepEqual(
+      [v.subject, v.reason, v.start, v.end, v.editable, v.count],
+      ['Re: ${subject}', message, '2024-07-01', end, true, 1],
+    );
+    assert.deepEqual(
+      allRules(readRules(s).items).filter((r) => r.diverged !== undefined),
+      [],
+    );
+    compiles(s);
+    // Only the region's code and JSON changed, and require.
+    assertOnlyInside(src, s, ...editRange(src, vacationRule(src)));
+  }
+  assert.equal(writeVacation(third, readVacation(third)!), third);
+  // A subject without the placeholder: the variable's rule goes too; require keeps "variables".
+  const plain = writeVacation(third, { ...readVacation(third)!, subject: 'Away' });
+  assert.doesNotMatch(plain, /set "subject"/);
+  assert.equal(body(plain), responder('2024-07-20T23:59:00Z', 'Third.').replace('Re: ${subject}', 'Away'));
+  assert.ok(required(plain).includes('variables'));
+  // Off as Nextcloud writes it: no code at all in the region; on again writes it once.
+  const off = writeVacation(third, { ...readVacation(third)!, enabled: false });
+  assert.equal(body(off), '');
+  assert.equal(nextcloudResponder(off)?.['enabled'], false);
+  const on = writeVacation(off, {
+    ...readVacation(off)!,
+    enabled: true,
+    start: '2024-07-01',
+    end: '2024-07-20',
+  });
+  // (Nextcloud writes the account's addresses itself: an edit while off has none to keep.)
+  assert.equal(
+    body(on),
+    placeholder + responder('2024-07-20T23:59:59Z', 'Third.').replace(' :addresses ["me@example.com"]', ''),
+  );
+  assert.deepEqual(nextcloudResponder(on), {
+    ...nextcloudResponder(third),
+    end: '2024-07-20T23:59:59+00:00',
+  });
+  // Code with a JSON that says off is diverged; taking the JSON's side leaves no code either.
+  const diverged = first.replace('"enabled":true', '"enabled":false');
+  const responderRef = allRules(readRules(diverged).items).findIndex(
+    (r) => r.actions[0]?.type === 'vacation',
+  );
+  assert.equal(body(resolveDiverged(diverged, responderRef, 'json')), '');
+  assert.equal(resolveDiverged(diverged, responderRef, 'code'), first);
+  for (const s of [plain, off, on]) compiles(s);
+});
+
 test("Nextcloud Mail's responder: settings its form cannot hold are refused, field by field", () => {
   const src = fixture('nextcloud/vacation.sieve');
   const v = readVacation(src)!;
@@ -787,6 +870,14 @@ test('SnappyMail: a forward is its filter, to one address, its copy kept by "fil
     /\*\/\r\n\r\nfileinto "INBOX";\r\nredirect "a@example\.org";\r\n\r\n\/\* END:FILTER \*\//,
   );
   assert.deepEqual(forward(kept), { enabled: true, addresses: ['a@example.org'], keepCopy: true });
+  // Two bare actions, as SnappyMail's JSON writes them: editable here, not diverged.
+  const k = readForward(kept)!;
+  assert.deepEqual([k.editable, k.switchable, k.reasonNotEditable], [true, true, undefined]);
+  assert.equal(allRules(readRules(kept).items)[0]!.diverged, undefined);
+  const other = writeForward(kept, { ...k, addresses: ['c@example.org'] });
+  assert.deepEqual(forward(other), { enabled: true, addresses: ['c@example.org'], keepCopy: true });
+  assert.equal(writeForward(kept, { ...k, keepCopy: false }), out);
+  assert.equal(writeForward(writeForward(kept, { ...k, enabled: false }), k), kept);
   compiles(kept);
   // Two addresses: refused with the reason, in the form's check too.
   assert.deepEqual(
