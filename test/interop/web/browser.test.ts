@@ -79,6 +79,19 @@ test(
     await actions.getByText('fileinto: store message in folder: Invoices').waitFor();
     await page.locator('.tryit').scrollIntoViewIfNeeded();
     await shot(page, 'try-it');
+
+    // An upload that is not UTF-8 is refused with the place of the bad octet; nothing is stored.
+    await page.getByLabel('Upload a .sieve file').setInputFiles({
+      name: 'latin1.sieve',
+      mimeType: 'application/sieve',
+      buffer: Buffer.from('# Gr\xfc\xdfe\nkeep;\n', 'latin1'),
+    });
+    await page.getByRole('status').filter({ hasText: 'Invalid UTF-8 at line 1, column 5' }).waitFor();
+    assert.equal(
+      await page.evaluate(() => fetch('/api/scripts/latin1').then((r) => r.status)),
+      404,
+      'nothing stored',
+    );
     await page.context().close();
   },
 );
