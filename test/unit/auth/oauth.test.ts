@@ -36,18 +36,16 @@ function signer(alg: JwtAlgorithm, kid: string): Signer {
   // The keys come out as PEM and are read back: node 20 can deadlock when a KeyObject made by
   // generateKeyPairSync is exported as JWK while a garbage collection frees the key-generation
   // job that shares its data (seen as a test process hanging in ExportJWK under ~KeyGenJob).
-  const pem = {
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  } as const;
+  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
+  const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
   const pair =
     alg.startsWith('RS') || alg.startsWith('PS')
-      ? generateKeyPairSync('rsa', { modulusLength: 2048, ...pem })
+      ? generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding })
       : alg === 'ES256'
-        ? generateKeyPairSync('ec', { namedCurve: 'P-256', ...pem })
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding, privateKeyEncoding })
         : alg === 'ES384'
-          ? generateKeyPairSync('ec', { namedCurve: 'P-384', ...pem })
-          : generateKeyPairSync('ed25519', pem);
+          ? generateKeyPairSync('ec', { namedCurve: 'P-384', publicKeyEncoding, privateKeyEncoding })
+          : generateKeyPairSync('ed25519', { publicKeyEncoding, privateKeyEncoding });
   return {
     alg,
     kid,
