@@ -6,7 +6,7 @@
 const fatal = new TextDecoder('utf-8', { fatal: true });
 
 /** The length of the valid UTF-8 sequence at `i`, or 0. */
-function sequenceAt(bytes: Uint8Array, i: number): number {
+export function sequenceAt(bytes: Uint8Array, i: number): number {
   const b = bytes[i]!;
   const n =
     b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;

@@ -1,4 +1,5 @@
 // Script source as octets (a file, a ManageSieve literal): RFC 5228 §1.1 requires UTF-8.
+import { sequenceAt } from './octets.js';
 
 /** Decodes a script's octets as UTF-8; returns the text or the position of the first invalid byte. */
 export function decodeScript(bytes: Uint8Array): { text: string } | { line: number; column: number } {
@@ -10,29 +11,9 @@ export function decodeScript(bytes: Uint8Array): { text: string } | { line: numb
     let lineStart = 0;
     let i = 0;
     while (i < bytes.length) {
-      const b = bytes[i]!;
-      const n =
-        b < 0x80
-          ? 1
-          : b >= 0xc2 && b <= 0xdf
-            ? 2
-            : b >= 0xe0 && b <= 0xef
-              ? 3
-              : b >= 0xf0 && b <= 0xf4
-                ? 4
-                : 0;
-      if (n === 0 || i + n > bytes.length) break;
-      let ok = true;
-      for (let k = 1; k < n; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) ok = false;
-      if (ok && n > 1) {
-        try {
-          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + n));
-        } catch {
-          ok = false;
-        }
-      }
-      if (!ok) break;
-      if (b === 0x0a) {
+      const n = sequenceAt(bytes, i);
+      if (n === 0) break;
+      if (bytes[i] === 0x0a) {
         line++;
         lineStart = i + 1;
       }
