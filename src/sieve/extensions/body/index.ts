@@ -29,13 +29,8 @@ export function typeMatches(part: MimePart, wanted: readonly string[]): boolean 
  * message consists of a header only, not followed by an empty line", every body test is false).
  */
 function hasBody(tree: MimeTree): boolean {
-  const b = tree.bytes;
-  const start = tree.parts[0]!.bodyStart;
-  if (start < 1 || b[start - 1] !== 0x0a) return false;
-  // The header block is empty: the message starts with the empty line.
-  if (start === 1 || (start === 2 && b[0] === 0x0d)) return true;
-  const before = b[start - 2] === 0x0d ? start - 3 : start - 2;
-  return before >= 0 && b[before] === 0x0a;
+  const root = tree.parts[0]!;
+  return headerEnd(tree.bytes, root) < root.bodyStart;
 }
 
 /** §5.1 :raw: the body of the message, undecoded, as one string. */
@@ -65,7 +60,10 @@ function contentValues(tree: MimeTree, types: readonly string[]): string[] {
   return out;
 }
 
-/** Where a part's header fields end: before the empty line that separates them from the body. */
+/**
+ * Where a part's header fields end: before the empty line that separates them from the body, or
+ * at bodyStart when there is no such line (a part that is only a header).
+ */
 function headerEnd(bytes: Uint8Array, part: MimePart): number {
   let end = part.bodyStart;
   if (end > part.headerStart && bytes[end - 1] === 0x0a) {

@@ -279,4 +279,7 @@ test('§5: a message that is only a header (no empty line after it) has no body 
   }
   // An empty body after the empty line is a body: the empty string.
   assert.equal(any(':raw :is ""', 'From: a@example.com\r\n\r\n'), true);
+  // A message without header fields starts with the empty line: all of it after that is the body.
+  assert.equal(any(':raw :is "x"', '\r\nx'), true);
+  assert.equal(any(':raw :is "x"', '\nx'), true);
 });
