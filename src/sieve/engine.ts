@@ -346,7 +346,7 @@ class Compiler implements CompileContext {
     };
   }
 
-  matcher(args: ValidatedArguments, keys: Argument): Matcher {
+  matcher(args: ValidatedArguments, keys: Argument | StringValue[]): Matcher {
     const cmp = args.comparator;
     const mt = args.matchType;
     if (!cmp || !mt) throw new Error('compiler: matcher for a test without comparator or match type');
@@ -356,7 +356,7 @@ class Compiler implements CompileContext {
       tag: { kind: 'tag', name: mt.name, span: args.node.span },
       value: undefined,
     };
-    const inner = mt.compile(this, cmp, this.stringList(keys), use);
+    const inner = mt.compile(this, cmp, Array.isArray(keys) ? keys : this.stringList(keys), use);
     const line = args.node.span.start.line;
     const label = `:${mt.name} match with "${cmp.name}"`;
     return {

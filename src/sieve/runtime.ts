@@ -229,8 +229,11 @@ export interface CompileContext {
   stringList(arg: Argument): StringValue[];
   test(t: ValidatedTest): TestFn;
   block(cmds: readonly ValidatedCommand[]): Exec;
-  /** The matcher for a test that accepts comparator and match type, with its key list. */
-  matcher(args: ValidatedArguments, keys: Argument): Matcher;
+  /**
+   * The matcher for a test that accepts comparator and match type, with its key list: the
+   * argument, or keys the test made of it (hasflag's words).
+   */
+  matcher(args: ValidatedArguments, keys: Argument | StringValue[]): Matcher;
   /** Whether the script required this capability. */
   requires(capability: string): boolean;
 }

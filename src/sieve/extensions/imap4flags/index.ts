@@ -8,7 +8,6 @@ import type {
   CommandSpec,
   ExtensionDefinition,
   TagSpec,
-  TagUse,
   ValidatedArguments,
   ValidatedCommand,
 } from '../../registry.js';
@@ -200,18 +199,8 @@ function flagKeys(texts: readonly string[]): StringValue[] {
  * split after expansion (the matcher of the last expansion is reused).
  */
 function flagKeyMatcher(cc: CompileContext, t: ValidatedArguments, keysArg: Argument): Matcher {
-  const comparator = t.comparator;
-  const matchType = t.matchType;
-  if (!comparator || !matchType) return cc.matcher(t, keysArg);
-  const use: TagUse = t.groups.get('match-type') ?? {
-    spec: { name: matchType.name },
-    extension: '',
-    tag: { kind: 'tag', name: matchType.name, span: t.node.span },
-    value: undefined,
-  };
   const keys = cc.stringList(keysArg);
-  const build = (texts: readonly string[]): Matcher =>
-    matchType.compile(cc, comparator, flagKeys(texts), use);
+  const build = (texts: readonly string[]): Matcher => cc.matcher(t, flagKeys(texts));
   if (keys.every((k) => k.constant)) return build(keys.map((k) => (k as { value: string }).value));
   let last: { texts: string; matcher: Matcher } | null = null;
   return {

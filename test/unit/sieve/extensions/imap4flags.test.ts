@@ -1,8 +1,9 @@
 // RFC 5232: imap4flags.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseMessage, run } from '../../../../src/sieve/index.js';
 import { normalizeFlags } from '../../../../src/sieve/extensions/imap4flags/index.js';
-import { actions, errorCodes } from '../helpers.js';
+import { actions, DEFAULT_MESSAGE, errorCodes, program } from '../helpers.js';
 import { branch, warningCodes } from './with-host.js';
 
 const R = 'require ["imap4flags", "fileinto"];\n';
@@ -101,4 +102,16 @@ test('§4: each string of the list of flags is itself a space-separated list of 
   // Keys that hold variables are split after they are expanded.
   assert.equal(filed('set "k" "q Junk"; setflag "junk"; if hasflag "${k}" { fileinto "yes"; }'), true);
   assert.equal(filed('set "k" " "; setflag "junk"; if hasflag :contains "${k}" { fileinto "yes"; }'), false);
+});
+
+test("hasflag's match is traced like every other test's, with the words as keys", () => {
+  const matches: string[] = [];
+  run(program(`${R}setflag "A";\nif hasflag :is "b A" { fileinto "yes"; }`), {
+    message: parseMessage(new TextEncoder().encode(DEFAULT_MESSAGE)),
+    envelope: { from: 'a@example.com', to: 'b@example.org' },
+    trace: (e) => {
+      if (e.kind === 'match') matches.push(`${e.line}: ${e.text}`);
+    },
+  });
+  assert.deepEqual(matches, ['3: :is match with "i;ascii-casemap": values ["A"] → matched']);
 });
