@@ -3,9 +3,31 @@
 // RFC 3834 §3), mailto notifications (RFC 5436) and the rejection notice (RFC 5429 §2.1).
 // One place for the test-suite runner (src/testsuite/mailstore.ts) and for delivery: both call
 // these functions and only choose the envelope settings. Pure: no I/O, no node: imports.
-import type { ActionJsonTypes } from './runtime.js';
+// The message the actions themselves file or send carries the script's edits: editedMessage.
+import type { ActionJson, ActionJsonTypes } from './runtime.js';
 import type { SieveMessage } from './message/types.js';
-import { encodeFieldValue, toCrlf } from './message/edit.js';
+import { applyEdits, encodeFieldValue, toCrlf } from './message/edit.js';
+
+/** The message as a script's edits (editheader, replace, enclose) leave it, for the actions that carry it. */
+export interface EditedMessage {
+  /** What keep and fileinto store: every edit applied (the octets given when there is none). */
+  readonly stored: Uint8Array;
+  /** What a redirect sends: the same without enclose (RFC 5703 §6). */
+  readonly redirected: Uint8Array;
+}
+
+/** The message a result's actions carry: `bytes` (as the script received it) with its edits. */
+export function editedMessage(bytes: Uint8Array, actions: readonly ActionJson[]): EditedMessage {
+  const edits = actions.flatMap((a) => (a.type === 'edit' ? a.edits : []));
+  const stored = edits.length ? applyEdits(bytes, edits) : bytes;
+  const redirected = edits.some((e) => e.op === 'enclose')
+    ? applyEdits(
+        bytes,
+        edits.filter((e) => e.op !== 'enclose'),
+      )
+    : stored;
+  return { stored, redirected };
+}
 
 /** A message to hand to the mail transport: the text and its envelope. */
 export interface OutgoingMail {

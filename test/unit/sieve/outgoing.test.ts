@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMessage, type ActionJsonTypes } from '../../../src/sieve/index.js';
 import {
+  editedMessage,
   isRedirectLoop,
   notifyMessages,
   redirectedMessage,
@@ -11,6 +12,7 @@ import {
   vacationResponse,
 } from '../../../src/sieve/outgoing.js';
 import { parseMailto } from '../../../src/sieve/extensions/enotify/mailto.js';
+import { actions } from './helpers.js';
 
 const enc = new TextEncoder();
 const msg = (lines: string[]) => parseMessage(enc.encode([...lines, '', 'body', ''].join('\r\n')));
@@ -223,4 +225,26 @@ test('notify mailto: a "to" field may name the recipient with a display name', (
   const out = notifyMessages(notifyAction(uri), msg([]), { from: 's@x.y', to: 'me@example.org' }, OPTS);
   assert.equal(out[0]!.to, 'g.k@example.com');
   assert.equal(field(out[0]!.raw, 'To'), '=?utf-8?q?G=C3=BCnther?= Karotte <g.k@example.com>');
+});
+
+test('the message the actions carry: every edit when stored, no enclose when redirected (RFC 5703 §6)', () => {
+  const bytes = enc.encode('From: a@example.net\r\nSubject: s\r\n\r\nhi\r\n');
+  const dec = new TextDecoder();
+  // No edits: the octets as given, for both.
+  const plain = editedMessage(bytes, actions('keep;'));
+  assert.equal(plain.stored, bytes);
+  assert.equal(plain.redirected, bytes);
+  // Header edits only: one edited copy serves both.
+  const headers = editedMessage(bytes, actions('require "editheader";\naddheader "X-Edited" "yes";'));
+  assert.match(dec.decode(headers.stored), /^X-Edited: yes\r\nFrom: a@example.net/);
+  assert.equal(headers.redirected, headers.stored);
+  // With enclose, the redirected copy has the header edits but is not wrapped.
+  const both = editedMessage(
+    bytes,
+    actions(
+      'require ["editheader", "enclose"];\naddheader "X-Edited" "yes";\nenclose "See the attachment.";',
+    ),
+  );
+  assert.match(dec.decode(both.stored), /Content-Type: multipart\/mixed/i);
+  assert.equal(dec.decode(both.redirected), `X-Edited: yes\r\n${dec.decode(bytes)}`);
 });

@@ -8,9 +8,9 @@ import type { Argument } from '../../ast.js';
 import { octet } from '../../comparators/builtin.js';
 import type { Diagnostic, Span } from '../../diagnostics.js';
 import { executionContext, type Program } from '../../engine.js';
-import { applyEdits, type MessageEdit } from '../../message/edit.js';
 import { impliedEnvelope, parseMessage } from '../../message/index.js';
 import type { SieveMessage } from '../../message/types.js';
+import { editedMessage } from '../../outgoing.js';
 import type { ExtensionDefinition, ValidatedTest } from '../../registry.js';
 import {
   evaluate,
@@ -186,10 +186,6 @@ function runScript(ctx: ExecutionContext, program: Program, result: Result, erro
   }
 }
 
-function editedText(raw: string, edits: readonly MessageEdit[]): string {
-  return edits.length ? decoder.decode(applyEdits(encoder.encode(raw), edits)) : raw;
-}
-
 /**
  * Performs the actions of `result` not yet performed, then the implicit keep (RFC 5228 §2.10.2),
  * which is also the fallback when an action fails (§2.10.6). Returns false when any failed.
@@ -203,14 +199,15 @@ function executeResult(
 ): boolean {
   let ok = true;
   const envelope: TestEnvelope = { ...ctx.envelope };
-  // The copies stored and sent carry the script's edits (editheader, replace, enclose), as
-  // delivery applies them; enclose is not applied to redirected copies (RFC 5703 §6).
-  const edits = result.actions.flatMap((a) => (a.json.type === 'edit' ? a.json.edits : []));
-  const stored = editedText(st.raw, edits);
-  const redirected = editedText(
-    st.raw,
-    edits.filter((e) => e.op !== 'enclose'),
+  // The copies stored and sent carry the script's edits, as delivery applies them.
+  const bytes = encoder.encode(st.raw);
+  const edited = editedMessage(
+    bytes,
+    result.actions.map((a) => a.json),
   );
+  const text = (b: Uint8Array): string => (b === bytes ? st.raw : decoder.decode(b));
+  const stored = text(edited.stored);
+  const redirected = text(edited.redirected);
   for (const a of result.actions) {
     if (st.executed.has(a)) continue;
     st.executed.add(a);
