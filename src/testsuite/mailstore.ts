@@ -2,7 +2,6 @@
 // their envelopes) that test_result_execute fills, and the execution of each action type.
 import {
   isRedirectLoop,
-  parseMessage,
   notifyMessages,
   redirectedMessage,
   redirectSender,
@@ -12,9 +11,14 @@ import {
   type ActionJsonTypes,
   type OutgoingMail,
   type OutgoingOptions,
-  type SieveMessage,
 } from '../sieve/index.js';
-import type { ExecutionInput, TestEnvelope, TestMessage } from '../sieve/extensions/testsuite/index.js';
+import {
+  parseTestMessage,
+  type ExecutionInput,
+  type TestEnvelope,
+  type TestMessage,
+} from '../sieve/extensions/testsuite/index.js';
+import { parseBoolean } from './settings.js';
 
 export const POSTMASTER = 'postmaster@example.com';
 export const USER = 'testsuite-mail-user@example.org';
@@ -28,7 +32,7 @@ function mailboxKey(name: string): string {
  * Why a mailbox name cannot exist in the store, or null. The store's hierarchy separator is "/",
  * as in Pigeonhole's test mail user: a name with an empty level ("a//b", "/a", "a/") names none.
  */
-export function invalidMailboxName(name: string): string | null {
+function invalidMailboxName(name: string): string | null {
   if (name.split('/').some((level) => level === '')) return 'invalid mailbox name (an empty hierarchy level)';
   return null;
 }
@@ -81,29 +85,16 @@ function text(action: ActionJson, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export interface ExecutionSettings {
-  /** sieve_redirect_envelope_from: sender | recipient | orig_recipient | user_email | postmaster | <address>. */
-  readonly redirectEnvelopeFrom?: string;
-  readonly userEmail?: string;
-  /** All of Pigeonhole's settings, for the vacation and notify ones. */
-  readonly settings?: ReadonlyMap<string, string>;
-}
-
-function yes(value: string | undefined): boolean {
-  return /^\s*(yes|y|true|1)\s*$/i.test(value ?? '');
-}
-
 /** The message-building options (src/sieve/outgoing.ts) for Pigeonhole's settings. */
-function outgoingOptions(envelope: TestEnvelope, s: ExecutionSettings): OutgoingOptions {
-  const get = (name: string) => s.settings?.get(name);
-  const maxSubject = Number(get('sieve_vacation_max_subject_codepoints') ?? '');
-  const notifyFrom = get('sieve_notify_mailto_envelope_from');
-  const userAddress = s.userEmail ?? envelope.to;
+function outgoingOptions(envelope: TestEnvelope, settings: ReadonlyMap<string, string>): OutgoingOptions {
+  const maxSubject = Number(settings.get('sieve_vacation_max_subject_codepoints') ?? '');
+  const notifyFrom = settings.get('sieve_notify_mailto_envelope_from');
+  const userAddress = settings.get('sieve_user_email') ?? envelope.to;
   return {
     userAddress,
     postmaster: POSTMASTER,
-    sendFromRecipient: yes(get('sieve_vacation_send_from_recipient')),
-    toHeaderIgnoresEnvelope: yes(get('sieve_vacation_to_header_ignore_envelope')),
+    sendFromRecipient: parseBoolean(settings.get('sieve_vacation_send_from_recipient'), false),
+    toHeaderIgnoresEnvelope: parseBoolean(settings.get('sieve_vacation_to_header_ignore_envelope'), false),
     ...(Number.isInteger(maxSubject) && maxSubject > 0 ? { maxSubjectChars: maxSubject } : {}),
     ...(notifyFrom !== undefined
       ? { envelopeFrom: redirectSender(envelope, notifyFrom, { userAddress, postmaster: POSTMASTER }) }
@@ -133,12 +124,13 @@ export function executeAction(
   store: MailStore,
   outbox: Outbox,
   recorded: RecordedAction[],
-  settings: ExecutionSettings,
+  /** Pigeonhole's settings (test_config_set): the redirect, vacation and notify ones apply. */
+  settings: ReadonlyMap<string, string>,
 ): string | null {
   const { action, raw, envelope } = input;
   const type: string = action.type;
   const opts = outgoingOptions(envelope, settings);
-  const original = (): SieveMessage => parseMessage(new TextEncoder().encode(raw));
+  const original = () => parseTestMessage(raw);
   const send = (mail: OutgoingMail | null): null => {
     if (mail) outbox.send(mail.raw, mail.from, mail.to);
     return null;
@@ -166,7 +158,7 @@ export function executeAction(
         store.store('INBOX', raw, []);
         return null;
       }
-      const from = redirectSender(envelope, settings.redirectEnvelopeFrom, opts);
+      const from = redirectSender(envelope, settings.get('sieve_redirect_envelope_from'), opts);
       outbox.send(redirectedMessage(raw, opts.userAddress), from, to);
       return null;
     }

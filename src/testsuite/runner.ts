@@ -160,12 +160,7 @@ export function runTestsuiteFile(file: string, options: TestsuiteOptions = {}): 
     mailboxMessage: (mailbox, index) => store.message(mailbox, index),
     outboxMessage: (index) => outbox.messages[index] ?? null,
     outboxReset: () => outbox.reset(),
-    execute: (input) =>
-      executeAction(input, store, outbox, recorded, {
-        redirectEnvelopeFrom: settings.get('sieve_redirect_envelope_from'),
-        userEmail: settings.get('sieve_user_email'),
-        settings,
-      }),
+    execute: (input) => executeAction(input, store, outbox, recorded, settings),
     metadataSet(mailbox, annotation, value) {
       if (mailbox !== null && !store.exists(mailbox)) return false;
       metadata.set(metadataKey(mailbox, annotation), value);

@@ -97,7 +97,7 @@ function scoreTest(
 }
 
 /** Dovecot booleans: "yes" / "no" (and the usual spellings of each). */
-function parseBoolean(value: string | undefined, fallback: boolean): boolean {
+export function parseBoolean(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   const v = value.trim().toLowerCase();
   if (['yes', 'y', 'true', '1'].includes(v)) return true;
