@@ -243,6 +243,27 @@ test('compile limits: script size and nesting depth, at the boundary', () => {
   assert.equal(big.compile('if not not not not true { keep; }').diagnostics[0]?.code, 'limit.nesting');
 });
 
+test('check() reports what compile() would, without caching a program', () => {
+  const engine = createEngine({ limits: { maxScriptSize: 40 } });
+  for (const source of [
+    'keep;',
+    'require "fileinto";\nfileinto "a"',
+    'frop;\nfrop;',
+    'keep;'.padEnd(40, ' '),
+    'keep;'.padEnd(41, ' '),
+  ]) {
+    assert.deepEqual(
+      engine.check(source),
+      createEngine({ limits: { maxScriptSize: 40 } }).compile(source).diagnostics,
+      source,
+    );
+  }
+  assert.equal(engine.check('keep;'.padEnd(41, ' '))[0]?.code, 'limit.script-size');
+  // A compiled script's check is its cached diagnostics.
+  const compiled = engine.compile('if true { frop; }');
+  assert.equal(engine.check('if true { frop; }'), compiled.diagnostics);
+});
+
 test('1,000 levels of nesting give one clear error, not a stack overflow', () => {
   const deep = 'if true { '.repeat(1000) + 'keep;' + ' }'.repeat(1000);
   const r = compile(deep);

@@ -102,7 +102,7 @@ const ENCODED_CHARACTER = /%[C-F][0-9A-F](?:%[89AB][0-9A-F])*|%[0-9A-F]{2}|[^%]/
  * encodeUrl's output cut to `max` code units at a character: neither an escape nor the escapes
  * of one character are split (a cut "%4" would not be a URL).
  */
-export function truncateEncoded(s: string, max: number): string {
+function truncateEncoded(s: string, max: number): string {
   if (s.length <= max) return s;
   let end = 0;
   for (const m of s.matchAll(ENCODED_CHARACTER)) {
