@@ -9,10 +9,12 @@ import {
   allRules,
   convert,
   detect,
+  ensureRequire,
   moveRule,
   parseSyntax,
   readRules,
   removeAction,
+  removeCondition,
   removeRule,
   rename,
   resolveDiverged,
@@ -112,6 +114,16 @@ test('disabling never writes `if false #` around a text: string, nor a bracket c
   const plain = setEnabled('if header :is "a" "b" { keep; }\n', 0, false);
   assert.equal(plain, 'if allof (false, header :is "a" "b") { keep; }\n');
   assert.doesNotMatch(plain, /\/\*/);
+});
+
+test('a plain `if false` reads as off with its test gone; switching it on writes `if true`', () => {
+  const src = '# rule:[Paused]\nif false {\n\tkeep;\n}\n';
+  const [rule] = allRules(readRules(src).items);
+  assert.equal(rule?.enabled, false);
+  assert.equal(rule?.disabledBy, 'false');
+  assert.deepEqual(rule?.condition, { type: 'true' });
+  assert.equal(rule?.editable, true);
+  assert.equal(setEnabled(src, 'Paused', true), '# rule:[Paused]\nif true {\n\tkeep;\n}\n');
 });
 
 test('Open-Xchange rules switch off with #<!--> on every line and back', () => {
@@ -423,6 +435,26 @@ test("conditions and actions: add and remove, keeping the rule's layout and stri
     () => addAction(fixture('none/hand-written.sieve'), 3, { type: 'stop' }),
     /raw \(variables\)/,
   );
+});
+
+test('rule numbers, condition and action indexes end at the last one; a rule keeps one action', () => {
+  const src = '# rule:[One]\nif allof (size :over 1M, exists "x") {\n\tdiscard;\n}\n';
+  assert.equal(allRules(readRules(src).items).length, 1);
+  assert.throws(() => setEnabled(src, 1, false), /there is no rule number 1 \(the script has 1\)/);
+  assert.ok(setEnabled(src, 0, false).includes('allof (false, size'));
+  assert.throws(() => removeCondition(src, 'One', 2), /the rule has no condition number 2/);
+  assert.match(removeCondition(src, 'One', 1), /^if size :over 1M \{$/m);
+  assert.throws(() => removeAction(src, 'One', 1), /the rule has no action number 1/);
+  assert.throws(() => removeAction(src, 'One', 0), /a rule needs at least one action/);
+  assert.throws(() => updateRule(src, 'One', { actions: [] }), /a rule needs at least one action/);
+});
+
+test("a new require line takes the script's line end, above the first rule's metadata", () => {
+  const crlf = '# rule:[A]\r\nif true {\r\n\tkeep;\r\n}\r\n';
+  assert.equal(ensureRequire(crlf, ['fileinto']), 'require ["fileinto"];\r\n' + crlf);
+  // The first line end counts: a script that starts with LF lines gets an LF one.
+  const mixed = '# rule:[A]\nif true {\r\n\tkeep;\r\n}\r\n';
+  assert.equal(ensureRequire(mixed, ['fileinto']), 'require ["fileinto"];\n' + mixed);
 });
 
 test('purpose is written where the convention has a place for it', () => {
