@@ -596,7 +596,7 @@ function utf7imap(s: string): string {
 }
 
 /** The IMAP keyword Nextcloud Mail writes for a label (its ImapFlag::create). */
-export function nextcloudKeyword(label: string): string {
+function nextcloudKeyword(label: string): string {
   return '$' + utf7imap(label.replace(/ /g, '_')).slice(0, 63).toLowerCase();
 }
 

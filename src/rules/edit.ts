@@ -1,7 +1,7 @@
 // Edits: each takes the script's text and returns the new text. Only the edited rule's bytes
 // change (plus `require` when a new capability is needed); strings keep their spelling; applying
 // an edit to its own result changes nothing.
-import { behaviourKey, capabilitiesOf, RuleEditError, writeCondition } from './code.js';
+import { behaviourKey, capabilitiesOf, RuleEditError, writeCondition, writeString } from './code.js';
 import {
   DIALECTS,
   fastmailName,
@@ -20,7 +20,17 @@ import {
   type SnappyFields,
 } from './dialects.js';
 import type { Action, Condition, DialectId, Item, Purpose, Region, Rule, RulesDocument } from './model.js';
-import { allRules, base64Text, readRules, textBase64, writeActions, writeCode, writeTest } from './read.js';
+import {
+  allRules,
+  base64Text,
+  holdsCode,
+  readRules,
+  textBase64,
+  uncomment,
+  writeActions,
+  writeCode,
+  writeTest,
+} from './read.js';
 import {
   parseSyntax,
   stringValue,
@@ -52,7 +62,8 @@ function findRule(doc: RulesDocument, ref: RuleRef): Rule {
   return named[0]!;
 }
 
-function splice(source: string, start: number, end: number, text: string): string {
+/** The source with [start, end) replaced by `text`. */
+export function splice(source: string, start: number, end: number, text: string): string {
   return source.slice(0, start) + text + source.slice(end);
 }
 
@@ -131,12 +142,25 @@ function guard(doc: RulesDocument, rule: Rule, what: EditKind, take?: 'json' | '
 
 // --- product data (RainLoop's base64 JSON, Nextcloud's JSON line) -----------------------------
 
-/** A RainLoop rule's JSON header, parsed. */
-function rainloopData(source: string, rule: Rule): { data: Record<string, unknown>; eol: string } {
+interface RainloopHeader {
+  /** The base64 lines (offsets in the script). */
+  readonly start: number;
+  readonly end: number;
+  /** The line end they use. */
+  readonly eol: string;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * A RainLoop rule's JSON header, parsed. It comes before the rule's code, so its offsets hold
+ * after edits of the code.
+ */
+function rainloopHeader(source: string, rule: Rule): RainloopHeader {
   const meta = rule.metadata;
-  const text = meta ? source.slice(meta.span.start, meta.span.end) : '';
-  const m = /(BEGIN:HEADER\s*?(\r?\n))([\s\S]*?)(END:HEADER)/.exec(text);
-  if (!m) throw new RuleEditError('the RainLoop header of this rule does not parse');
+  const m =
+    meta &&
+    /(BEGIN:HEADER\s*?(\r?\n))([\s\S]*?)(END:HEADER)/.exec(source.slice(meta.span.start, meta.span.end));
+  if (!meta || !m) throw new RuleEditError('the RainLoop header of this rule does not parse');
   const json = base64Text(m[3]!);
   let data: unknown = null;
   try {
@@ -146,7 +170,8 @@ function rainloopData(source: string, rule: Rule): { data: Record<string, unknow
   }
   if (!data || typeof data !== 'object')
     throw new RuleEditError('the RainLoop header of this rule is not base64 JSON');
-  return { data: data as Record<string, unknown>, eol: m[2]! };
+  const start = meta.span.start + m.index + m[1]!.length;
+  return { start, end: start + m[3]!.length, eol: m[2]!, data: data as Record<string, unknown> };
 }
 
 /** RainLoop's chunk_split(base64, 74, NL): 74 characters a line, each followed by a line end. */
@@ -155,15 +180,8 @@ function rainloopBase64(data: unknown, eol: string): string {
 }
 
 /** Sets fields of a RainLoop rule's JSON header (their source of truth), keeping its layout. */
-function rainloopJson(source: string, rule: Rule, set: Record<string, unknown>): string {
-  const meta = rule.metadata!;
-  const text = source.slice(meta.span.start, meta.span.end);
-  const m = /(BEGIN:HEADER\s*?(\r?\n))([\s\S]*?)(END:HEADER)/.exec(text);
-  if (!m) throw new RuleEditError('the RainLoop header of this rule does not parse');
-  const { data } = rainloopData(source, rule);
-  Object.assign(data, set);
-  const start = meta.span.start + m.index + m[1]!.length;
-  return splice(source, start, start + m[3]!.length, rainloopBase64(data, m[2]!));
+function rainloopJson(source: string, header: RainloopHeader, set: Record<string, unknown>): string {
+  return splice(source, header.start, header.end, rainloopBase64({ ...header.data, ...set }, header.eol));
 }
 
 /** A boolean in the type a product's JSON already uses for it (true, 1 or "1"). */
@@ -303,12 +321,18 @@ function nextcloudText(entry: Record<string, unknown>, eol: string): string {
   return `# ${lineName(name, 'Nextcloud Mail')}${eol}${code}${eol}`;
 }
 
-/** The entry of a Nextcloud rule in its region's JSON. */
+/** The entry of a Nextcloud rule in its region's JSON, and that JSON's line. */
 function nextcloudEntry(
   source: string,
   doc: RulesDocument,
   rule: Rule,
-): { region: Region; index: number; filters: Record<string, unknown>[]; entry: Record<string, unknown> } {
+): {
+  region: Region;
+  line: ReturnType<typeof nextcloudLine>;
+  index: number;
+  filters: Record<string, unknown>[];
+  entry: Record<string, unknown>;
+} {
   const region = regionOf(doc.items, rule);
   const index = Number(rule.ids['nextcloud']);
   if (!region || !Number.isInteger(index)) {
@@ -316,11 +340,11 @@ function nextcloudEntry(
       "the rule has no filter in Nextcloud Mail's JSON: edit it as code outside the fences",
     );
   }
-  const { value } = nextcloudLine(source, region);
-  const filters = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  const line = nextcloudLine(source, region);
+  const filters = Array.isArray(line.value) ? (line.value as Record<string, unknown>[]) : [];
   const entry = filters[index];
   if (!entry) throw new RuleEditError(`Nextcloud Mail's JSON has no filter number ${index}`);
-  return { region, index, filters, entry };
+  return { region, line, index, filters, entry };
 }
 
 /** What a Nextcloud filter's tests (or actions) do, for telling whether an edit changed them. */
@@ -346,7 +370,8 @@ export function rename(source: string, ref: RuleRef, name: string): string {
   if (rule.name === name) return source;
   guard(doc, rule, 'rename');
   const meta = rule.metadata;
-  if (rule.dialect === 'rainloop' && meta) return rainloopJson(source, rule, { Name: name });
+  if (rule.dialect === 'rainloop' && meta)
+    return rainloopJson(source, rainloopHeader(source, rule), { Name: name });
   if (rule.dialect === 'zimbra' && meta) {
     throw new RuleEditError(
       `${DIALECTS[rule.dialect].label} rules are edited in that product (its own data names them)`,
@@ -357,8 +382,7 @@ export function rename(source: string, ref: RuleRef, name: string): string {
   }
   if (rule.dialect === 'nextcloud' && rule.ids['nextcloud'] !== undefined) {
     // The name is in the JSON (what Nextcloud reads) and on the `# NAME` line above the code.
-    const { region, index } = nextcloudEntry(source, doc, rule);
-    const line = nextcloudLine(source, region);
+    const { line, index, filters } = nextcloudEntry(source, doc, rule);
     const encoded = lineName(name, 'Nextcloud Mail');
     let out = source;
     if (meta?.nameStart !== undefined && meta.nameEnd !== undefined) {
@@ -367,10 +391,8 @@ export function rename(source: string, ref: RuleRef, name: string): string {
       const at = lineStart(source, rule.codeSpan.start);
       out = splice(out, at, at, `# ${encoded}${doc.eol}`);
     }
-    const filters = (line.value as Record<string, unknown>[]).map((f, i) =>
-      i === index ? { ...f, name } : f,
-    );
-    return splice(out, line.start, line.end, phpJson(filters));
+    const renamed = filters.map((f, i) => (i === index ? { ...f, name } : f));
+    return splice(out, line.start, line.end, phpJson(renamed));
   }
   if (rule.dialect === 'fastmail' && meta?.fields['block'] !== undefined) {
     // Fastmail names the block on both of its marker lines.
@@ -443,10 +465,9 @@ export function setEnabled(source: string, ref: RuleRef, enabled: boolean): stri
     return nextcloudSwitch(source, doc, rule, enabled);
   let out = enabled ? enable(source, rule) : disable(source, rule, doc);
   if (rule.dialect === 'rainloop' && rule.metadata) {
-    const { data } = rainloopData(source, rule);
-    const again = findRuleAt(readRules(out), rule.span.start);
-    if (again && 'Enabled' in data)
-      out = rainloopJson(out, again, { Enabled: sameType(data['Enabled'], enabled) });
+    const header = rainloopHeader(source, rule);
+    if ('Enabled' in header.data)
+      out = rainloopJson(out, header, { Enabled: sameType(header.data['Enabled'], enabled) });
   }
   return out;
 }
@@ -458,14 +479,11 @@ function findRuleAt(doc: RulesDocument, start: number): Rule | undefined {
 function enable(source: string, rule: Rule): string {
   const code = rule.codeSpan;
   switch (rule.disabledBy) {
-    case 'ox-comment': {
-      const from = lineStart(source, code.start);
-      return splice(source, from, code.end, source.slice(from, code.end).replace(/^#<!-->/gm, ''));
-    }
+    case 'ox-comment':
     case 'bracket-comment': {
-      const text = source.slice(code.start, code.end);
-      const inner = text.replace(/^\/\*\s*@Filter is disabled[ \t]*/, '').replace(/\*\/$/, '');
-      return splice(source, code.start, code.end, inner);
+      // Open-Xchange's prefix starts the code's first line too.
+      const from = rule.disabledBy === 'ox-comment' ? lineStart(source, code.start) : code.start;
+      return splice(source, from, code.end, uncomment(source.slice(from, code.end), rule.disabledBy));
     }
     case 'disabled_if':
       return splice(source, code.start, code.start + 'disabled_if'.length, 'if');
@@ -712,8 +730,7 @@ export function removeRule(source: string, ref: RuleRef): string {
   const out = splice(source, start, end, '');
   if (region && id !== undefined) {
     // The filter's entry leaves Nextcloud's JSON (its line comes before the code: offsets hold).
-    const { index, filters } = nextcloudEntry(source, doc, rule);
-    const line = nextcloudLine(source, region);
+    const { line, index, filters } = nextcloudEntry(source, doc, rule);
     return splice(out, line.start, line.end, phpJson(filters.filter((_, i) => i !== index)));
   }
   return out;
@@ -724,6 +741,24 @@ export function removeRule(source: string, ref: RuleRef): string {
 export interface RuleChange {
   readonly condition?: Condition | null;
   readonly actions?: readonly Action[];
+}
+
+/** What a rule does: its condition and actions. */
+interface Behaviour {
+  readonly condition: Condition | null;
+  readonly actions: readonly Action[];
+}
+
+/** What a rule does after a change to `base`; a rule keeps at least one action. */
+function applyChange(base: Behaviour, change: RuleChange): Behaviour {
+  const actions = change.actions ?? base.actions;
+  if (actions.length === 0) throw new RuleEditError('a rule needs at least one action');
+  return { condition: change.condition !== undefined ? change.condition : base.condition, actions };
+}
+
+/** Whether a rule's code already does what `b` does (however it is spelled). */
+function doesAlready(rule: Rule, b: Behaviour): boolean {
+  return rule.editable && behaviourKey(rule.condition, rule.actions) === behaviourKey(b.condition, b.actions);
 }
 
 /**
@@ -739,22 +774,29 @@ export function updateRule(
   opts: { take?: 'json' | 'code' } = {},
 ): string {
   const doc = readRules(source);
-  const rule = findRule(doc, ref);
-  guard(doc, rule, 'edit', opts.take);
-  if (rule.dialect === 'rainloop' && rule.metadata)
-    return rainloopUpdate(source, doc, rule, change, opts.take);
+  return update(source, doc, findRule(doc, ref), change, opts.take);
+}
+
+/** updateRule on a rule of the document read from `source`. */
+function update(
+  source: string,
+  doc: RulesDocument,
+  rule: Rule,
+  change: RuleChange,
+  take: 'json' | 'code' | undefined,
+): string {
+  guard(doc, rule, 'edit', take);
+  if (rule.dialect === 'rainloop' && rule.metadata) return rainloopUpdate(source, doc, rule, change, take);
   if (rule.dialect === 'nextcloud' && rule.ids['nextcloud'] === 'vacation')
-    return nextcloudVacationUpdate(source, doc, rule, change, opts.take);
+    return nextcloudVacationUpdate(source, doc, rule, change, take);
   if (rule.dialect === 'nextcloud' && rule.ids['nextcloud'] !== undefined)
-    return nextcloudUpdate(source, doc, rule, change, opts.take);
+    return nextcloudUpdate(source, doc, rule, change, take);
   if (!rule.editable)
     throw new RuleEditError(`the rule is raw (${rule.reason ?? 'not representable'}): edit its code`);
   if (rule.disabledBy === 'ox-comment' || rule.disabledBy === 'bracket-comment') {
     throw new RuleEditError('the rule is commented out: switch it on to edit it');
   }
-  const condition = change.condition !== undefined ? change.condition : rule.condition;
-  const actions = change.actions ?? rule.actions;
-  if (actions.length === 0) throw new RuleEditError('a rule needs at least one action');
+  const { condition, actions } = applyChange(rule, change);
   const node = commandAt(source, rule.codeSpan.start);
   let out = source;
   if (node.name !== 'if' && node.name !== 'elsif' && node.name !== 'else' && node.name !== 'disabled_if') {
@@ -825,7 +867,8 @@ export function addCondition(
   condition: Condition,
   join: 'allof' | 'anyof' = 'allof',
 ): string {
-  const rule = findRule(readRules(source), ref);
+  const doc = readRules(source);
+  const rule = findRule(doc, ref);
   const c = rule.condition;
   const next: Condition =
     c === null || c.type === 'true'
@@ -833,35 +876,39 @@ export function addCondition(
       : c.type === join
         ? { type: join, tests: [...c.tests, condition] }
         : { type: join, tests: [c, condition] };
-  return updateRule(source, ref, { condition: next });
+  return update(source, doc, rule, { condition: next }, undefined);
 }
 
 /** Removes the condition at `index` of the rule's allof/anyof (or its only test). */
 export function removeCondition(source: string, ref: RuleRef, index: number): string {
-  const rule = findRule(readRules(source), ref);
+  const doc = readRules(source);
+  const rule = findRule(doc, ref);
   const c = rule.condition;
+  let next: Condition;
   if (c && (c.type === 'allof' || c.type === 'anyof')) {
     if (!c.tests[index]) throw new RuleEditError(`the rule has no condition number ${index}`);
     const tests = c.tests.filter((_, i) => i !== index);
-    return updateRule(source, ref, {
-      condition: tests.length === 1 ? tests[0]! : tests.length ? { type: c.type, tests } : { type: 'true' },
-    });
+    next = tests.length === 1 ? tests[0]! : tests.length ? { type: c.type, tests } : { type: 'true' };
+  } else {
+    if (index !== 0 || !c) throw new RuleEditError(`the rule has no condition number ${index}`);
+    next = { type: 'true' };
   }
-  if (index !== 0 || !c) throw new RuleEditError(`the rule has no condition number ${index}`);
-  return updateRule(source, ref, { condition: { type: 'true' } });
+  return update(source, doc, rule, { condition: next }, undefined);
 }
 
 export function addAction(source: string, ref: RuleRef, action: Action, at?: number): string {
-  const rule = findRule(readRules(source), ref);
+  const doc = readRules(source);
+  const rule = findRule(doc, ref);
   const actions = [...rule.actions];
   actions.splice(at ?? actions.length, 0, action);
-  return updateRule(source, ref, { actions });
+  return update(source, doc, rule, { actions }, undefined);
 }
 
 export function removeAction(source: string, ref: RuleRef, index: number): string {
-  const rule = findRule(readRules(source), ref);
+  const doc = readRules(source);
+  const rule = findRule(doc, ref);
   if (!rule.actions[index]) throw new RuleEditError(`the rule has no action number ${index}`);
-  return updateRule(source, ref, { actions: rule.actions.filter((_, i) => i !== index) });
+  return update(source, doc, rule, { actions: rule.actions.filter((_, i) => i !== index) }, undefined);
 }
 
 /** Sets the purpose where the convention writes one (Open-Xchange flags, the rule-block $Type). */
@@ -896,11 +943,7 @@ export function setPurpose(source: string, ref: RuleRef, purpose: Purpose): stri
 // --- products that keep rules as JSON ----------------------------------------------------------
 
 /** The condition and actions a change applies to: the code's, or (`take` "json") the product's. */
-function baseOf(
-  rule: Rule,
-  fromJson: () => { condition: Condition | null; actions: readonly Action[] } | null,
-  take: 'json' | 'code' | undefined,
-): { condition: Condition | null; actions: readonly Action[] } {
+function baseOf(rule: Rule, fromJson: () => Behaviour | null, take: 'json' | 'code' | undefined): Behaviour {
   if (take === 'json' || (take === undefined && rule.span.end === rule.span.start)) {
     const m = fromJson();
     if (!m)
@@ -922,43 +965,28 @@ function rainloopUpdate(
   change: RuleChange,
   take: 'json' | 'code' | undefined,
 ): string {
-  const { data } = rainloopData(source, rule);
+  const header = rainloopHeader(source, rule);
+  const { data } = header;
   const base = baseOf(rule, () => modelOfCode(snappyCode(data, '\n')), take);
-  const condition = change.condition !== undefined ? change.condition : base.condition;
-  const actions = change.actions ?? base.actions;
-  if (actions.length === 0) throw new RuleEditError('a rule needs at least one action');
+  const changed = applyChange(base, change);
+  const { condition, actions } = changed;
   const fits = snappyFilterOf(condition, actions);
   if ('reason' in fits) throw new RuleEditError(`${fits.reason}: write it in another convention`);
   const enabled = take === 'json' ? !('Enabled' in data) || truthy(data['Enabled']) : rule.enabled;
   const next: Record<string, unknown> = { ...data, ...fits.fields };
   if ('Enabled' in data || !enabled) next['Enabled'] = sameType(data['Enabled'], enabled);
   let out = source;
-  const sameCode =
-    rule.editable && behaviourKey(rule.condition, rule.actions) === behaviourKey(condition, actions);
-  if (!sameCode || take === 'json') {
+  if (!doesAlready(rule, changed) || take === 'json') {
     // The code switched on, replaced by SnappyMail's, then switched off again in its style.
     if (!rule.enabled) out = enable(out, rule);
-    let again = findRuleAt(readRules(out), rule.span.start)!;
-    out = splice(out, again.codeSpan.start, again.codeSpan.end, snappyCode(next, doc.eol));
-    again = findRuleAt(readRules(out), rule.span.start)!;
-    if (!enabled) out = disable(out, again, doc);
+    const on = out === source ? rule : findRuleAt(readRules(out), rule.span.start)!;
+    out = splice(out, on.codeSpan.start, on.codeSpan.end, snappyCode(next, doc.eol));
+    if (!enabled) out = disable(out, findRuleAt(readRules(out), rule.span.start)!, doc);
   } else if (enabled !== rule.enabled) {
     out = enabled ? enable(out, rule) : disable(out, rule, doc);
   }
-  const last = findRuleAt(readRules(out), rule.span.start);
-  if (!last) throw new RuleEditError('the rule could not be found again after the edit');
-  out = rainloopJsonAll(out, last, next);
+  out = rainloopJson(out, header, next);
   return ensureRequire(out, capabilitiesOf(condition, actions));
-}
-
-/** Replaces a RainLoop rule's whole JSON header. */
-function rainloopJsonAll(source: string, rule: Rule, data: Record<string, unknown>): string {
-  const meta = rule.metadata!;
-  const text = source.slice(meta.span.start, meta.span.end);
-  const m = /(BEGIN:HEADER\s*?(\r?\n))([\s\S]*?)(END:HEADER)/.exec(text);
-  if (!m) throw new RuleEditError('the RainLoop header of this rule does not parse');
-  const start = meta.span.start + m.index + m[1]!.length;
-  return splice(source, start, start + m[3]!.length, rainloopBase64(data, m[2]!));
 }
 
 /** A Nextcloud filter: its JSON entry gets the new tests and actions, its code is Nextcloud's. */
@@ -969,12 +997,10 @@ function nextcloudUpdate(
   change: RuleChange,
   take: 'json' | 'code' | undefined,
 ): string {
-  const { region, index, filters, entry } = nextcloudEntry(source, doc, rule);
-  const line = nextcloudLine(source, region);
+  const { line, index, filters, entry } = nextcloudEntry(source, doc, rule);
   const base = baseOf(rule, () => modelOfCode(nextcloudCode(entry, '\n') ?? ''), take);
-  const condition = change.condition !== undefined ? change.condition : base.condition;
-  const actions = change.actions ?? base.actions;
-  if (actions.length === 0) throw new RuleEditError('a rule needs at least one action');
+  const changed = applyChange(base, change);
+  const { condition, actions } = changed;
   const fits = nextcloudFilterOf(condition, actions);
   if ('reason' in fits) throw new RuleEditError(`${fits.reason}: write it outside the fences`);
   const old = entry as unknown as NextcloudFields;
@@ -992,15 +1018,12 @@ function nextcloudUpdate(
   }
   let out = source;
   if (hasCode) {
-    const code = nextcloudCode(next, doc.eol)!;
-    const sameCode =
-      rule.editable && behaviourKey(rule.condition, rule.actions) === behaviourKey(condition, actions);
     if (take === 'json' && next['enable'] === false) {
       out = splice(out, rule.span.start, rule.span.end, '');
     } else if (take === 'json') {
       out = splice(out, rule.span.start, rule.span.end, nextcloudText(next, doc.eol));
-    } else if (!sameCode) {
-      out = splice(out, rule.codeSpan.start, rule.codeSpan.end, code);
+    } else if (!doesAlready(rule, changed)) {
+      out = splice(out, rule.codeSpan.start, rule.codeSpan.end, nextcloudCode(next, doc.eol)!);
     }
   }
   out = splice(out, line.start, line.end, phpJson(filters.map((f, i) => (i === index ? next : f))));
@@ -1059,7 +1082,7 @@ function nextcloudVacationUpdate(
   const written = nextcloudVacationCode(next, doc.eol);
   if ('reason' in written) throw new RuleEditError(written.reason);
   const addresses = a.addresses?.length
-    ? ` :addresses [${a.addresses.map((x) => `"${x.value.replace(/[\\"]/g, '\\$&')}"`).join(', ')}]`
+    ? ` :addresses [${a.addresses.map((x) => writeString({ value: x.value })).join(', ')}]`
     : '';
   const code = written.code.replace(/(vacation :days 4 :subject "(?:[^"\\]|\\.)*")/, `$1${addresses}`);
   let out = splice(source, body.start, body.end, code + doc.eol);
@@ -1097,9 +1120,10 @@ function vacationDates(c: Condition | null): { start: string; end?: string } | n
  * JSON), "code" writes the JSON from what the server runs. A rule that is not diverged stays.
  */
 export function resolveDiverged(source: string, ref: RuleRef, side: 'json' | 'code'): string {
-  const rule = findRule(readRules(source), ref);
+  const doc = readRules(source);
+  const rule = findRule(doc, ref);
   if (!rule.diverged) return source;
-  return updateRule(source, ref, {}, { take: side });
+  return update(source, doc, rule, {}, side);
 }
 // --- new rules ------------------------------------------------------------------------------
 
@@ -1200,40 +1224,44 @@ function nextcloudAdd(
       'Nextcloud Mail keeps its filters in its own order: add the filter, then order it in Nextcloud Mail',
     );
   }
-  const eol = doc.eol;
-  const enabled = rule.enabled !== false;
-  const region = nextcloudFilters(doc.items, source);
-  const name = lineName(rule.name, 'Nextcloud Mail');
-  const entryOf = (priority: number): Record<string, unknown> => ({
-    name,
+  const filter = { name: rule.name, enabled: rule.enabled !== false, fields };
+  const out = appendNextcloudFilters(source, doc.items, [filter], doc.eol);
+  return ensureRequire(out, capabilitiesOf(rule.condition, rule.actions));
+}
+
+/**
+ * New filters after the others of Nextcloud Mail's filter region (a new region at the end when the
+ * script has none): their entries in its JSON, priorities after the highest, the code of those on.
+ */
+function appendNextcloudFilters(
+  source: string,
+  items: readonly Item[],
+  added: readonly { name: string; enabled: boolean; fields: NextcloudFields }[],
+  eol: string,
+): string {
+  const region = nextcloudFilters(items, source);
+  const line = region ? nextcloudLine(source, region) : null;
+  const filters = line && Array.isArray(line.value) ? (line.value as Record<string, unknown>[]) : [];
+  let priority = nextPriority(filters) - 10;
+  const entries = added.map(({ name, enabled, fields }) => ({
+    name: lineName(name, 'Nextcloud Mail'),
     enable: enabled,
     operator: fields.operator,
     tests: fields.tests,
     actions: fields.actions,
-    priority,
-  });
-  let out: string;
-  if (region) {
-    const line = nextcloudLine(source, region);
-    const filters = Array.isArray(line.value) ? (line.value as Record<string, unknown>[]) : [];
-    const entry = entryOf(nextPriority(filters));
+    priority: (priority += 10),
+  }));
+  const code = entries.map((e) => (e.enable ? nextcloudText(e, eol) : '')).join('');
+  if (region && line) {
     const text = source.slice(region.span.start, region.span.end);
     const fence = text.lastIndexOf(NEXTCLOUD_FENCE);
     const at = fence > 0 ? region.span.start + fence : region.span.end;
-    out = enabled ? splice(source, at, at, nextcloudText(entry, eol)) : source;
-    out = splice(out, line.start, line.end, phpJson([...filters, entry]));
-  } else {
-    const entry = entryOf(10);
-    const text =
-      [NEXTCLOUD_FENCE, '# FILTER: ' + phpJson([entry])].join(eol) +
-      eol +
-      (enabled ? nextcloudText(entry, eol) : '') +
-      NEXTCLOUD_FENCE +
-      eol;
-    const sep = source.length === 0 || /\n$/.test(source) ? '' : eol;
-    out = source + sep + text;
+    const out = splice(source, at, at, code);
+    return splice(out, line.start, line.end, phpJson([...filters, ...entries]));
   }
-  return ensureRequire(out, capabilitiesOf(rule.condition, rule.actions));
+  const sep = source.length === 0 || /\n$/.test(source) ? '' : eol;
+  const json = `# FILTER: ${phpJson(entries)}`;
+  return source + sep + [NEXTCLOUD_FENCE, json, code + NEXTCLOUD_FENCE, ''].join(eol);
 }
 
 function nextPriority(filters: readonly Record<string, unknown>[]): number {
@@ -1311,13 +1339,12 @@ export function ensureRequire(source: string, caps: readonly string[]): string {
     }
     return splice(source, arg.start, arg.end, `[${arg.text}, ${quoted.join(', ')}]`);
   }
-  const eol =
-    /\r\n/.exec(source) && !/(^|[^\r])\n/.test(source) ? '\r\n' : (/\r?\n/.exec(source)?.[0] ?? '\n');
-  const line = `require [${quoted.join(', ')}];${eol}`;
+  const doc = readRules(source, tree);
+  const line = `require [${quoted.join(', ')}];${doc.eol}`;
   // Above the first item that is not a comment: a rule's metadata lines stay with its code.
-  const firstItem = readRules(source, tree).items.find((i) => i.kind !== 'comment');
+  const firstItem = doc.items.find((i) => i.kind !== 'comment');
   const at = firstItem ? firstItem.span.start : source.length;
-  if (at === source.length && at > 0 && !/\n$/.test(source)) return source + eol + line;
+  if (at === source.length && at > 0 && !/\n$/.test(source)) return source + doc.eol + line;
   return splice(source, at, at, line);
 }
 
@@ -1399,12 +1426,9 @@ function convertRule(
     chain ? chain.branches[chain.branches.length - 1]!.codeSpan.end : rule.codeSpan.end,
   );
   if (!rule.enabled) {
-    const alone = readRules(code);
-    const first = allRules(alone.items)[0];
-    if (rule.disabledBy === 'ox-comment') code = code.replace(/^#<!-->/gm, '');
-    else if (rule.disabledBy === 'bracket-comment')
-      code = code.replace(/^\/\*\s*@Filter is disabled[ \t]*/, '').replace(/\*\/$/, '');
-    else if (first) code = setEnabled(code, 0, true);
+    if (rule.disabledBy === 'ox-comment' || rule.disabledBy === 'bracket-comment')
+      code = uncomment(code, rule.disabledBy);
+    else if (allRules(readRules(code).items).length) code = setEnabled(code, 0, true);
     code = code.replace(/^[ \t]*(\r?\n)+/, '').replace(/(\r?\n)+$/, '');
   }
   let text: string;
@@ -1438,14 +1462,9 @@ function convertToNextcloud(source: string, doc: RulesDocument, opts: ConvertOpt
   const eol = doc.eol;
   const picked: { rule: Rule; fields: NextcloudFields }[] = [];
   const kept: { rule: Rule; reason: string }[] = [];
-  const codeOf = (i: Item): boolean =>
-    i.kind === 'rule' ||
-    i.kind === 'chain' ||
-    i.kind === 'raw' ||
-    (i.kind === 'region' && i.items.some(codeOf));
   let blocked: string | null = null;
   for (const i of [...doc.items].reverse()) {
-    if (!codeOf(i)) continue;
+    if (!holdsCode(i)) continue;
     const rule = i.kind === 'rule' ? i : i.kind === 'chain' ? i.branches[0]! : null;
     if (blocked === null && rule && i.kind === 'rule' && rule.name !== null) {
       const fits = rule.editable
@@ -1477,30 +1496,8 @@ function convertToNextcloud(source: string, doc: RulesDocument, opts: ConvertOpt
   // Take the rules out (from the end), then write them into the region.
   let out = source;
   for (const { rule } of [...picked].reverse()) out = splice(out, rule.span.start, rule.span.end, '');
-  const doc2 = readRules(out);
-  const region = nextcloudFilters(doc2.items, out);
-  const line = region ? nextcloudLine(out, region) : null;
-  const filters = line && Array.isArray(line.value) ? (line.value as Record<string, unknown>[]) : [];
-  let priority = nextPriority(filters) - 10;
-  const entries = picked.map(({ rule, fields }) => ({
-    name: lineName(rule.name!, 'Nextcloud Mail'),
-    enable: rule.enabled,
-    operator: fields.operator,
-    tests: fields.tests,
-    actions: fields.actions,
-    priority: (priority += 10),
-  }));
-  const code = entries.map((e) => (e.enable ? nextcloudText(e, eol) : '')).join('');
-  if (region && line) {
-    const text = out.slice(region.span.start, region.span.end);
-    const fence = text.lastIndexOf(NEXTCLOUD_FENCE);
-    const at = fence > 0 ? region.span.start + fence : region.span.end;
-    out = splice(out, at, at, code);
-    out = splice(out, line.start, line.end, phpJson([...filters, ...entries]));
-  } else {
-    const sep = out.length === 0 || /\n$/.test(out) ? '' : eol;
-    out += sep + NEXTCLOUD_FENCE + eol + '# FILTER: ' + phpJson(entries) + eol + code + NEXTCLOUD_FENCE + eol;
-  }
+  const added = picked.map(({ rule, fields }) => ({ name: rule.name!, enabled: rule.enabled, fields }));
+  out = appendNextcloudFilters(out, readRules(out).items, added, eol);
   return ensureRequire(
     out,
     picked.flatMap(({ rule }) => capabilitiesOf(rule.condition, rule.actions)),

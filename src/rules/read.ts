@@ -31,6 +31,7 @@ import {
   type RawSyntax,
   type ScriptSyntax,
   type TestSyntax,
+  type Trivia,
 } from './syntax.js';
 
 interface Comment {
@@ -70,13 +71,32 @@ export interface CodeReading {
 const isFalse = (t: TestSyntax | undefined): boolean =>
   t?.name === 'false' && t.args.length === 0 && !t.tests.length;
 
+/** Whether a rule's command is switched off, and how, from its syntax alone. */
+function switchState(node: CommandSyntax): { enabled: boolean; disabledBy?: DisabledStyle } {
+  const test = node.tests[0];
+  if (node.name === 'disabled_if') return { enabled: false, disabledBy: 'disabled_if' };
+  if ((node.name !== 'if' && node.name !== 'elsif') || node.tests.length !== 1 || !test)
+    return { enabled: true };
+  if (isFalse(test)) return { enabled: false, disabledBy: falseComment(test) ? 'if-false' : 'false' };
+  if (test.name === 'allof' && test.tests.length >= 2 && isFalse(test.tests[0]) && !test.args.length)
+    return { enabled: false, disabledBy: 'allof-false' };
+  return { enabled: true };
+}
+
+/** Roundcube's `if false # <original test>`: the comment after the `false`. */
+function falseComment(test: TestSyntax): Trivia | undefined {
+  const falseToken = test.children[0];
+  return falseToken?.type === 'token'
+    ? falseToken.trailing.find((t) => t.kind === 'hash-comment')
+    : undefined;
+}
+
 /** The on/off state, condition and actions of a rule's command; throws Unrepresentable. */
 function decode(node: CommandSyntax): {
   reading: Omit<CodeReading, 'editable' | 'reason'>;
   ignoreComment: number;
 } {
-  let enabled = true;
-  let disabledBy: DisabledStyle | undefined;
+  const { enabled, disabledBy } = switchState(node);
   let condition: Condition | null = null;
   let ignoreComment = -1;
   const test = node.tests[0];
@@ -85,35 +105,16 @@ function decode(node: CommandSyntax): {
   } else if (node.name === 'if' || node.name === 'elsif' || node.name === 'disabled_if') {
     if (!test || node.tests.length !== 1 || node.testList || node.args.length)
       throw new Unrepresentable(`"${node.name}" takes one test`);
-    if (node.name === 'disabled_if') {
-      enabled = false;
-      disabledBy = 'disabled_if';
-      condition = readCondition(test);
-    } else if (isFalse(test)) {
-      enabled = false;
-      const falseToken = test.children[0];
-      const comment =
-        falseToken?.type === 'token' ? falseToken.trailing.find((t) => t.kind === 'hash-comment') : undefined;
-      if (comment) {
-        // Roundcube: `if false # <original test>`.
-        const inner = parseSyntax('if ' + comment.text.slice(1) + ' {}').commands[0];
-        const innerTest = inner?.type === 'command' && inner.tests.length === 1 ? inner.tests[0] : undefined;
-        if (!innerTest) throw new Unrepresentable('the test after "if false #" does not parse');
-        disabledBy = 'if-false';
-        condition = readCondition(innerTest);
-        ignoreComment = comment.start;
-      } else {
-        disabledBy = 'false';
-        condition = { type: 'true' };
-      }
-    } else if (
-      test.name === 'allof' &&
-      test.tests.length >= 2 &&
-      isFalse(test.tests[0]) &&
-      !test.args.length
-    ) {
-      enabled = false;
-      disabledBy = 'allof-false';
+    if (disabledBy === 'if-false') {
+      const comment = falseComment(test)!;
+      const inner = parseSyntax('if ' + comment.text.slice(1) + ' {}').commands[0];
+      const innerTest = inner?.type === 'command' && inner.tests.length === 1 ? inner.tests[0] : undefined;
+      if (!innerTest) throw new Unrepresentable('the test after "if false #" does not parse');
+      condition = readCondition(innerTest);
+      ignoreComment = comment.start;
+    } else if (disabledBy === 'false') {
+      condition = { type: 'true' };
+    } else if (disabledBy === 'allof-false') {
       const rest = test.tests.slice(1).map(readCondition);
       condition = rest.length === 1 ? rest[0]! : { type: 'allof', tests: rest };
     } else {
@@ -126,34 +127,13 @@ function decode(node: CommandSyntax): {
   return { reading: { enabled, ...(disabledBy ? { disabledBy } : {}), condition, actions }, ignoreComment };
 }
 
-/** Whether a rule's command is switched off, and how, from its syntax alone. */
-function switchState(node: CommandSyntax): { enabled: boolean; disabledBy?: DisabledStyle } {
-  const test = node.tests[0];
-  if (node.name === 'disabled_if') return { enabled: false, disabledBy: 'disabled_if' };
-  if ((node.name !== 'if' && node.name !== 'elsif') || node.tests.length !== 1 || !test)
-    return { enabled: true };
-  if (isFalse(test)) {
-    const falseToken = test.children[0];
-    const comment =
-      falseToken?.type === 'token' ? falseToken.trailing.some((t) => t.kind === 'hash-comment') : false;
-    return { enabled: false, disabledBy: comment ? 'if-false' : 'false' };
-  }
-  if (test.name === 'allof' && test.tests.length >= 2 && isFalse(test.tests[0]) && !test.args.length)
-    return { enabled: false, disabledBy: 'allof-false' };
-  return { enabled: true };
-}
-
 /**
  * Reads a rule's command: the on/off state, the test and the actions, and whether the model
  * holds all of it (model → script → model gives the same model).
  */
-export function readCode(node: CommandSyntax): CodeReading {
-  // The on/off state is syntax alone: a raw rule still says whether it is switched off.
-  let { enabled, disabledBy } = switchState(node);
+function readCode(node: CommandSyntax): CodeReading {
   try {
     const { reading, ignoreComment } = decode(node);
-    enabled = reading.enabled;
-    disabledBy = reading.disabledBy;
     // Comments inside a rule have no place in the model: editing would drop them.
     const tokens = tokensOf(node);
     const last = tokens[tokens.length - 1];
@@ -180,6 +160,8 @@ export function readCode(node: CommandSyntax): CodeReading {
     return { ...reading, editable: true };
   } catch (e) {
     if (!(e instanceof Unrepresentable)) throw e;
+    // The on/off state is syntax alone: a raw rule still says whether it is switched off.
+    const { enabled, disabledBy } = switchState(node);
     return {
       enabled,
       ...(disabledBy ? { disabledBy } : {}),
@@ -250,7 +232,7 @@ export function writeCode(
 }
 
 /** What a rule is for, from its product's metadata or its first action. */
-export function purposeOf(condition: Condition | null, actions: readonly Action[]): Purpose {
+function purposeOf(condition: Condition | null, actions: readonly Action[]): Purpose {
   const first = actions[0];
   if (!first) return 'filter';
   if (first.type === 'vacation') return 'vacation';
@@ -310,6 +292,17 @@ const RE = {
   hashName: /^#[ \t]+(\S.*?)\s*$/,
   tine: /^#Sieve/,
 };
+
+/**
+ * The code of a rule that is commented out — Open-Xchange's `#<!-->` lines, SnappyMail's
+ * `/* @Filter is disabled ` … `*\/` — as code; other code as it is.
+ */
+export function uncomment(code: string, style: DisabledStyle | undefined): string {
+  if (style === 'ox-comment') return code.replace(/^#<!-->/gm, '');
+  if (style === 'bracket-comment')
+    return code.replace(/^\/\*\s*@Filter is disabled[ \t]*/, '').replace(/\*\/$/, '');
+  return code;
+}
 
 /** Decodes base64 to UTF-8 text without Node's Buffer (the layer runs in browsers). */
 export function base64Text(b64: string): string | null {
@@ -623,7 +616,7 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
     const own = c?.dialect === 'open-xchange' ? c : null;
     if (own) pending = pending.filter((p) => p.start < own.start);
     flushComments();
-    const code = source.slice(first.start, last.end).replace(/^#<!-->/gm, '');
+    const code = uncomment(source.slice(first.start, last.end), 'ox-comment');
     container().push(commentedRule(code, first.start, last.end, own, 'ox-comment', 'open-xchange'));
     oxBuffer = [];
   };
@@ -786,7 +779,7 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
     }
     if (c.bracket && rainloop && RE.rainloopDisabled.test(c.text)) {
       const cl = rainloopClaim();
-      const inner = c.text.replace(RE.rainloopDisabled, '').replace(/\*\/$/, '');
+      const inner = uncomment(c.text, 'bracket-comment');
       const item = commentedRule(inner, c.start, c.end, cl, 'bracket-comment', 'rainloop');
       container().push(item.kind === 'rule' ? checkRainloop(item, cl?.data) : item);
       if (item.kind === 'rule')
@@ -1023,9 +1016,7 @@ export function readRules(source: string, tree: ScriptSyntax = parseSyntax(sourc
       const expected = modelOfCode(written);
       if (!expected || !rule.editable) {
         const norm = (t: string): string => t.replace(/\s+/g, ' ').trim();
-        let code = source.slice(rule.codeSpan.start, rule.codeSpan.end);
-        if (rule.disabledBy === 'bracket-comment')
-          code = code.replace(RE.rainloopDisabled, '').replace(/\*\/$/, '');
+        const code = uncomment(source.slice(rule.codeSpan.start, rule.codeSpan.end), rule.disabledBy);
         if (norm(code) !== norm(written))
           problems.push('the code is not what SnappyMail writes for its JSON');
       } else if (
@@ -1249,6 +1240,13 @@ const ACTION_COMMANDS = new Set([
   'setflag',
   'removeflag',
 ]);
+
+/** Whether an item is code (a rule, a chain, raw code), or a region that holds some. */
+export const holdsCode = (i: Item): boolean =>
+  i.kind === 'rule' ||
+  i.kind === 'chain' ||
+  i.kind === 'raw' ||
+  (i.kind === 'region' && i.items.some(holdsCode));
 
 /** Every rule of a document, regions and chains included, in execution order. */
 export function allRules(items: readonly Item[]): Rule[] {

@@ -5,9 +5,17 @@
 // a product keeps in its own data (a SnappyMail filter, Nextcloud Mail's responder) is edited
 // within what that product's form holds; the rules layer keeps the data in sync with the code.
 import { capabilitiesOf, RuleEditError, writeCondition } from './code.js';
-import { addRule, ensureRequire, setEnabled, updateRule, type NewRule, type RuleChange } from './edit.js';
+import {
+  addRule,
+  ensureRequire,
+  setEnabled,
+  splice,
+  updateRule,
+  type NewRule,
+  type RuleChange,
+} from './edit.js';
 import type { Action, Condition, Item, Region, Rule, RulesDocument, SieveString } from './model.js';
-import { allRules, readRules } from './read.js';
+import { allRules, holdsCode, readRules } from './read.js';
 import { parseSyntax, type CommandSyntax } from './syntax.js';
 
 /**
@@ -720,17 +728,6 @@ export function readForward(source: string): ForwardSettings | null {
 
 // --- writing ---------------------------------------------------------------------------------
 
-function splice(source: string, at: number, text: string): string {
-  return source.slice(0, at) + text + source.slice(at);
-}
-
-/** Whether an item is code (a rule, a chain, raw code), or a region that holds some. */
-const holdsCode = (i: Item): boolean =>
-  i.kind === 'rule' ||
-  i.kind === 'chain' ||
-  i.kind === 'raw' ||
-  (i.kind === 'region' && i.items.some(holdsCode));
-
 /** Whether an item is a directive (`require`, `include`, a global `set`), or a region that holds one. */
 const holdsDirective = (i: Item): boolean =>
   i.kind === 'require' ||
@@ -763,7 +760,7 @@ function requireCaps(source: string, caps: readonly string[]): string {
   const own = doc.items.find((i) => i.kind === 'require');
   if (own) {
     const text = ensureRequire(source.slice(own.span.start, own.span.end), missing);
-    return source.slice(0, own.span.start) + text + source.slice(own.span.end);
+    return splice(source, own.span.start, own.span.end, text);
   }
   const line = `require [${missing.map((c) => `"${c}"`).join(', ')}];${doc.eol}`;
   let at: number | null = null;
@@ -775,7 +772,7 @@ function requireCaps(source: string, caps: readonly string[]): string {
     }
     at = i.span.end;
   }
-  if (at !== null) return splice(source, at, line);
+  if (at !== null) return splice(source, at, at, line);
   return source + (source && !/\n$/.test(source) ? doc.eol : '') + line;
 }
 
@@ -817,7 +814,7 @@ function addFirst(source: string, rule: NewRule, enabled: boolean): string {
     }
     // A directive that shares its line with what follows: the rule starts on a line of its own.
     if (at > 0 && !/[\r\n]/.test(base[at - 1]!)) text = doc.eol + text;
-    out = splice(base, at, text);
+    out = splice(base, at, at, text);
     const from = at;
     index = allRules(readRules(out).items).findIndex((r) => r.codeSpan.start >= from);
   }

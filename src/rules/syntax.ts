@@ -120,7 +120,7 @@ interface Piece {
 }
 
 /** RFC 5228 §8.1: splits the source into tokens and trivia covering every character. */
-export function scan(source: string): Piece[] {
+function scan(source: string): Piece[] {
   const s = source;
   const out: Piece[] = [];
   let i = 0;
@@ -219,7 +219,7 @@ function isTrivia(kind: Piece['kind']): kind is TriviaKind {
 }
 
 /** Groups trivia onto tokens: trailing trivia runs to the end of the token's line. */
-export function tokenize(source: string): SyntaxToken[] {
+function tokenize(source: string): SyntaxToken[] {
   const pieces = scan(source);
   const tokens: SyntaxToken[] = [];
   let k = 0;
@@ -487,7 +487,7 @@ export function stringValue(t: SyntaxToken): string {
 }
 
 /** 1-based line and column (UTF-16 code units) of an offset. */
-export function lineColumn(source: string, offset: number): { line: number; column: number } {
+function lineColumn(source: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = source.indexOf('\n'); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) {
