@@ -303,6 +303,29 @@ test('the body limit: exactly the limit is read, one octet more is 413', async (
   });
   assert.equal(over.status, 413);
   assert.equal(over.body.code, 'TOO_LARGE');
+
+  // Chunked, with no Content-Length to refuse early: the octets are counted as they arrive.
+  const chunked = (body: string): Promise<{ status: number; code: unknown }> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        `${base}/api/scripts/limit`,
+        { method: 'PUT', headers: { cookie, 'x-sievert': '1', 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, code: (JSON.parse(text) as Reply['body']).code }),
+          );
+        },
+      );
+      req.on('error', reject);
+      const half = Math.floor(body.length / 2);
+      req.write(body.slice(0, half));
+      req.end(body.slice(half));
+    });
+  assert.deepEqual(await chunked(make(MAX_BODY)), { status: 200, code: undefined });
+  assert.deepEqual(await chunked(make(MAX_BODY + 1)), { status: 413, code: 'TOO_LARGE' });
   await call('DELETE', '/api/scripts/limit', { cookie });
 });
 
