@@ -30,7 +30,7 @@ const PAGE = 100;
 const CODE_PREVIEW = 4000;
 
 /** How many lines differ between two texts (their common first and last lines aside). */
-export function changedLines(before: string, after: string): number {
+function changedLines(before: string, after: string): number {
   const a = before.split('\n');
   const b = after.split('\n');
   let head = 0;
@@ -226,7 +226,8 @@ export function RulesView(props: {
         ? `the if/elsif chain "${unitLabel(item, index)}" (all its branches)`
         : `the rule "${ruleLabel(item, index)}"`;
     if (!window.confirm(`Delete ${what}?`)) return;
-    void commit(`Deleted ${what}`, (s) => deleteItem(s, item, index));
+    // The rules layer removes a chain by its first rule, with the product's data about it.
+    void commit(`Deleted ${what}`, (s) => removeRule(s, index));
   };
   const unitLabel = (item: Rule | Chain, ref: number): string =>
     item.kind === 'chain' ? ruleLabel(item.branches[0]!, ref) : ruleLabel(item, ref);
@@ -306,7 +307,7 @@ export function RulesView(props: {
               ? () => {
                   if (!window.confirm(`Delete the rule "${ruleLabel(rule, index)}"?`)) return;
                   void commit(`Deleted the rule "${ruleLabel(rule, index)}"`, (s) =>
-                    deleteItem(s, rule, index),
+                    removeRule(s, index),
                   ).then((ok) => ok && setEditing(null));
                 }
               : undefined
@@ -573,16 +574,4 @@ const lines = (s: SourceSpan): string =>
 
 function isTopLevel(doc: RulesDocument, rule: Rule): boolean {
   return doc.items.includes(rule);
-}
-
-/**
- * Removes a rule or a chain (by its first rule) with its metadata lines, through the rules layer:
- * a product's data about it goes too, and `require` stays.
- */
-function deleteItem(source: string, item: Rule | Chain, index: number): string {
-  const first = item.kind === 'chain' ? item.branches[0]! : item;
-  const now = allRules(readRules(source).items)[index];
-  if (!now || now.span.start !== first.span.start)
-    throw new RuleEditError('the rule moved: reload the script');
-  return removeRule(source, index);
 }

@@ -143,9 +143,5 @@ export function Scripts(props: {
 }
 
 function describe(e: unknown): string {
-  if (e instanceof ApiError) {
-    const first = e.diagnostics.find((d) => d.severity === 'error');
-    return first ? `${e.message}` : e.message;
-  }
-  return 'The server cannot be reached.';
+  return e instanceof ApiError ? e.message : 'The server cannot be reached.';
 }

@@ -1,9 +1,7 @@
 // The Sieve engine (src/sieve) is most of the page's weight (the charset tables of its message
 // decoder), and the login screen and the rule list do not need it: it is a chunk of its own,
 // loaded once, when a script is opened.
-import { useEffect, useState } from 'preact/hooks';
-
-export type Engine = typeof import('../../src/sieve/index.js');
+type Engine = typeof import('../../src/sieve/index.js');
 
 let loading: Promise<Engine> | undefined;
 
@@ -13,20 +11,4 @@ export function loadEngine(): Promise<Engine> {
     throw e;
   });
   return loading;
-}
-
-/** The engine once loaded (null before); starts loading it. */
-export function useEngine(): Engine | null {
-  const [engine, setEngine] = useState<Engine | null>(null);
-  useEffect(() => {
-    let live = true;
-    loadEngine().then(
-      (e) => live && setEngine(e),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return engine;
 }

@@ -417,7 +417,7 @@ const matchOptionsOf = (c: Condition | undefined): MatchOptions | undefined =>
     ? c
     : undefined;
 
-export function conditionFromForm(f: ConditionForm, n: number): Condition {
+function conditionFromForm(f: ConditionForm, n: number): Condition {
   const where = `Condition ${n}`;
   const orig = f.orig && f.orig.type === f.kind ? f.orig : undefined;
   const keys = (): SieveString[] => {
@@ -589,7 +589,7 @@ const matchWords = (c: { match?: MatchType; relation?: SieveString }): string =>
     ? `${c.match === 'count' ? 'count ' : ''}${RELATIONS[c.relation?.value ?? ''] ?? c.relation?.value ?? ''}`
     : (c.match ?? 'is');
 
-export function summarizeCondition(c: Condition | null): string {
+function summarizeCondition(c: Condition | null): string {
   if (c === null) return 'every message';
   switch (c.type) {
     case 'allof':
@@ -626,7 +626,7 @@ export function summarizeCondition(c: Condition | null): string {
   }
 }
 
-export function summarizeAction(a: Action): string {
+function summarizeAction(a: Action): string {
   switch (a.type) {
     case 'fileinto':
       return `${a.copy ? 'copy' : 'move'} to ${q(a.mailbox)}${a.flags ? ` with ${values(a.flags).join(' ')}` : ''}`;

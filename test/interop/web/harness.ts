@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { allRules, readRules, type Rule } from '../../../src/rules/index.js';
+import { compile } from '../../../src/sieve/index.js';
 import { startSievertServe, type SievertServe } from '../managesieve/sievert-serve.js';
 import { freePort } from '../programs.js';
 
@@ -160,4 +162,20 @@ export async function putAndOpen(page: Page, name: string, source: string): Prom
   await page.reload();
   await page.getByRole('button', { name, exact: true }).click();
   await page.getByRole('tab', { name: 'Rules', selected: true }).waitFor();
+}
+
+/** The rule of that name in the script (asserted to be there). */
+export function ruleNamed(source: string, name: string): Rule {
+  const r = allRules(readRules(source).items).find((x) => x.name === name);
+  assert.ok(r, `a rule named ${name}`);
+  return r;
+}
+
+/** Asserts that the script compiles with sievert's engine, as stored. */
+export function compiles(source: string): void {
+  assert.deepEqual(
+    compile(source).diagnostics.filter((d) => d.severity === 'error'),
+    [],
+    'the stored script compiles',
+  );
 }

@@ -13,15 +13,16 @@ import {
   allRules,
   moveRule,
   readRules,
+  removeRule,
   rename,
   RuleEditError,
   setEnabled,
-  type Rule,
 } from '../../../src/rules/index.js';
-import { compile } from '../../../src/sieve/index.js';
 import {
+  compiles,
   FIXTURES,
   putAndOpen as putAndOpenIn,
+  ruleNamed,
   shot as shotOf,
   skip,
   startWeb,
@@ -49,17 +50,6 @@ const stored = (name: string) => storedIn(page, name);
 const putAndOpen = (name: string, source: string) => putAndOpenIn(page, name, source);
 const statusText = () => page.locator('.rules-status .message');
 const names = (source: string): (string | null)[] => allRules(readRules(source).items).map((r) => r.name);
-const ruleNamed = (source: string, name: string): Rule => {
-  const r = allRules(readRules(source).items).find((x) => x.name === name);
-  assert.ok(r, `a rule named ${name}`);
-  return r;
-};
-const compiles = (source: string) =>
-  assert.deepEqual(
-    compile(source).diagnostics.filter((d) => d.severity === 'error'),
-    [],
-    'the stored script compiles',
-  );
 
 test('create rules in the editor, switch one off, move them by keyboard and by drag', { skip }, async () => {
   await page.getByLabel('New script name').fill('filters');
@@ -175,6 +165,15 @@ test('a rule that would not compile is not saved, and the engine says why', { sk
   await page.getByRole('alert').filter({ hasText: 'Give the rule a name.' }).waitFor();
   await page.getByRole('button', { name: 'Cancel' }).click();
   assert.equal(await stored('filters'), before);
+});
+
+test('a rule deleted in the list: the stored text is what removeRule gives', { skip }, async () => {
+  const before = await stored('filters');
+  await page.getByRole('button', { name: 'Delete Invoices' }).click();
+  await statusText().filter({ hasText: 'Deleted the rule "Invoices": stored' }).waitFor();
+  const source = await stored('filters');
+  assert.equal(source, removeRule(before, 'Invoices'));
+  assert.deepEqual(names(source), [null, ODD_NAME]);
 });
 
 test('a refused edit shows the reason, and unsaved raw changes hold the rule list', { skip }, async () => {

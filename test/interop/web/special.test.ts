@@ -18,8 +18,17 @@ import {
   type ForwardInput,
   type VacationInput,
 } from '../../../src/rules/special.js';
-import { compile } from '../../../src/sieve/index.js';
-import { FIXTURES, putAndOpen, shot, skip, startWeb, stored, type WebHarness } from './harness.js';
+import {
+  compiles,
+  FIXTURES,
+  putAndOpen,
+  ruleNamed,
+  shot,
+  skip,
+  startWeb,
+  stored,
+  type WebHarness,
+} from './harness.js';
 
 let web: WebHarness | undefined;
 let page: Page;
@@ -57,20 +66,7 @@ const AWAY = {
   reason: 'Guten Tag,\n\nich bin bis zum 21. Juli nicht im Büro.\n.\nGrüße, Zoë',
 };
 
-const compiles = (source: string): void =>
-  assert.deepEqual(
-    compile(source).diagnostics.filter((d) => d.severity === 'error'),
-    [],
-    'the stored script compiles',
-  );
-
 const lines = (source: string): string[] => source.split('\n');
-
-const ruleNamed = (source: string, name: string): Rule => {
-  const r = allRules(readRules(source).items).find((x) => x.name === name);
-  assert.ok(r, `a rule named ${name}`);
-  return r;
-};
 
 /** A rule's lines, metadata included. */
 const ruleLines = (source: string, r: Rule): string[] =>
