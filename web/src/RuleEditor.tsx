@@ -293,6 +293,36 @@ function L({ for: id, text, row }: { for: string; text: string; row: string }) {
   );
 }
 
+/** A select's options, from value → label. */
+const options = (labels: Readonly<Record<string, string>>) =>
+  Object.entries(labels).map(([k, v]) => (
+    <option key={k} value={k}>
+      {v}
+    </option>
+  ));
+
+/** The fields of a row's form that hold text. */
+type TextKey<F> = { [K in keyof F]: F[K] extends string ? K : never }[keyof F] & string;
+
+/** A row's labelled one-line text inputs: `field(key, label)` edits `form[key]`, its id is `id(key)`. */
+function textFields<F>(form: F, id: (key: string) => string, row: string, set: (patch: Partial<F>) => void) {
+  return (
+    key: TextKey<F>,
+    label: string,
+    attrs: { type: 'email' } | { inputMode: 'numeric' } | Record<string, never> = {},
+  ) => (
+    <span>
+      <L for={id(key)} text={label} row={row} />
+      <input
+        id={id(key)}
+        {...attrs}
+        value={form[key] as string}
+        onInput={(e) => set({ [key]: e.currentTarget.value } as Partial<F>)}
+      />
+    </span>
+  );
+}
+
 function ConditionFields(props: {
   c: ConditionForm;
   n: number;
@@ -303,6 +333,7 @@ function ConditionFields(props: {
   const id = (f: string) => `cond-${c.id}-${f}`;
   const row = `condition ${n}`;
   const set = (patch: Partial<ConditionForm>) => props.onChange((x) => ({ ...x, ...patch }));
+  const field = textFields(c, id, row, set);
   const relational = c.match === 'value' || c.match === 'count';
   const matchTypes = (Object.keys(MATCH_TYPES) as (keyof typeof MATCH_TYPES)[]).filter((m) =>
     c.kind === 'spamtest'
@@ -324,11 +355,7 @@ function ConditionFields(props: {
               props.onChange((x) => ({ ...newCondition(kind), not: x.not }));
             }}
           >
-            {Object.entries(CONDITION_KINDS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
+            {options(CONDITION_KINDS)}
           </select>
         </span>
         <span class="check">
@@ -345,30 +372,12 @@ function ConditionFields(props: {
         </button>
       </div>
       <div class="field-row">
-        {(c.kind === 'header' || c.kind === 'address' || c.kind === 'envelope' || c.kind === 'exists') && (
-          <span>
-            <L
-              for={id('headers')}
-              text={c.kind === 'envelope' ? 'Envelope parts (from, to)' : 'Header names (comma-separated)'}
-              row={row}
-            />
-            <input
-              id={id('headers')}
-              value={c.headers}
-              onInput={(e) => set({ headers: e.currentTarget.value })}
-            />
-          </span>
-        )}
-        {c.kind === 'date' && (
-          <span>
-            <L for={id('headers')} text="Date header" row={row} />
-            <input
-              id={id('headers')}
-              value={c.headers}
-              onInput={(e) => set({ headers: e.currentTarget.value })}
-            />
-          </span>
-        )}
+        {(c.kind === 'header' || c.kind === 'address' || c.kind === 'envelope' || c.kind === 'exists') &&
+          field(
+            'headers',
+            c.kind === 'envelope' ? 'Envelope parts (from, to)' : 'Header names (comma-separated)',
+          )}
+        {c.kind === 'date' && field('headers', 'Date header')}
         {(c.kind === 'address' || c.kind === 'envelope') && (
           <span>
             <L for={id('part')} text="Address part" row={row} />
@@ -377,11 +386,7 @@ function ConditionFields(props: {
               value={c.addressPart}
               onChange={(e) => set({ addressPart: e.currentTarget.value as ConditionForm['addressPart'] })}
             >
-              {Object.entries(ADDRESS_PARTS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
+              {options(ADDRESS_PARTS)}
             </select>
           </span>
         )}
@@ -425,11 +430,7 @@ function ConditionFields(props: {
               value={c.relation}
               onChange={(e) => set({ relation: e.currentTarget.value })}
             >
-              {Object.entries(RELATIONS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {v}
-                </option>
-              ))}
+              {options(RELATIONS)}
             </select>
           </span>
         )}
@@ -446,15 +447,7 @@ function ConditionFields(props: {
                 <option value="under">under</option>
               </select>
             </span>
-            <span>
-              <L for={id('size')} text="Size" row={row} />
-              <input
-                id={id('size')}
-                inputMode="numeric"
-                value={c.size}
-                onInput={(e) => set({ size: e.currentTarget.value })}
-              />
-            </span>
+            {field('size', 'Size', { inputMode: 'numeric' })}
             <span>
               <L for={id('unit')} text="Unit" row={row} />
               <select
@@ -472,15 +465,7 @@ function ConditionFields(props: {
         )}
         {c.kind === 'spamtest' && (
           <>
-            <span>
-              <L for={id('score')} text="Score" row={row} />
-              <input
-                id={id('score')}
-                inputMode="numeric"
-                value={c.score}
-                onInput={(e) => set({ score: e.currentTarget.value })}
-              />
-            </span>
+            {field('score', 'Score', { inputMode: 'numeric' })}
             <span class="check">
               <input
                 id={id('percent')}
@@ -519,12 +504,7 @@ function ActionFields(props: {
   const id = (f: string) => `act-${a.id}-${f}`;
   const row = `action ${n}`;
   const set = (patch: Partial<ActionForm>) => props.onChange((x) => ({ ...x, ...patch }));
-  const flagsField = (text: string) => (
-    <span>
-      <L for={id('flags')} text={text} row={row} />
-      <input id={id('flags')} value={a.flags} onInput={(e) => set({ flags: e.currentTarget.value })} />
-    </span>
-  );
+  const field = textFields(a, id, row, set);
   return (
     <div class="form-row" role="group" aria-label={`Action ${n}`}>
       <div class="field-row">
@@ -538,11 +518,7 @@ function ActionFields(props: {
               props.onChange(() => newAction(kind));
             }}
           >
-            {Object.entries(ACTION_KINDS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
+            {options(ACTION_KINDS)}
           </select>
         </span>
         {props.onUp && (
@@ -557,28 +533,11 @@ function ActionFields(props: {
       <div class="field-row">
         {a.kind === 'fileinto' && (
           <>
-            <span>
-              <L for={id('mailbox')} text="Folder" row={row} />
-              <input
-                id={id('mailbox')}
-                value={a.mailbox}
-                onInput={(e) => set({ mailbox: e.currentTarget.value })}
-              />
-            </span>
-            {flagsField('Flags (optional, separated by spaces)')}
+            {field('mailbox', 'Folder')}
+            {field('flags', 'Flags (optional, separated by spaces)')}
           </>
         )}
-        {a.kind === 'redirect' && (
-          <span>
-            <L for={id('address')} text="Address" row={row} />
-            <input
-              id={id('address')}
-              type="email"
-              value={a.address}
-              onInput={(e) => set({ address: e.currentTarget.value })}
-            />
-          </span>
-        )}
+        {a.kind === 'redirect' && field('address', 'Address', { type: 'email' })}
         {(a.kind === 'fileinto' || a.kind === 'redirect') && (
           <span class="check">
             <input
@@ -590,40 +549,15 @@ function ActionFields(props: {
             <L for={id('copy')} text="Keep a copy here too (:copy)" row={row} />
           </span>
         )}
-        {a.kind === 'keep' && flagsField('Flags (optional, separated by spaces)')}
+        {a.kind === 'keep' && field('flags', 'Flags (optional, separated by spaces)')}
         {(a.kind === 'addflag' || a.kind === 'setflag' || a.kind === 'removeflag') &&
-          flagsField('Flags (separated by spaces)')}
+          field('flags', 'Flags (separated by spaces)')}
         {a.kind === 'vacation' && (
           <>
-            <span>
-              <L for={id('days')} text="Days between replies to a sender" row={row} />
-              <input
-                id={id('days')}
-                inputMode="numeric"
-                value={a.days}
-                onInput={(e) => set({ days: e.currentTarget.value })}
-              />
-            </span>
-            <span>
-              <L for={id('subject')} text="Subject" row={row} />
-              <input
-                id={id('subject')}
-                value={a.subject}
-                onInput={(e) => set({ subject: e.currentTarget.value })}
-              />
-            </span>
-            <span>
-              <L for={id('from')} text="From (optional)" row={row} />
-              <input id={id('from')} value={a.from} onInput={(e) => set({ from: e.currentTarget.value })} />
-            </span>
-            <span>
-              <L for={id('addresses')} text="My other addresses (optional, comma-separated)" row={row} />
-              <input
-                id={id('addresses')}
-                value={a.addresses}
-                onInput={(e) => set({ addresses: e.currentTarget.value })}
-              />
-            </span>
+            {field('days', 'Days between replies to a sender', { inputMode: 'numeric' })}
+            {field('subject', 'Subject')}
+            {field('from', 'From (optional)')}
+            {field('addresses', 'My other addresses (optional, comma-separated)')}
           </>
         )}
       </div>
