@@ -24,6 +24,7 @@ import {
   type RunResult,
   type ScoreTestConfig,
   type SieveHost,
+  type SieveMessage,
   type VacationPolicy,
   type OriginalEnvelope,
   type OutgoingOptions,
@@ -273,17 +274,18 @@ export class Delivery {
     };
   }
 
-  /** Runs one program, fetching what it asked of the store until it asks nothing new. */
+  /**
+   * Runs one program, fetching what it asked of the store until it asks nothing new. Every round
+   * gets the same parsed message, so its header index is built once.
+   */
   private async runScript(
     program: Program,
-    bytes: Uint8Array,
+    message: SieveMessage,
     runEnvelope: { from: string | null; to: string },
     host: SieveHost,
     lookups: PrefetchedLookups,
   ): Promise<RunResult> {
     const now = new Date(this.now());
-    // One parse for every round: the message is the same, and its header index is kept.
-    const message = parseMessage(bytes);
     for (let round = 1; ; round++) {
       const result = this.deps.engine.run(program, {
         message,
@@ -350,11 +352,15 @@ export class Delivery {
     sequence.push(...(this.options.after ?? []));
 
     const outcomes: ScriptOutcome[] = [];
+    // The message is parsed once for the plan and for the scripts, and again only after a
+    // script's edits changed it.
+    const original = parseMessage(message);
     let bytes: Uint8Array = message;
+    let parsed = original;
     let keepInForce = true;
     for (let i = 0; i < sequence.length && keepInForce; i++) {
       const { id, program } = sequence[i]!;
-      const result = await this.runScript(program, bytes, runEnvelope, host, lookups);
+      const result = await this.runScript(program, parsed, runEnvelope, host, lookups);
       const isLast = i === sequence.length - 1;
       if (result.error) {
         log.warn({ event: 'script-error', script: id, line: result.error.line, err: result.error.message });
@@ -376,8 +382,10 @@ export class Delivery {
       const outcome = scriptOutcome(bytes, actions);
       outcomes.push(outcome);
       // Later scripts see the edited message (Pigeonhole passes it on).
-      bytes = outcome.stored;
-      if (result.error) break;
+      if (outcome.stored !== bytes) {
+        bytes = outcome.stored;
+        parsed = parseMessage(bytes);
+      }
     }
     if (outcomes.length === 0) {
       // No script: the implicit keep (RFC 5228 §2.10.2).
@@ -394,7 +402,7 @@ export class Delivery {
     const plan = planDelivery(
       {
         envelope: originalEnvelope,
-        original: parseMessage(message),
+        original,
         outgoing,
         redirectEnvelopeFrom: this.options.redirectEnvelopeFrom ?? 'sender',
         canSend: this.deps.relay !== null,

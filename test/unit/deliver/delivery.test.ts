@@ -365,6 +365,16 @@ describe('delivery', () => {
     assert.equal(folder().length, 0, 'and its fileinto cancelled the keep');
   });
 
+  test("a later script sees an earlier script's header edits", async () => {
+    const mark = compiled('require "editheader";\naddheader "X-Spam" "yes";\n');
+    await activate('require "fileinto";\nif header :is "x-spam" "yes" { fileinto "Junk"; }\n');
+    await deliverTo(delivery({ before: [mark], missingMailbox: 'create' }));
+    const [junk] = folder('Junk');
+    assert.ok(junk, 'the user script saw the field the before-script added');
+    assert.match(junk.text, /\nX-Spam: yes\n/);
+    assert.equal(folder().length, 0);
+  });
+
   test('a user name unfit for a path is refused', async () => {
     await store.addUser({ name: '../evil', password: '{PLAIN}x', quota: {} });
     const d = delivery({ userLookup: ['%n'] });
