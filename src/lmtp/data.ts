@@ -97,7 +97,8 @@ export class MessageDecoder {
 
   /**
    * Decodes `b`. Returns how many octets were used when the end of DATA was among them (the
-   * octets after it are the next commands), or -1 when all were used.
+   * octets after it are the next commands; a decoder decodes one message), or -1 when all were
+   * used.
    */
   push(b: Buffer): number {
     const out = this.out;
@@ -129,10 +130,7 @@ export class MessageDecoder {
         case State.DotCr:
           if (b[i] === LF) {
             i++;
-            if (this.cleanStart) {
-              this.reset();
-              return i;
-            }
+            if (this.cleanStart) return i;
             out.append(CRLF_BYTES, 0, 2);
             this.cleanStart = true;
             this.state = State.LineStart;
@@ -163,11 +161,5 @@ export class MessageDecoder {
       }
     }
     return -1;
-  }
-
-  private reset(): void {
-    this.state = State.LineStart;
-    this.cleanStart = true;
-    this.lastCr = false;
   }
 }
