@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import {
   command,
   envelope,
+  firstLineOrClose,
   HOST,
-  lineOrClose,
   RecordingHandler,
   replies,
   reply,
@@ -215,7 +215,7 @@ test('pipelined transactions get their replies in order; bytes after the final d
     '250 2.0.0 Ok',
     `221 2.0.0 ${HOST} Bye`,
   ]);
-  assert.equal(await lineOrClose(c), 'closed');
+  assert.equal(await firstLineOrClose(c), 'closed');
   assert.deepEqual(
     s.handler.deliveries.map((d) => d.message.toString()),
     ['first\r\n', 'second\r\n'],

@@ -11,7 +11,7 @@ import {
 } from '../../../src/lmtp/index.js';
 import { dial, Peer } from '../proxy/helpers.js';
 
-export { Peer } from '../proxy/helpers.js';
+export { firstLineOrClose, Peer } from '../proxy/helpers.js';
 
 export const HOST = 'lmtp.test';
 
@@ -157,16 +157,6 @@ export async function replies(c: Peer, n: number): Promise<string[]> {
 export async function command(c: Peer, line: string): Promise<string> {
   c.send(line);
   return c.line();
-}
-
-/** The first line the peer sends, or `closed` when it closes first. */
-export async function lineOrClose(c: Peer): Promise<string> {
-  try {
-    return await c.line();
-  } catch (e) {
-    if ((e as Error).message.startsWith('timed out')) throw e;
-    return 'closed';
-  }
 }
 
 /** MAIL FROM and RCPT TO for each recipient, each answered 250. */

@@ -11,8 +11,8 @@ import {
   command,
   dialUnix,
   envelope,
+  firstLineOrClose,
   HOST,
-  lineOrClose,
   RecordingHandler,
   replies,
   reply,
@@ -175,7 +175,7 @@ test('past maxConnections a client is greeted 421 4.3.2 and closed', async (t) =
   let greeting = '';
   for (let i = 0; i < 50 && !greeting.startsWith('220'); i++) {
     const d = await s.connect();
-    greeting = await lineOrClose(d);
+    greeting = await firstLineOrClose(d);
     d.close();
   }
   assert.equal(greeting, `220 ${HOST} LMTP ready`);
@@ -215,6 +215,36 @@ test('close() ends idle sessions with 421 4.3.2', async (t) => {
   assert.equal(await c.line(), `421 4.3.2 ${HOST} Service shutting down`);
   await closing;
   await c.closed();
+});
+
+test('close() lets a transaction in DATA finish, then ends the session with 421 4.3.2', async (t) => {
+  const s = await startServer(t);
+  const c = await s.greeted();
+  await envelope(c, 'a@example.org', 'bob@example.com');
+  c.sendRaw('DATA\r\n');
+  await c.expect(/^354 /);
+  c.sendRaw('Subject: half\r\n\r\n');
+  const closing = s.server.close(5000);
+  c.sendRaw('the rest\r\n.\r\n');
+  assert.deepEqual(await replies(c, 2), [
+    '250 2.0.0 <bob@example.com> Saved',
+    `421 4.3.2 ${HOST} Service shutting down`,
+  ]);
+  await closing;
+  await c.closed();
+  assert.equal(s.handler.deliveries[0]!.message.toString(), 'Subject: half\r\n\r\nthe rest\r\n');
+});
+
+test('close() cuts a transaction still in DATA at its deadline: nothing is delivered', async (t) => {
+  const s = await startServer(t);
+  const c = await s.greeted();
+  await envelope(c, 'a@example.org', 'bob@example.com');
+  c.sendRaw('DATA\r\n');
+  await c.expect(/^354 /);
+  c.sendRaw('Subject: never ends\r\n');
+  await s.server.close(100);
+  assert.equal(await firstLineOrClose(c), 'closed');
+  assert.equal(s.handler.deliveries.length, 0);
 });
 
 test('a Unix socket: mode 0660, a stale socket file replaced, the file removed on close', async (t) => {
