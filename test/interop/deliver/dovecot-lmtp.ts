@@ -17,20 +17,12 @@
  * deliver as root); otherwise the running user, with Dovecot in its rootless mode (every
  * process as that user, nothing chrooted).
  */
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { chown, lchown, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort, logReader, missingProgram, startServerProcess, type ServerProcess } from '../programs.js';
+import { dovecotDir, startDovecotIn } from '../dovecot-common.js';
+import { freePort, missingProgram } from '../programs.js';
 
 export interface DovecotLmtpOptions {
   /** Where Pigeonhole's redirect and vacation mail goes: an SMTP server on 127.0.0.1. */
@@ -106,8 +98,7 @@ export async function startDovecotLmtp(o: DovecotLmtpOptions): Promise<DovecotLm
   const uid = self === 0 ? 65534 : self;
   const gid = self === 0 ? 65534 : (process.getgid?.() ?? 65534);
 
-  const dir = mkdtempSync(join(tmpdir(), 'sievert-dovecot-lmtp-'));
-  chmodSync(dir, 0o755);
+  const dir = dovecotDir('sievert-dovecot-lmtp-');
   const mailRoot = o.mailRoot ?? join(dir, 'mail');
   const homes = join(dir, 'home');
   for (const d of o.mailRoot === undefined ? [mailRoot, homes] : [homes]) {
@@ -117,7 +108,6 @@ export async function startDovecotLmtp(o: DovecotLmtpOptions): Promise<DovecotLm
   const lmtpPort = await freePort();
   const imapPort = await freePort();
   const password = 'secret';
-  const logFile = join(dir, 'dovecot.log');
   const plugin = {
     sieve: 'file:~/sieve;active=~/.dovecot.sieve',
     // RFC 5228 §4.2 leaves the redirect's envelope sender open; sievert keeps the original.
@@ -131,16 +121,11 @@ service lmtp {
 }
 `
     : '';
-  writeFileSync(
-    join(dir, 'dovecot.conf'),
-    `
-base_dir = ${dir}/run
-state_dir = ${dir}/state
-log_path = ${logFile}
-info_log_path = ${logFile}
-instance_name = sievert-lmtp-${process.pid}-${lmtpPort}
+  const dovecot = await startDovecotIn(dir, {
+    instance: `sievert-lmtp-${process.pid}-${lmtpPort}`,
+    ports: [lmtpPort, imapPort],
+    config: `
 protocols = lmtp imap
-listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
@@ -201,21 +186,7 @@ ${Object.entries(plugin)
   .map(([k, v]) => `  ${k} = ${v}\n`)
   .join('')}}
 `,
-  );
-  const log = logReader(logFile);
-  let server: ServerProcess;
-  try {
-    server = await startServerProcess('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
-      name: 'dovecot',
-      ports: [lmtpPort, imapPort],
-      timeoutMs: 10_000,
-      stdout: 'ignore',
-      log,
-    });
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
+  });
 
   const home = (user: string): string => {
     const { local, domain } = parts(user);
@@ -223,7 +194,7 @@ ${Object.entries(plugin)
   };
   return {
     dir,
-    pid: server.pid,
+    pid: dovecot.pid,
     lmtpPort,
     imapPort,
     password,
@@ -251,10 +222,7 @@ ${Object.entries(plugin)
       }
       await lchown(join(h, '.dovecot.sieve'), uid, gid);
     },
-    log,
-    async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-    },
+    log: () => dovecot.log(),
+    stop: () => dovecot.stop(),
   };
 }

@@ -123,6 +123,11 @@ function message(marker: string, kib: number): string {
   return `From: sender@remote.example\nTo: someone@example.org\nSubject: ${marker}\n\n${line.repeat(Math.ceil((kib * 1024) / 77))}`;
 }
 
+/** Runs `command` in the server's mount namespace, where the tmpfs is. */
+function inServerNamespace(...command: string[]): Promise<{ code: number | null; out: string }> {
+  return runProgram('nsenter', ['-t', String(sievert!.pid), '-m', '--', ...command]);
+}
+
 interface StoredFile {
   /** Path below the mail root, e.g. `example.org/alice/Maildir/.A/new/…`. */
   path: string;
@@ -131,9 +136,7 @@ interface StoredFile {
 
 /** Every file under the mail root as the server sees it (inside its namespace). */
 async function storedFiles(): Promise<StoredFile[]> {
-  const r = await runProgram('nsenter', [
-    ...['-t', String(sievert!.pid), '-m', '--', 'find', mailRoot, '-type', 'f', '-printf', '%s %P\\n'],
-  ]);
+  const r = await inServerNamespace('find', mailRoot, '-type', 'f', '-printf', '%s %P\\n');
   assert.equal(r.code, 0, r.out);
   return r.out
     .split('\n')
@@ -158,18 +161,7 @@ async function messagesIn(
   );
   let n = 0;
   for (const f of found) {
-    const r = await runProgram('nsenter', [
-      ...[
-        '-t',
-        String(sievert!.pid),
-        '-m',
-        '--',
-        'grep',
-        '-c',
-        `^Subject: ${marker}$`,
-        join(mailRoot, f.path),
-      ],
-    ]);
+    const r = await inServerNamespace('grep', '-c', `^Subject: ${marker}$`, join(mailRoot, f.path));
     if (r.out.trim() === '1') n++;
   }
   return n;
@@ -226,14 +218,7 @@ test('a full disk: 451 4.3.1 for the recipient whose copies do not fit, nothing 
 
   // Bob removes his big messages (the user made room): the MTA's retry for Alice now succeeds.
   for (const big of stored.filter((f) => f.path.startsWith('example.org/bob/') && f.size > 50 * 1024)) {
-    const rm = await runProgram('nsenter', [
-      '-t',
-      String(sievert!.pid),
-      '-m',
-      '--',
-      'rm',
-      join(mailRoot, big.path),
-    ]);
+    const rm = await inServerNamespace('rm', join(mailRoot, big.path));
     assert.equal(rm.code, 0, rm.out);
   }
   assert.deepEqual(await lmtp(['alice@example.org'], message('big-2', 90)), [

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startLmtp, type LmtpServer } from '../../../src/lmtp/index.js';
 import { RecordingHandler } from '../../unit/lmtp/helpers.js';
-import { freePort, runProgram } from '../programs.js';
+import { freePort, missingProgram, runProgram } from '../programs.js';
 
 // swaks (a real SMTP/LMTP client) drives the LMTP server over TCP, with and without
 // PIPELINING, and over a Unix socket. The handler refuses `unknown…` at RCPT and answers
@@ -25,6 +25,9 @@ const MESSAGE = [
 
 /** What the handler must get: the lines given to swaks (which dot-stuffs them and ends the last), with CRLF. */
 const EXPECTED = MESSAGE.replaceAll('\n', '\r\n') + '\r\n';
+
+const missing = missingProgram('swaks');
+const skip = missing === undefined ? false : `${missing} is not installed`;
 
 let handler: RecordingHandler;
 let server: LmtpServer;
@@ -89,7 +92,7 @@ for (const [name, transport, extra] of [
 ] as const) {
   test(
     `swaks over ${name}: a refused recipient, per-recipient replies, dot-stuffed lines un-stuffed`,
-    { timeout: 30_000 },
+    { timeout: 30_000, skip },
     async () => {
       const before = handler.deliveries.length;
       const out = await swaks(transport(), [...extra]);

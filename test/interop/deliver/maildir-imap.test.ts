@@ -1,24 +1,14 @@
 // Dovecot IMAP serves what the Maildir writer wrote: folders (modified UTF-7 names, Maildir++
 // hierarchy, subscriptions), flags and keywords, and the message bytes with CRLF line ends.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Maildir } from '../../../src/deliver/maildir.js';
-import { freePort, runProgram, startServerProcess, type ServerProcess } from '../programs.js';
+import { dovecotDir, startDovecotIn, type DovecotProcess } from '../dovecot-common.js';
+import { freePort, missingProgram, runProgram } from '../programs.js';
 
-const missing = ['dovecot', 'python3'].find((p) => spawnSync(p, ['--version']).error !== undefined);
+const missing = missingProgram('dovecot', 'python3');
 // Dovecot drops to mail_uid 65534 for the mailbox, as in the other interop tests.
 const skip =
   missing !== undefined
@@ -28,8 +18,7 @@ const skip =
       : false;
 
 const UID = 65534;
-let dir: string;
-let dovecot: ServerProcess | undefined;
+let dovecot: DovecotProcess | undefined;
 let port: number;
 
 /** What is delivered, by mailbox name as a script writes it; on the IMAP side by its wire name. */
@@ -71,8 +60,7 @@ function chownTree(path: string): void {
 
 before(async () => {
   if (skip !== false) return;
-  dir = mkdtempSync(join(tmpdir(), 'sievert-maildir-imap-'));
-  chmodSync(dir, 0o755);
+  const dir = dovecotDir('sievert-maildir-imap-');
   const mail = join(dir, 'mail');
   const md = new Maildir(join(mail, 'alice'));
   await md.create('INBOX');
@@ -86,15 +74,11 @@ before(async () => {
 
   port = await freePort();
   writeFileSync(join(dir, 'users'), 'alice:{PLAIN}alicepw::::::\n');
-  writeFileSync(
-    join(dir, 'dovecot.conf'),
-    `
-base_dir = ${dir}/run
-state_dir = ${dir}/state
-log_path = ${dir}/dovecot.log
-instance_name = sievert-maildir-${process.pid}
+  dovecot = await startDovecotIn(dir, {
+    instance: `sievert-maildir-${process.pid}`,
+    ports: [port],
+    config: `
 protocols = imap
-listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain
@@ -124,28 +108,14 @@ service anvil {
   chroot =
 }
 `,
-  );
-  dovecot = await startServerProcess('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
-    name: 'dovecot',
-    ports: [port],
-    timeoutMs: 10_000,
-    stdout: 'ignore',
-    log: () => dovecotLog(),
   });
 });
 
 after(async () => {
   await dovecot?.stop();
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-function dovecotLog(): string {
-  try {
-    return readFileSync(join(dir, 'dovecot.log'), 'utf8');
-  } catch {
-    return '';
-  }
-}
+const dovecotLog = (): string => dovecot?.log() ?? '';
 
 interface Seen {
   list: string[];
