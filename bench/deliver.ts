@@ -83,21 +83,9 @@ interface Figure {
 
 /** Messages in a Maildir: the files in new/ and cur/ of INBOX and of every `.Folder`. */
 function countMaildir(maildir: string): number {
-  const inDir = (d: string): number => {
-    try {
-      return readdirSync(d).length;
-    } catch {
-      return 0;
-    }
-  };
-  const folders = [maildir];
-  try {
-    for (const e of readdirSync(maildir, { withFileTypes: true }))
-      if (e.isDirectory() && e.name.startsWith('.')) folders.push(join(maildir, e.name));
-  } catch {
-    return 0;
-  }
-  return folders.reduce((n, f) => n + inDir(join(f, 'new')) + inDir(join(f, 'cur')), 0);
+  let n = 0;
+  for (const count of folderCounts([maildir]).values()) n += count;
+  return n;
 }
 
 /** Messages per folder (`INBOX`, `.Work`, …) summed over the users' Maildirs. */
