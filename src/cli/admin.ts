@@ -4,7 +4,13 @@ import { Writable } from 'node:stream';
 import { formatDiagnostic } from '../sieve/index.js';
 import { loadServeConfig, type ServeConfig } from '../serve/config.js';
 import { openStore, StoreError, UNLIMITED, type Quota, type ScriptStore } from '../store/index.js';
-import { hashPassword, isPasswordScheme, type PasswordScheme } from '../auth/index.js';
+import {
+  hashPassword,
+  isPasswordScheme,
+  PASSWORD_SCHEMES,
+  PasswordHashError,
+  type PasswordScheme,
+} from '../auth/index.js';
 import { EXIT_CONFIG, loadOrReport, parseSize } from '../config/index.js';
 import { compileFile } from './check.js';
 import { readFileSync } from 'node:fs';
@@ -14,7 +20,34 @@ export interface AdminOptions {
   config?: string;
 }
 
-/** Runs `body` with the configured store open; maps the errors an operator can act on to exit codes. */
+/** A mistake the operator can correct, reported without a stack trace; `status` is the exit code. */
+class AdminError extends Error {
+  constructor(
+    message: string,
+    readonly status: 1 | 2 = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs `body`; maps the errors an operator can act on to a message and an exit code. */
+async function reported(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof StoreError) return failed(`${e.message} (${e.code})`, 1);
+    if (e instanceof AdminError) return failed(e.message, e.status);
+    if (e instanceof PasswordHashError) return failed(e.message, 1);
+    throw e;
+  }
+}
+
+function failed(message: string, status: number): number {
+  process.stderr.write(`error: ${message}\n`);
+  return status;
+}
+
+/** Runs `body` with the configured store open (see `reported` for its errors). */
 async function withStore(
   opts: AdminOptions,
   body: (store: ScriptStore, config: ServeConfig) => Promise<number>,
@@ -25,17 +58,10 @@ async function withStore(
   try {
     store = await openStore(config.storeUrl, { dataDir: config.dataDir });
   } catch (e) {
-    process.stderr.write(`error: cannot open the store: ${(e as Error).message}\n`);
-    return 1;
+    return failed(`cannot open the store: ${(e as Error).message}`, 1);
   }
   try {
-    return await body(store, config);
-  } catch (e) {
-    if (e instanceof StoreError) {
-      process.stderr.write(`error: ${e.message} (${e.code})\n`);
-      return 1;
-    }
-    throw e;
+    return await reported(() => body(store, config));
   } finally {
     await store.close();
   }
@@ -58,7 +84,7 @@ async function readPassword(): Promise<string> {
   };
   const first = await ask('Password: ');
   const again = await ask('Again: ');
-  if (first !== again) throw new Error('the passwords differ');
+  if (first !== again) throw new AdminError('the passwords differ');
   return first;
 }
 
@@ -69,10 +95,16 @@ export interface UserAddOptions extends AdminOptions {
   maxStorage?: string;
 }
 
+/** The --scheme option, checked before the password is asked for. */
 function schemeOption(s: string | undefined): PasswordScheme | undefined {
   if (s === undefined) return undefined;
   const upper = s.toUpperCase();
-  if (!isPasswordScheme(upper)) throw new Error(`unknown password scheme ${JSON.stringify(s)}`);
+  if (!isPasswordScheme(upper)) {
+    throw new AdminError(
+      `--scheme: expected one of ${PASSWORD_SCHEMES.join(', ')}, got ${JSON.stringify(s)}`,
+      2,
+    );
+  }
   return upper;
 }
 
@@ -109,11 +141,11 @@ function usersFromFile(config: ServeConfig): boolean {
 
 export function userCommand(action: string, args: string[], opts: UserAddOptions): Promise<number> {
   if (action === 'hash') {
-    return (async () => {
+    return reported(async () => {
       const scheme = schemeOption(opts.scheme);
       process.stdout.write((await hashPassword(await readPassword(), scheme)) + '\n');
       return 0;
-    })();
+    });
   }
   return withStore(opts, async (store, config) => {
     const [name] = args;
@@ -126,17 +158,20 @@ export function userCommand(action: string, args: string[], opts: UserAddOptions
         if (!name) return usage('sievert user add USER');
         const quota = quotaOptions(opts);
         if (typeof quota === 'string') return usage(`sievert user add USER: ${quota}`);
-        const password = await hashPassword(await readPassword(), schemeOption(opts.scheme));
+        const scheme = schemeOption(opts.scheme);
+        const password = await hashPassword(await readPassword(), scheme);
         await store.addUser({ name, password, quota });
         process.stdout.write(`user ${name} added\n`);
         return 0;
       }
-      case 'passwd':
+      case 'passwd': {
         if (usersFromFile(config)) return 1;
         if (!name) return usage('sievert user passwd USER');
-        await store.setPassword(name, await hashPassword(await readPassword(), schemeOption(opts.scheme)));
+        const scheme = schemeOption(opts.scheme);
+        await store.setPassword(name, await hashPassword(await readPassword(), scheme));
         process.stdout.write(`password of ${name} changed\n`);
         return 0;
+      }
       case 'del':
         if (usersFromFile(config)) return 1;
         if (!name) return usage('sievert user del USER');
@@ -176,10 +211,10 @@ export function scriptCommand(action: string, args: string[], opts: ScriptPutOpt
           process.stderr.write(`error: ${checked.message}\n`);
           return 1;
         }
-        const { diagnostics } = compileFile(file);
+        // The octets compiled are the octets stored.
+        const { bytes: script, diagnostics } = compileFile(file);
         for (const d of diagnostics) process.stderr.write(formatDiagnostic(file, d) + '\n');
-        if (diagnostics.some((d) => d.severity === 'error')) return 1;
-        const script = readFileSync(file);
+        if (script === null || diagnostics.some((d) => d.severity === 'error')) return 1;
         if (script.length === 0) {
           process.stderr.write(`error: ${file} is empty; an empty script is refused (RFC 5804 §2.6)\n`);
           return 1;

@@ -3,6 +3,8 @@ import { compile, decodeScript, formatDiagnostic, type Diagnostic } from '../sie
 import { readScriptFile } from './io.js';
 
 export interface LoadedScript {
+  /** The file's octets; null when it could not be read. */
+  readonly bytes: Buffer | null;
   readonly source: string | null;
   readonly diagnostics: Diagnostic[];
 }
@@ -14,11 +16,16 @@ export function loadScript(file: string): LoadedScript {
     bytes = readScriptFile(file);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return { source: null, diagnostics: [fileDiagnostic('io.read', `cannot read the script: ${msg}`, 1, 1)] };
+    return {
+      bytes: null,
+      source: null,
+      diagnostics: [fileDiagnostic('io.read', `cannot read the script: ${msg}`, 1, 1)],
+    };
   }
   const decoded = decodeScript(bytes);
   if ('line' in decoded) {
     return {
+      bytes,
       source: null,
       diagnostics: [
         fileDiagnostic(
@@ -30,21 +37,23 @@ export function loadScript(file: string): LoadedScript {
       ],
     };
   }
-  return { source: decoded.text, diagnostics: [] };
+  return { bytes, source: decoded.text, diagnostics: [] };
 }
 
 function fileDiagnostic(code: string, message: string, line: number, column: number): Diagnostic {
   return { severity: 'error', code, message, line, column, endLine: line, endColumn: column };
 }
 
+/** Reads, decodes and compiles a script; `bytes` are the octets compiled (null when unreadable). */
 export function compileFile(file: string): {
   program: ReturnType<typeof compile>['program'];
   diagnostics: Diagnostic[];
+  bytes: Buffer | null;
 } {
   const loaded = loadScript(file);
-  if (loaded.source === null) return { program: null, diagnostics: loaded.diagnostics };
+  if (loaded.source === null) return { program: null, diagnostics: loaded.diagnostics, bytes: loaded.bytes };
   const r = compile(loaded.source);
-  return { program: r.program, diagnostics: [...r.diagnostics] };
+  return { program: r.program, diagnostics: [...r.diagnostics], bytes: loaded.bytes };
 }
 
 export function checkCommand(files: string[], opts: { json?: boolean }): number {

@@ -9,8 +9,6 @@ import { testsuiteCommand } from './testsuite.js';
 import { createEngine } from '../sieve/index.js';
 import { VERSION } from '../version.js';
 
-export { VERSION };
-
 /** Runs the CLI with the given arguments; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;

@@ -111,3 +111,21 @@ test('user add with a bad quota option is a usage error naming the option, and a
   assert.match(r.stderr, /--max-storage/);
   assert.doesNotMatch(sievert(['user', 'list', '-c', config]).stdout, /dave/);
 });
+
+test('an unknown --scheme is a usage error listing the schemes; no user is added', () => {
+  for (const args of [
+    ['user', 'hash', '--scheme', 'bogus'],
+    ['user', 'add', 'erin', '-c', config, '--scheme', 'bogus'],
+  ]) {
+    const r = sievert(args, 'pw\n');
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /^error: --scheme: expected one of .*ARGON2ID.*, got "bogus"\n$/);
+  }
+  assert.doesNotMatch(sievert(['user', 'list', '-c', config]).stdout, /erin/);
+});
+
+test('a password the scheme cannot hold is an error, not a crash', () => {
+  const r = sievert(['user', 'hash', '--scheme', 'PLAIN'], 'a\0b\n');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^error: .*NUL/);
+});
