@@ -30,6 +30,7 @@ export interface OpenStoreOptions {
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<ScriptStore> {
   const timeout = options.busyTimeoutMs;
   if (isPostgresUrl(url)) {
+    checkPostgresUrl(url);
     const { PostgresStore } = await import('./postgres.js');
     return PostgresStore.open(url, timeout === undefined ? {} : { timeoutMs: timeout });
   }
@@ -41,6 +42,13 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
 
 function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Throws an Error naming `store.url` for a PostgreSQL URL `pg` cannot read; never repeats the URL (it holds the password). */
+function checkPostgresUrl(url: string): void {
+  if (!URL.canParse(url)) {
+    throw new Error('store.url: not a valid URL; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE');
+  }
 }
 
 /**
@@ -71,7 +79,9 @@ export function sqlitePath(url: string, dataDir: string, baseDir = process.cwd()
  * Throws an Error naming `store.url` for what openStore would refuse.
  */
 export function resolveStoreUrl(url: string, baseDir: string): string {
-  return isPostgresUrl(url) ? url : `sqlite:${sqlitePath(url, '.', baseDir)}`;
+  if (!isPostgresUrl(url)) return `sqlite:${sqlitePath(url, '.', baseDir)}`;
+  checkPostgresUrl(url);
+  return url;
 }
 
 function createPrivateFile(path: string): void {

@@ -75,11 +75,11 @@ export class PostgresStore implements ScriptStore {
     private readonly where: string,
   ) {}
 
-  /** Connects, migrates, and fails with TRYLATER when the database cannot be reached. */
+  /**
+   * Connects, migrates, and fails with TRYLATER when the database cannot be reached. `url` is one
+   * openStore has checked.
+   */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    if (!URL.canParse(url)) {
-      throw new Error('store.url: not a valid URL; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE');
-    }
     const where = redactUrl(url);
     const timeout = options.timeoutMs ?? 5000;
     const pool = new pg.Pool({

@@ -82,6 +82,9 @@ test('store.url accepts what the store opens, with relative paths from the confi
   assert.equal(url('sqlite::memory:'), 'sqlite::memory:');
   refused('[store]\nurl = "sqlite:"', 'store.url', /needs a file path/);
   refused('[store]\nurl = "mysql://x"', 'store.url', /unsupported scheme "mysql:"/);
+  // A PostgreSQL URL the store could not read is refused here too (so by `serve --check`),
+  // without repeating it: it holds the password.
+  refused('[store]\nurl = "postgres://u:hunter2@[::1/db"', 'store.url', /^not a valid URL(?!.*hunter2)/);
 });
 
 test('errors name the key', () => {
@@ -190,7 +193,7 @@ test('bad delivery keys are refused by name', () => {
   refused('[sieve]\nvacation_max_period = "1d"', 'sieve.vacation_max_period');
 });
 
-test('sievert deliver: 0 delivered, 67 unknown user, 77 ereject with its reason, 78 bad configuration', () => {
+test('sievert deliver: 0 delivered, 67 unknown user, 75 store unavailable, 77 ereject with its reason, 78 bad configuration', () => {
   const users = join(dir, 'users');
   writeFileSync(users, 'alice@example.org:{PLAIN}x\nerin@example.org:{PLAIN}x\n');
   const config = join(dir, 'sievert.toml');
@@ -226,6 +229,13 @@ test('sievert deliver: 0 delivered, 67 unknown user, 77 ereject with its reason,
   const refusedRun = sievert(['deliver', '--config', config, '--user', 'erin@example.org'], message);
   assert.equal(refusedRun.code, 77);
   assert.match(refusedRun.stderr, /5\.7\.1 No mail for Erin\./);
+
+  // A store that cannot be opened is a temporary failure: the MTA keeps the message and retries.
+  const unavailable = join(dir, 'unavailable.toml');
+  writeFileSync(unavailable, `[store]\nurl = "sqlite:/dev/null/sievert.db"\n[auth]\npasswd_file = "users"\n`);
+  const later = sievert(['deliver', '--config', unavailable, '--user', 'alice@example.org'], message);
+  assert.equal(later.code, 75, later.stderr);
+  assert.match(later.stderr, /cannot open the store/);
 
   const bad = join(dir, 'bad.toml');
   writeFileSync(bad, '[lmtp]\nmissing_mailbox = "drop"\n');
