@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore, sqlitePath, StoreError, UNLIMITED } from '../../../src/store/index.js';
 import { SQLITE_MIGRATIONS } from '../../../src/store/migrations.js';
+import { PURGE_BATCH, PURGE_EVERY } from '../../../src/store/shared.js';
 import { storeConformance, type StoreHarness } from './conformance.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sievert-store-'));
@@ -115,6 +116,33 @@ describe('SQLite store: opening', () => {
     await put;
     assert.deepEqual(await s.getScript('u', 'a'), Buffer.from('keep;'));
     await s.close();
+  });
+});
+
+describe('SQLite store: memory purge', () => {
+  test(`one purge drops at most ${PURGE_BATCH} expired rows; the next takes the rest`, async () => {
+    const path = newPath();
+    const s = await openStore(`sqlite:${path}`);
+    try {
+      // A backlog of PURGE_BATCH + 1 expired rows, written past the store.
+      rawQuery(
+        path,
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${PURGE_BATCH + 1})
+         INSERT INTO memory SELECT 'u', 'duplicate', 'old' || i, ${Date.now() - 60_000} FROM n`,
+      );
+      const expired = (): unknown =>
+        rawQuery(path, `SELECT count(*) AS n FROM memory WHERE expires <= ${Date.now()}`)[0]?.n;
+      const future = new Date(Date.now() + 3_600_000);
+      const marks = async (from: number): Promise<void> => {
+        for (let i = from; i < from + PURGE_EVERY; i++) await s.memoryMark('u', 'vacation', `k${i}`, future);
+      };
+      await marks(0);
+      assert.equal(expired(), 1);
+      await marks(PURGE_EVERY);
+      assert.equal(expired(), 0);
+    } finally {
+      await s.close();
+    }
   });
 });
 
