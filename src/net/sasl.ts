@@ -3,6 +3,7 @@
  * OAUTHBEARER RFC 7628, XOAUTH2) and the encodings it replays to backends. Secrets are binary
  * strings (latin1, one char per byte) so they replay byte for byte.
  */
+import { ProtocolError } from './line-reader.js';
 
 export type SaslMechanism = 'PLAIN' | 'LOGIN' | 'OAUTHBEARER' | 'XOAUTH2';
 export const saslMechanisms: readonly SaslMechanism[] = ['PLAIN', 'LOGIN', 'OAUTHBEARER', 'XOAUTH2'];
@@ -159,7 +160,12 @@ export class SaslExchange {
 }
 
 export type SaslOutcome =
-  { ok: true; credentials: Credentials } | { ok: false; reason: 'cancelled' | 'malformed'; message: string };
+  | { ok: true; credentials: Credentials }
+  /**
+   * `unreadable`: the framing refused a response (a ProtocolError: past the line or literal cap).
+   * What follows it cannot be told from a command, so the session answers and then ends.
+   */
+  | { ok: false; reason: 'cancelled' | 'malformed' | 'unreadable'; message: string };
 
 /**
  * Drives one server-side exchange over a protocol's framing: `challenge` sends base64 data
@@ -181,7 +187,13 @@ export async function serverSasl(
   // PLAIN and the OAuth mechanisms finish in one round, LOGIN in two.
   for (let round = 0; step.kind === 'challenge' && round < 4; round++) {
     io.challenge(step.data.toString('base64'));
-    const line = (await io.response()).trim();
+    let line: string;
+    try {
+      line = (await io.response()).trim();
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      return { ok: false, reason: 'unreadable', message: e.message };
+    }
     if (line === '*') return { ok: false, reason: 'cancelled', message: 'Authentication cancelled' };
     const data = decodeBase64(line);
     if (!data) return { ok: false, reason: 'malformed', message: 'Invalid base64' };

@@ -396,22 +396,15 @@ export async function runImapSession(
       send(`${tag} NO [PRIVACYREQUIRED] Use STARTTLS first`);
       return false;
     }
-    let r;
-    try {
-      r = await serverSasl(mech, stringValue(args[1]), {
-        challenge: (data) => send(`+ ${data}`),
-        response: () => conn.reader.readLine(),
-      });
-    } catch (e) {
-      // A response past the line cap: what follows it cannot be told from a command.
-      if (!(e instanceof ProtocolError)) throw e;
-      send(`${tag} BAD ${e.message}`);
-      conn.close();
-      return true;
-    }
+    const r = await serverSasl(mech, stringValue(args[1]), {
+      challenge: (data) => send(`+ ${data}`),
+      response: () => conn.reader.readLine(),
+    });
     if (!r.ok) {
       send(`${tag} BAD ${r.message}`);
-      return false;
+      if (r.reason !== 'unreadable') return false;
+      conn.close();
+      return true;
     }
     return tryLogin(tag, r.credentials);
   };

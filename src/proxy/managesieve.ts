@@ -216,23 +216,17 @@ export async function runManageSieveSession(
       send('NO (ENCRYPT-NEEDED) "Use STARTTLS first."');
       return false;
     }
-    let r;
-    try {
-      r = await serverSasl(mech, stringValue(args[1]), {
-        challenge: (data) => send(`"${data}"`),
-        response: async () => stringValue((await readCommand(conn.reader, noContinuation, limits))[0]) ?? '',
-      });
-    } catch (e) {
-      // A response past the line or literal cap: its bytes may still be coming (RFC 5804 §1.3:
-      // no continuation is awaited), and they must never be read as commands.
-      if (!(e instanceof ProtocolError)) throw e;
-      send(`NO ${quoteOrNil(e.message)}`);
-      conn.close();
-      return true;
-    }
+    const r = await serverSasl(mech, stringValue(args[1]), {
+      challenge: (data) => send(`"${data}"`),
+      response: async () => stringValue((await readCommand(conn.reader, noContinuation, limits))[0]) ?? '',
+    });
     if (!r.ok) {
       send(`NO ${quoteOrNil(r.message)}`);
-      return false;
+      // A refused literal's bytes may still be coming (RFC 5804 §1.3: no continuation is
+      // awaited), and they must never be read as commands.
+      if (r.reason !== 'unreadable') return false;
+      conn.close();
+      return true;
     }
     return tryLogin(r.credentials);
   };

@@ -276,19 +276,12 @@ export async function runPop3Session(
             send('-ERR [AUTH] Plaintext authentication disallowed on non-secure connections.');
             break;
           }
-          let r;
-          try {
-            r = await serverSasl(mech, ir, { challenge: (d) => send(`+ ${d}`), response: readLine });
-          } catch (e) {
-            // A response past the line cap: what follows it cannot be told from a command.
-            if (!(e instanceof ProtocolError)) throw e;
-            send(`-ERR ${e.message}`);
-            conn.close();
-            return;
-          }
+          const r = await serverSasl(mech, ir, { challenge: (d) => send(`+ ${d}`), response: readLine });
           if (!r.ok) {
             send(`-ERR ${r.message}`);
-            break;
+            if (r.reason !== 'unreadable') break;
+            conn.close();
+            return;
           }
           if (await tryLogin(r.credentials)) return;
           break;

@@ -252,16 +252,12 @@ export async function runSubmissionSession(
             send('538 5.7.11 Encryption required for requested authentication mechanism');
             break;
           }
-          let r;
-          try {
-            r = await serverSasl(mech, ir, {
-              challenge: (d) => send(`334 ${d}`),
-              response: () => conn.reader.readLine(),
-            });
-          } catch (e) {
-            // A response past the line cap: what follows it cannot be told from a command.
-            if (!(e instanceof ProtocolError)) throw e;
-            send(`500 5.5.2 ${e.message}`);
+          const r = await serverSasl(mech, ir, {
+            challenge: (d) => send(`334 ${d}`),
+            response: () => conn.reader.readLine(),
+          });
+          if (!r.ok && r.reason === 'unreadable') {
+            send(`500 5.5.2 ${r.message}`);
             conn.close();
             return;
           }

@@ -9,6 +9,7 @@ import {
   identifierFromToken,
   serverSasl,
 } from '../../../src/net/sasl.js';
+import { ConnectionClosedError, LineTooLongError } from '../../../src/net/line-reader.js';
 
 test('PLAIN: authzid, authcid, password; malformed forms refused', () => {
   assert.deepEqual(decodePlain(Buffer.from('bob\0master\0pw')), {
@@ -70,4 +71,19 @@ test('serverSasl: LOGIN takes two rounds; * cancels; bad base64 stops', async ()
     response: () => Promise.resolve(''),
   });
   assert.equal(bad.ok, false);
+});
+
+test('serverSasl: a response the framing refuses ends the exchange as unreadable; a closed connection still throws', async () => {
+  const tooLong = await serverSasl('PLAIN', undefined, {
+    challenge: () => {},
+    response: () => Promise.reject(new LineTooLongError(1024)),
+  });
+  assert.deepEqual(tooLong, { ok: false, reason: 'unreadable', message: 'line longer than 1024 bytes' });
+  await assert.rejects(
+    serverSasl('LOGIN', undefined, {
+      challenge: () => {},
+      response: () => Promise.reject(new ConnectionClosedError()),
+    }),
+    ConnectionClosedError,
+  );
 });
