@@ -1,6 +1,13 @@
 import type { TlsOptions } from 'node:tls';
 import { pino, type Bindings, type Logger } from 'pino';
-import { listen, type InboundConnection, type Listener, serverTlsOptions } from '../net/index.js';
+import {
+  drainSessions,
+  listen,
+  type Drainable,
+  type InboundConnection,
+  type Listener,
+  serverTlsOptions,
+} from '../net/index.js';
 import { startAdmin, type AdminServer } from './admin.js';
 import {
   checkMappingDestinations,
@@ -111,6 +118,8 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const opened: Listener[] = [];
   const byId = new Map<string, Listener>();
   const bound: Record<string, { host: string; port: number }[]> = {};
+  /** Each live session's run, for close(). */
+  const runs = new Map<Drainable, Promise<void>>();
 
   const onConnection = (started: ListenerConfig) => {
     const sessionsTotal = metrics.series('sievert_proxy_sessions_total', {
@@ -143,13 +152,22 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       remotePort: conn.remotePort,
       tls: conn.secure,
     });
-    runner(ctx, l, conn, slog)
+    // On close, a session still logging in is cut at once; a bridged one gets until the deadline.
+    const drainable: Drainable = {
+      shutdown: () => {
+        if (!active.bridged) conn.close();
+      },
+      destroy: () => conn.close(),
+    };
+    const run = runner(ctx, l, conn, slog)
       .catch((e: unknown) => slog.error({ event: 'session-error', err: (e as Error).message }))
       .finally(() => {
         conn.close();
         ctx.sessions.delete(conn.id);
+        runs.delete(drainable);
         metrics.activeSessions--;
       });
+    runs.set(drainable, run);
   };
 
   try {
@@ -236,11 +254,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       ctx.draining = true;
       // Stop accepting now; the servers report closed once their last connection ends.
       const closed = Promise.all(opened.map((l) => l.close()));
-      // Sessions still logging in are cut now; bridged ones get until the deadline.
-      for (const s of ctx.sessions.values()) if (!s.bridged) s.close();
-      const until = Date.now() + deadlineMs;
-      while (ctx.sessions.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      for (const s of ctx.sessions.values()) s.close();
+      await drainSessions(runs, deadlineMs);
       await closed;
       await admin?.close();
       await mapping?.close();

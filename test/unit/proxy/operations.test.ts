@@ -226,6 +226,23 @@ test('graceful close: stops accepting, ends pre-login sessions, waits for bridge
   await assert.rejects(dial(port));
 });
 
+test(
+  'graceful close: a bridged session still open at the deadline is cut',
+  { timeout: 10_000 },
+  async (t) => {
+    const { proxy, backend } = await setup(t);
+    backend.script(async (b) => {
+      await loginOk(b);
+      await b.closed();
+    });
+    const bridged = await login(portOf(proxy, 'imap'), 'alice');
+    assert.equal(bridged.reply, 'a OK Logged in');
+    await proxy.close(100);
+    await bridged.c.closed();
+    await backend.done();
+  },
+);
+
 test('a client using a mechanism the backend lacks does not open the circuit breaker', async (t) => {
   const { proxy, backend } = await setup(
     t,
