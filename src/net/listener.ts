@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, unlink } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type ListenOptions, type Server, type Socket } from 'node:net';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import { inNetworks, plainAddress, type Cidr } from './cidr.js';
 import { LineReader } from './line-reader.js';
@@ -10,11 +10,10 @@ import { acceptTls, type TlsMode } from './tls.js';
 export interface ListenerOptions {
   /**
    * `host:port` or `[v6]:port` (port 0 picks a free port), or `unix:/path` for a Unix socket:
-   * a stale socket file left by a crash is replaced, the file is removed on close.
+   * mode 0660 (the owner and its group, such as the MTA's); a stale socket file left by a crash
+   * is replaced, the file is removed on close.
    */
   bind: readonly string[];
-  /** Permissions of Unix socket files (default 0o660: the owner and its group, such as the MTA's). */
-  socketMode?: number;
   tls: TlsMode;
   /** Required for `starttls` and `implicit`. */
   tlsOptions?: TlsOptions;
@@ -244,38 +243,35 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
     }
   };
 
+  /** A server accepting on `at`, kept in `servers` (closed again if a later bind fails). */
+  const listening = async (at: ListenOptions): Promise<Server> => {
+    const server = createServer({ pauseOnConnect: false }, (s) => void accept(s));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    servers.push(server);
+    return server;
+  };
+
   try {
     for (const b of o.bind) {
       const path = unixSocketPath(b);
       if (path !== undefined) {
         await replaceStaleSocket(path);
-        const server = createServer({ pauseOnConnect: false }, (s) => void accept(s));
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(path, () => {
-            server.off('error', reject);
-            resolve();
-          });
-        });
-        servers.push(server);
-        await chmod(path, o.socketMode ?? 0o660);
+        await listening({ path });
+        await chmod(path, 0o660);
         addresses.push({ host: '', port: 0, path });
         continue;
       }
       const addr = parseBind(b);
       if (!addr)
         throw new Error(`bad bind address ${JSON.stringify(b)}; expected host:port, [v6]:port or unix:/path`);
-      const server = createServer({ pauseOnConnect: false }, (s) => void accept(s));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(addr.port, addr.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const a = server.address();
+      const a = (await listening(addr)).address();
       if (a && typeof a === 'object') addresses.push({ host: a.address, port: a.port });
-      servers.push(server);
     }
   } catch (e) {
     for (const s of servers) s.close();

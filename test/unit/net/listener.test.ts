@@ -125,3 +125,19 @@ test('per-address connection cap: the extra connection is closed, others keep wo
     await l.close();
   }
 });
+
+test('a bad bind address is refused by name, and what was already bound is closed again', async () => {
+  const first = await echoListener({});
+  const port = first.port;
+  await first.close();
+  for (const bad of ['nonsense', 'unix:', '127.0.0.1:99999']) {
+    await assert.rejects(
+      echoListener({ bind: [`127.0.0.1:${port}`, bad] }),
+      new RegExp(`bad bind address "${bad}"; expected host:port, \\[v6\\]:port or unix:/path`),
+      bad,
+    );
+    // The first address was bound, then closed when the second was refused: it is free again.
+    const again = await echoListener({ bind: [`127.0.0.1:${port}`] });
+    await again.close();
+  }
+});
