@@ -56,14 +56,10 @@ async function stillAlive(c: Peer, protocol: ProxyProtocol): Promise<void> {
 
 for (const protocol of proxyProtocols) {
   test(`${protocol}: identifiers with CR, LF, NUL, quotes, spaces, backslashes are refused before any backend`, async (t) => {
-    const { proxy, backend, greeted } = await protocolProxy(t, protocol, {
+    const { proxy, backend, ready } = await protocolProxy(t, protocol, {
       listener: 'max_auth_attempts = 100',
     });
-    const c = await greeted();
-    if (protocol === 'submission') {
-      c.send('EHLO client.example.net');
-      for (;;) if ((await c.line()).startsWith('250 ')) break;
-    }
+    const c = await ready();
     const bad = [
       'a\r\nb',
       'x\r\nXCLIENT ADDR=6.6.6.6',
@@ -334,7 +330,7 @@ test('no password or token in any log line, whatever the outcome, in all four pr
     return c.line();
   };
   for (const protocol of proxyProtocols) {
-    const { backend, greeted } = await protocolProxy(t, protocol, { logger, forwarding: 'xclient' });
+    const { backend, ready } = await protocolProxy(t, protocol, { logger, forwarding: 'xclient' });
     const pw = secrets[protocol];
     // Rejected by the backend, refused by us (bad name), unavailable (backend closes mid-login).
     const hello = async (b: Peer): Promise<void> => {
@@ -371,11 +367,7 @@ test('no password or token in any log line, whatever the outcome, in all four pr
       await hello(b);
       b.close();
     });
-    const c = await greeted();
-    if (protocol === 'submission') {
-      c.send('EHLO c');
-      for (;;) if ((await c.line()).startsWith('250 ')) break;
-    }
+    const c = await ready();
     assert.match(await login(protocol, c, `\0user@example.com\0${pw}`), /^(a NO|-ERR|NO|535) /);
     assert.equal(await login(protocol, c, `\0bad name\0${pw}`), refusedLogin[protocol]('a'));
     assert.match(

@@ -81,26 +81,9 @@ test('--check validates; a bad file exits 78 naming the file and key; bad usage 
 
 test('runs until SIGTERM, answering clients, then exits 0', { timeout: 15_000 }, async () => {
   writeFileSync(join(dir, 'run.toml'), good);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '-e',
-      `import('./src/proxy/index.ts').then(async (m) => { process.exitCode = await m.proxyCommand(['--config', ${JSON.stringify(join(dir, 'run.toml'))}]); })`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const { child, port: portP } = spawnProxy(join(dir, 'run.toml'));
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let buf = '';
-      child.stdout.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const m = /"event":"listen".*?"port":(\d+)/.exec(buf);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once('exit', () => reject(new Error(`exited early: ${buf}`)));
-    });
+    const port = await portP;
     const c = await dial(port);
     await c.expect(/^\* OK \[CAPABILITY /);
     c.close();

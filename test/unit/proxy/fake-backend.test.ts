@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test, type TestContext } from 'node:test';
-import {
-  b64,
-  dribble,
-  protocolProxy,
-  proxyProtocols,
-  type Peer,
-  type ProtocolSetup,
-  type ProxyProtocol,
-} from './helpers.js';
+import { b64, dribble, protocolProxy, proxyProtocols, type Peer, type ProxyProtocol } from './helpers.js';
 
 // A scripted backend for what Dovecot will not do on demand (the issue's list): responses split
 // byte by byte or packed together, a backend that hangs, closes mid-login, sends an error
@@ -27,16 +19,6 @@ function clientAuth(c: Peer, protocol: ProxyProtocol): void {
       submission: `AUTH PLAIN ${plain}`,
     }[protocol],
   );
-}
-
-/** Greets the client, with EHLO for submission first. */
-async function ready(s: ProtocolSetup, protocol: ProxyProtocol): Promise<Peer> {
-  const c = await s.greeted();
-  if (protocol === 'submission') {
-    c.send('EHLO client.example.net');
-    for (;;) if ((await c.line()).startsWith('250 ')) break;
-  }
-  return c;
 }
 
 /** What each protocol's backend says up to the replayed AUTH line (no XCLIENT offered). */
@@ -142,7 +124,7 @@ test('submission backend: multi-line greeting and EHLO byte by byte, XCLIENT, 23
     await b.expect('MAIL FROM:<user@example.com>');
     b.send('250 2.1.0 Ok');
   });
-  const c = await ready(s, 'submission');
+  const c = await s.ready();
   clientAuth(c, 'submission');
   await c.expect('235 2.7.0 Authentication successful');
   c.send('MAIL FROM:<user@example.com>');
@@ -256,7 +238,7 @@ eachProtocol(
       // Refuses service in its greeting.
       .script((b) => Promise.resolve(b.send(badGreeting)));
     for (let i = 0; i < 5; i++) {
-      const c = await ready(s, protocol);
+      const c = await s.ready();
       const started = Date.now();
       clientAuth(c, protocol);
       await c.expect(unavailable[protocol], 3000);
@@ -290,7 +272,7 @@ eachProtocol(
     }
     const rounds = protocol === 'imap' || protocol === 'managesieve' ? 2 : 1;
     for (let i = 0; i < rounds; i++) {
-      const c = await ready(s, protocol);
+      const c = await s.ready();
       clientAuth(c, protocol);
       await c.expect(unavailable[protocol], 2000);
       c.close();
@@ -312,7 +294,7 @@ eachProtocol(
       b.send(loggedIn[protocol][0]);
       await b.closed(2000);
     });
-    const c = await ready(s, protocol);
+    const c = await s.ready();
     clientAuth(c, protocol);
     await c.expect(
       {
@@ -339,7 +321,7 @@ test('pop3: a backend offering no way to replay the credentials: temporary failu
     await b.expect('CAPA');
     b.send('+OK\r\nSASL CRAM-MD5\r\n.');
   });
-  const c = await ready(s, 'pop3');
+  const c = await s.ready();
   clientAuth(c, 'pop3');
   await c.expect(unavailable.pop3);
   c.close();
@@ -355,7 +337,7 @@ test('submission backend: a multi-line 235, byte by byte: the last line is relay
     // A multi-line 235 (allowed by RFC 5321 §4.2.1): the last line is relayed.
     await dribble(b, '235-2.7.0 first\r\n235 2.7.0 Authentication successful\r\n');
   });
-  const c = await ready(s, 'submission');
+  const c = await s.ready();
   clientAuth(c, 'submission');
   await c.expect(loggedIn.submission[1]);
   c.close();

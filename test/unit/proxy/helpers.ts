@@ -291,6 +291,8 @@ export interface ProtocolSetup {
   client: (localAddress?: string) => Promise<Peer>;
   /** A client connection with the proxy's greeting already read. */
   greeted: (localAddress?: string) => Promise<Peer>;
+  /** A greeted client that may log in: in submission, after EHLO and the last line of its 250. */
+  ready: (localAddress?: string) => Promise<Peer>;
 }
 
 /**
@@ -360,14 +362,23 @@ ${o.extra ?? ''}`,
   });
   const port = portOf(proxy, 'l');
   const client = (localAddress?: string): Promise<Peer> => dial(port, localAddress);
+  const greeted = async (localAddress?: string): Promise<Peer> => {
+    const c = await client(localAddress);
+    await readGreeting(c, protocol);
+    return c;
+  };
   return {
     proxy,
     backend,
     port,
     client,
-    greeted: async (localAddress) => {
-      const c = await client(localAddress);
-      await readGreeting(c, protocol);
+    greeted,
+    ready: async (localAddress) => {
+      const c = await greeted(localAddress);
+      if (protocol === 'submission') {
+        c.send('EHLO client.example.net');
+        for (;;) if ((await c.line()).startsWith('250 ')) break;
+      }
       return c;
     },
   };

@@ -42,14 +42,10 @@ const tooLongAnswer: Record<ProxyProtocol, string> = {
 
 for (const protocol of ['imap', 'pop3', 'managesieve', 'submission'] as const) {
   test(`${protocol}: an over-long SASL response is answered before the session closes`, async (t) => {
-    const { greeted, backend } = await protocolProxy(t, protocol, {
+    const { ready, backend } = await protocolProxy(t, protocol, {
       limits: 'auth_failure_delay = 0\nmax_line = 1024',
     });
-    const c = await greeted();
-    if (protocol === 'submission') {
-      c.send('EHLO client.example');
-      for (let i = 0; i < 20 && !/^250 /.test(await c.line()); i++);
-    }
+    const c = await ready();
     c.send(saslStart[protocol].command);
     await c.expect(saslStart[protocol].challenge);
     c.sendRaw('A'.repeat(2000) + '\r\n');
@@ -141,7 +137,7 @@ for (const protocol of ['imap', 'pop3', 'managesieve', 'submission'] as const) {
   for (const where of ['as an unexpected line', 'in a BYE / closing line']) {
     test(`${protocol}: a backend echoing the credentials ${where} never puts them in a log line`, async (t) => {
       const { logger, lines } = capturingLogger();
-      const { greeted, backend } = await protocolProxy(t, protocol, { logger });
+      const { ready, backend } = await protocolProxy(t, protocol, { logger });
       const password = 'hunter2-secret';
       backend.script(async (b) => {
         const echoed = await echoScripts[protocol](b);
@@ -149,11 +145,7 @@ for (const protocol of ['imap', 'pop3', 'managesieve', 'submission'] as const) {
         b.send(where === 'as an unexpected line' ? echoed : bye + echoed);
         b.close();
       });
-      const c = await greeted();
-      if (protocol === 'submission') {
-        c.send('EHLO client.example');
-        for (let i = 0; i < 20 && !/^250 /.test(await c.line()); i++);
-      }
+      const c = await ready();
       const ir = b64(`\0user\0${password}`);
       c.send(
         {
