@@ -47,3 +47,24 @@ export class LoadGenerator<Request extends { op: string }, Result> {
     clearTimeout(timer);
   }
 }
+
+/**
+ * The load generator's own side of the channel, for its script: each request is answered with
+ * what `handle` resolves to, or with `failed(message)` when it throws; `{ op: 'exit' }` closes
+ * the channel, which lets the process end.
+ */
+export function serveLoadRequests<Request extends { op: string }, Result>(
+  handle: (request: Exclude<Request, { op: 'exit' }>) => Promise<Result>,
+  failed: (message: string) => Result,
+): void {
+  process.on('message', (m: Request) => {
+    if (m.op === 'exit') {
+      process.disconnect?.();
+      return;
+    }
+    handle(m as Exclude<Request, { op: 'exit' }>).then(
+      (result) => process.send?.(result),
+      (e: unknown) => process.send?.(failed(e instanceof Error ? e.message : String(e))),
+    );
+  });
+}

@@ -8,6 +8,7 @@
  */
 import { connect, type Socket } from 'node:net';
 
+import { serveLoadRequests } from '../load-generator.js';
 import { xstreamLength, xstreamTrailer } from './backend.js';
 
 export type LoadRequest =
@@ -295,7 +296,7 @@ async function closeIdle(): Promise<LoadResult> {
   return t.result();
 }
 
-async function handle(r: LoadRequest): Promise<LoadResult | undefined> {
+async function handle(r: Exclude<LoadRequest, { op: 'exit' }>): Promise<LoadResult> {
   switch (r.op) {
     case 'logins':
       return logins(r);
@@ -305,26 +306,14 @@ async function handle(r: LoadRequest): Promise<LoadResult | undefined> {
       return open(r);
     case 'close-idle':
       return closeIdle();
-    case 'exit':
-      return undefined;
   }
 }
 
-process.on('message', (message: LoadRequest) => {
-  handle(message).then(
-    (result) => {
-      if (result) process.send!(result);
-      else process.disconnect();
-    },
-    (e: unknown) => {
-      process.send!({
-        done: 0,
-        errors: 1,
-        bytes: 0,
-        wallMs: 0,
-        cpuMs: 0,
-        firstErrors: [(e as Error).message],
-      } satisfies LoadResult);
-    },
-  );
-});
+serveLoadRequests<LoadRequest, LoadResult>(handle, (message) => ({
+  done: 0,
+  errors: 1,
+  bytes: 0,
+  wallMs: 0,
+  cpuMs: 0,
+  firstErrors: [message],
+}));
