@@ -154,12 +154,10 @@ export async function verifyPassword(given: string | Uint8Array, stored: string)
     }
     case 'SCRAM-SHA-1':
     case 'SCRAM-SHA-256': {
-      const hash = scheme === 'SCRAM-SHA-1' ? 'sha1' : 'sha256';
       const c = parseScramStored(scheme, value);
       // Dovecot derives the keys from the password as given, without SASLprep (scram_verify).
-      const salted = await pbkdf2(pw, c.salt, c.iterations, digestLength(hash), hash);
-      const clientKey = createHmac(hash, salted).update('Client Key').digest();
-      return safeEqual(createHash(hash).update(clientKey).digest(), c.storedKey);
+      const keys = await scramKeys(scheme, pw, c.salt, c.iterations);
+      return safeEqual(keys.storedKey, c.storedKey);
     }
     default:
       throw new PasswordHashError(
@@ -244,17 +242,12 @@ async function hashValue(pw: Buffer, scheme: PasswordScheme): Promise<string> {
     }
     case 'SCRAM-SHA-1':
     case 'SCRAM-SHA-256': {
-      const hash = scheme === 'SCRAM-SHA-1' ? 'sha1' : 'sha256';
-      const salt = randomBytes(16);
-      const salted = await pbkdf2(pw, salt, DEFAULT_SCRAM_ITERATIONS, digestLength(hash), hash);
-      const clientKey = createHmac(hash, salted).update('Client Key').digest();
-      const storedKey = createHash(hash).update(clientKey).digest();
-      const serverKey = createHmac(hash, salted).update('Server Key').digest();
+      const k = await scramKeys(scheme, pw, randomBytes(16), DEFAULT_SCRAM_ITERATIONS);
       return [
-        DEFAULT_SCRAM_ITERATIONS,
-        salt.toString('base64'),
-        storedKey.toString('base64'),
-        serverKey.toString('base64'),
+        k.iterations,
+        k.salt.toString('base64'),
+        k.storedKey.toString('base64'),
+        k.serverKey.toString('base64'),
       ].join(',');
     }
   }
@@ -650,6 +643,28 @@ export interface ScramCredentials {
   salt: Buffer;
   storedKey: Buffer;
   serverKey: Buffer;
+}
+
+/**
+ * RFC 5802 §3: SaltedPassword = Hi(password, salt, i), StoredKey = H(HMAC(SaltedPassword,
+ * "Client Key")), ServerKey = HMAC(SaltedPassword, "Server Key"). The password's octets are
+ * used as given (SASLprep is the caller's choice).
+ */
+export async function scramKeys(
+  scheme: 'SCRAM-SHA-1' | 'SCRAM-SHA-256',
+  pw: Uint8Array,
+  salt: Buffer,
+  iterations: number,
+): Promise<ScramCredentials> {
+  const hash = scheme === 'SCRAM-SHA-1' ? 'sha1' : 'sha256';
+  const salted = await pbkdf2(pw, salt, iterations, digestLength(hash), hash);
+  const clientKey = createHmac(hash, salted).update('Client Key').digest();
+  return {
+    iterations,
+    salt,
+    storedKey: createHash(hash).update(clientKey).digest(),
+    serverKey: createHmac(hash, salted).update('Server Key').digest(),
+  };
 }
 
 /** Dovecot 2.3's `{SCRAM-SHA-256}iterations,salt,StoredKey,ServerKey` (all base64). */

@@ -3,13 +3,10 @@
  * (the -PLUS variants are not offered). The server works from the stored keys alone: a Dovecot
  * `{SCRAM-SHA-256}` hash, or keys derived from a PLAIN password with a per-user salt.
  */
-import { createHash, createHmac, pbkdf2 as pbkdf2Callback, randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { saslprep } from '@mongodb-js/saslprep';
-import { DEFAULT_SCRAM_ITERATIONS, safeEqual, type ScramCredentials } from './password.js';
+import { DEFAULT_SCRAM_ITERATIONS, safeEqual, scramKeys, type ScramCredentials } from './password.js';
 import type { AuthExchange, AuthStep } from './types.js';
-
-const pbkdf2 = promisify(pbkdf2Callback);
 
 export type ScramMechanism = 'SCRAM-SHA-1' | 'SCRAM-SHA-256';
 export type { ScramCredentials };
@@ -29,27 +26,13 @@ export async function deriveScramCredentials(
   salt: Buffer,
   iterations: number,
 ): Promise<ScramCredentials> {
-  const hash = hashOf(mechanism);
   let normalized = password;
   try {
     normalized = saslprep(password);
   } catch {
     // Prohibited characters: keep the password as stored.
   }
-  const salted = await pbkdf2(
-    Buffer.from(normalized, 'utf8'),
-    salt,
-    iterations,
-    hash === 'sha1' ? 20 : 32,
-    hash,
-  );
-  const clientKey = createHmac(hash, salted).update('Client Key').digest();
-  return {
-    iterations,
-    salt,
-    storedKey: createHash(hash).update(clientKey).digest(),
-    serverKey: createHmac(hash, salted).update('Server Key').digest(),
-  };
+  return scramKeys(mechanism, Buffer.from(normalized, 'utf8'), salt, iterations);
 }
 
 /**
