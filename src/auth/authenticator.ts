@@ -216,6 +216,19 @@ class SaslAuthenticator implements Authenticator {
     return undefined;
   }
 
+  /** A user whose credentials are verified, logging in as themself. */
+  private loggedIn(entry: UserEntry, ctx: AuthContext): AuthStep {
+    return (
+      this.restricted(entry, ctx) ?? {
+        kind: 'success',
+        user: entry.name,
+        authcid: entry.name,
+        master: false,
+        entry,
+      }
+    );
+  }
+
   /** PLAIN and LOGIN: a password, and for PLAIN maybe an authorization identity. */
   private passwordExchange(mechanism: 'PLAIN' | 'LOGIN', ctx: AuthContext): AuthExchange {
     return saslExchange(mechanism, async (c) => {
@@ -227,15 +240,7 @@ class SaslAuthenticator implements Authenticator {
         if (authzid === '' || authzid === authcid) {
           const entry = await this.lookup(this.options.users, authcid, mechanism);
           if (!(await this.checkPassword(entry, secret, mechanism))) return FAILED;
-          return (
-            this.restricted(entry!, ctx) ?? {
-              kind: 'success',
-              user: entry!.name,
-              authcid: entry!.name,
-              master: false,
-              entry: entry!,
-            }
-          );
+          return this.loggedIn(entry!, ctx);
         }
         // RFC 4616 §2: a different authzid asks to act as another user, which only masters may.
         const master = this.options.masters
@@ -327,6 +332,8 @@ class SaslAuthenticator implements Authenticator {
     ctx: AuthContext,
     cannotServe: (entry: UserEntry) => void,
   ): ScramServer {
+    /** The entry the keys came from: the one a valid proof authenticates, not looked up again. */
+    let authenticated: UserEntry | undefined;
     const server = new ScramServer({
       mechanism,
       secret: this.scramSecret,
@@ -335,6 +342,7 @@ class SaslAuthenticator implements Authenticator {
         const source = fromMasters ? this.options.masters : this.options.users;
         const entry = source ? await this.lookup(source, authcid, mechanism) : undefined;
         if (!entry) return undefined;
+        authenticated = entry;
         try {
           const { scheme, value } = parseStoredPassword(entry.password);
           if (scheme === mechanism) return parseScramStored(mechanism, value);
@@ -354,25 +362,13 @@ class SaslAuthenticator implements Authenticator {
         cannotServe(entry);
         return undefined;
       },
+      // Called only after a valid proof, so only once credentials() has found the entry: a
+      // master (from the masters source) when the authzid names another user.
       authorize: async (authcid, authzid) => {
+        const entry = authenticated!;
+        if (authzid === '' || authzid === authcid) return this.loggedIn(entry, ctx);
         try {
-          if (authzid === '' || authzid === authcid) {
-            const entry = await this.lookup(this.options.users, authcid, mechanism);
-            if (!entry) return FAILED;
-            return (
-              this.restricted(entry, ctx) ?? {
-                kind: 'success',
-                user: entry.name,
-                authcid: entry.name,
-                master: false,
-                entry,
-              }
-            );
-          }
-          const master = this.options.masters
-            ? await this.lookup(this.options.masters, authcid, mechanism)
-            : undefined;
-          return master ? await this.actAs(master, authzid, mechanism, ctx) : NOT_AUTHORIZED;
+          return await this.actAs(entry, authzid, mechanism, ctx);
         } catch (e) {
           if (e instanceof LookupFailed) return UNAVAILABLE;
           throw e;

@@ -306,6 +306,30 @@ test('SCRAM with an authzid: a master user logs in as the user', async () => {
   assert.equal(notMaster.final.kind, 'failure');
 });
 
+test('SCRAM looks the user up once: the entry that gave the keys is the one logged in', async () => {
+  const users = source({ alice: '{PLAIN}wonderland' });
+  const masters = source({ admin: '{PLAIN}master-secret' });
+  const a = auth({ users, masters });
+  const r = await scramClient(a.start('SCRAM-SHA-256', CLEAR)!, {
+    hash: 'sha256',
+    user: 'alice',
+    password: 'wonderland',
+  });
+  assert.equal(r.final.kind, 'success');
+  assert.deepEqual(users.lookups, ['alice']);
+  // A master login: the master once, the user it acts as once.
+  users.lookups.length = 0;
+  const m = await scramClient(a.start('SCRAM-SHA-256', CLEAR)!, {
+    hash: 'sha256',
+    user: 'admin',
+    password: 'master-secret',
+    authzid: 'alice',
+  });
+  assert.equal(m.final.kind === 'success' && m.final.user, 'alice');
+  assert.deepEqual(masters.lookups, ['admin']);
+  assert.deepEqual(users.lookups, ['alice']);
+});
+
 test('EXTERNAL: offered with a client certificate when enabled; the authzid must be empty or match', async () => {
   const cert: AuthContext = { ...TLS, clientCertificateUser: 'alice' };
   assert.ok(!auth().mechanisms(cert).includes('EXTERNAL'), 'not enabled');
