@@ -7,6 +7,7 @@ import {
   type ScramCredentials,
   type ScramMechanism,
 } from '../../../src/auth/index.js';
+import { scramClient } from './helpers.js';
 
 const secret = Buffer.alloc(32, 7);
 
@@ -26,14 +27,15 @@ function server(
 
 const b = (s: string) => Buffer.from(s, 'utf8');
 
+/** A server for user `user` with the keys of the RFC examples' password "pencil" and salt. */
+async function pencil(mechanism: ScramMechanism, serverNonce: string): Promise<ScramServer> {
+  const salt = mechanism === 'SCRAM-SHA-1' ? 'QSXCR+Q6sek8bf92' : 'W22ZaJ0SNY7soEsUEjb6gQ==';
+  const creds = await deriveScramCredentials(mechanism, 'pencil', Buffer.from(salt, 'base64'), 4096);
+  return server(mechanism, creds, serverNonce);
+}
+
 test('RFC 5802 §5: the SCRAM-SHA-1 example exchange', async () => {
-  const creds = await deriveScramCredentials(
-    'SCRAM-SHA-1',
-    'pencil',
-    Buffer.from('QSXCR+Q6sek8bf92', 'base64'),
-    4096,
-  );
-  const s = server('SCRAM-SHA-1', creds, '3rfcNHYJY1ZVvWVs7j');
+  const s = await pencil('SCRAM-SHA-1', '3rfcNHYJY1ZVvWVs7j');
   const first = await s.step(b('n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL'));
   assert.deepEqual(first, {
     kind: 'challenge',
@@ -52,13 +54,7 @@ test('RFC 5802 §5: the SCRAM-SHA-1 example exchange', async () => {
 });
 
 test('RFC 7677 §3: the SCRAM-SHA-256 example exchange', async () => {
-  const creds = await deriveScramCredentials(
-    'SCRAM-SHA-256',
-    'pencil',
-    Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'),
-    4096,
-  );
-  const s = server('SCRAM-SHA-256', creds, '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0');
+  const s = await pencil('SCRAM-SHA-256', '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0');
   const first = await s.step(b('n,,n=user,r=rOprNGfwEbeRWgbNEkqO'));
   assert.equal(
     first.kind === 'challenge' && first.data.toString(),
@@ -77,13 +73,7 @@ test('RFC 7677 §3: the SCRAM-SHA-256 example exchange', async () => {
 });
 
 async function rfc7677(): Promise<ScramServer> {
-  const creds = await deriveScramCredentials(
-    'SCRAM-SHA-256',
-    'pencil',
-    Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'),
-    4096,
-  );
-  const s = server('SCRAM-SHA-256', creds, 'SERVER');
+  const s = await pencil('SCRAM-SHA-256', 'SERVER');
   await s.step(b('n,,n=user,r=rOprNGfwEbeRWgbNEkqO'));
   return s;
 }
@@ -145,7 +135,7 @@ test('a failing credential lookup is unavailable', async () => {
   assert.equal(step.kind === 'failure' && step.reason, 'unavailable');
 });
 
-test('the user name escapes =2C and =3D are decoded; authzid defaults to refusing other users', async () => {
+test('the user name escapes =2C and =3D are decoded', async () => {
   let seen = '';
   const s = new ScramServer({
     mechanism: 'SCRAM-SHA-1',
@@ -157,4 +147,19 @@ test('the user name escapes =2C and =3D are decoded; authzid defaults to refusin
   });
   await s.step(b('n,,n=a=2Cb=3Dc,r=abc'));
   assert.equal(seen, 'a,b=c');
+});
+
+test('without an authorize option, a valid proof with another authzid is refused', async () => {
+  const login = (authzid?: string) =>
+    pencil('SCRAM-SHA-256', 'S').then((s) =>
+      scramClient(s, { hash: 'sha256', user: 'user', password: 'pencil', authzid }),
+    );
+  assert.deepEqual((await login('other')).final, {
+    kind: 'failure',
+    reason: 'authz',
+    message: 'Not authorized to act as that user',
+  });
+  const self = await login('user');
+  assert.equal(self.final.kind === 'success' && self.final.user, 'user');
+  assert.ok(self.serverSignatureOk);
 });
