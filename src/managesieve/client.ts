@@ -394,10 +394,7 @@ export class ManageSieveClient {
 
   /** CHECKSCRIPT (§2.12): `OK (WARNINGS)` or `NO` with the errors in `text`. */
   checkScript(content: string | Buffer): Promise<ManageSieveReply> {
-    this.send(
-      Buffer.concat([Buffer.from('CHECKSCRIPT '), encodeString(content, 'literal'), Buffer.from('\r\n')]),
-    );
-    return this.readResponse();
+    return this.call('CHECKSCRIPT', [content], 'literal');
   }
 
   async listScripts(): Promise<ManageSieveResponse & { scripts: ScriptListEntry[] }> {

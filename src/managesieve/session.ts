@@ -12,7 +12,7 @@ import type { Engine } from '../sieve/index.js';
 import { StoreError, UNLIMITED, type Quota, type ScriptStore } from '../store/types.js';
 import { checkScriptName, checkScriptText } from './names.js';
 import type { ManageSieveLimits, ManageSieveLogger } from './options.js';
-import { MAX_NUMBER, readCommand, type Arg, type ReadResult } from './syntax.js';
+import { MAX_NUMBER, readCommand, verbOf, type Arg, type ReadResult } from './syntax.js';
 import { capabilityBlock, dataLine, response, type ResponseCode, type Status } from './wire.js';
 
 /** What every session of one server shares. */
@@ -186,11 +186,9 @@ export class Session {
 
   /** The largest literal allowed at this position of the command being read. */
   private literalLimit(args: readonly Arg[]): number {
-    const verb = args[0]?.kind === 'atom' ? args[0].value.toUpperCase() : '';
-    const index = args.length;
+    const verb = verbOf(args);
     if (verb === 'AUTHENTICATE') return this.ctx.limits.maxSaslResponse;
-    if (this.user && verb === 'PUTSCRIPT' && index === 2) return this.scriptLimit(true);
-    if (this.user && verb === 'CHECKSCRIPT' && index === 1) return this.scriptLimit(false);
+    if (this.user && isScriptArgument(verb, args.length)) return this.scriptLimit(verb === 'PUTSCRIPT');
     return this.ctx.limits.maxLiteral;
   }
 
@@ -247,10 +245,9 @@ export class Session {
   private async dispatch(r: ReadResult): Promise<boolean> {
     if (r.kind === 'too-large') {
       // The octets were skipped unread: whatever they held was never taken for commands.
-      const script =
-        (r.verb === 'PUTSCRIPT' && r.argIndex === 2) || (r.verb === 'CHECKSCRIPT' && r.argIndex === 1);
       let text = `Argument too long: a literal of ${r.size} octets; at most ${r.limit} are accepted here.`;
-      if (script && this.user) text = `Script too large: ${r.size} octets; at most ${r.limit} are accepted.`;
+      if (this.user && isScriptArgument(r.verb, r.argIndex))
+        text = `Script too large: ${r.size} octets; at most ${r.limit} are accepted.`;
       else if (!this.user && COMMANDS[r.verb ?? '']?.state === 'auth')
         text = `A literal of ${r.size} octets is not read before login; authenticate first.`;
       this.reply('NO', 'QUOTA/MAXSIZE', text);
@@ -610,6 +607,11 @@ export class Session {
       this.reply('OK', undefined, 'Renamescript completed.');
     return true;
   }
+}
+
+/** The script of PUTSCRIPT (its second argument) and CHECKSCRIPT (its first); `index` counts the command name. */
+function isScriptArgument(verb: string | undefined, index: number): boolean {
+  return (verb === 'PUTSCRIPT' && index === 2) || (verb === 'CHECKSCRIPT' && index === 1);
 }
 
 /** A string argument's octets (the command's shape was checked by dispatch). */

@@ -98,7 +98,8 @@ function unexpected(line: string, at: number): string {
   return `unexpected character 0x${c.toString(16).padStart(2, '0')} at column ${at + 1}`;
 }
 
-function verbOf(args: readonly Arg[]): string | undefined {
+/** The command name, upper-cased; undefined when the command does not start with an atom. */
+export function verbOf(args: readonly Arg[]): string | undefined {
   const a = args[0];
   return a?.kind === 'atom' ? a.value.toUpperCase() : undefined;
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createEngine } from '../../../src/sieve/index.js';
+import { UNLIMITED } from '../../../src/store/types.js';
 import { block, capabilities, command, literal, login, raw, startServer } from './helpers.js';
 
 test('greeting: the capability block then OK; CAPABILITY repeats it; NOOP with and without a tag', async (t) => {
@@ -181,6 +183,29 @@ test('quotas: HAVESPACE and PUTSCRIPT answer QUOTA/MAXSIZE, QUOTA/MAXSCRIPTS and
   // CHECKSCRIPT does not check the quota (RFC 5804 §2.12).
   assert.deepEqual(await command(c, raw('CHECKSCRIPT ', literal(`#${'x'.repeat(5000)}\nkeep;\n`), '\r\n')), [
     'OK "Script is valid."',
+  ]);
+});
+
+test("the engine's script size limit: PUTSCRIPT and CHECKSCRIPT of one octet more are refused unread", async (t) => {
+  // No quota: only the engine's limit applies.
+  const { client } = await startServer(t, {
+    engine: createEngine({ limits: { maxScriptSize: 100 } }),
+    quota: UNLIMITED,
+  });
+  const c = await client();
+  await login(c);
+  const fits = `#${'x'.repeat(92)}\r\nkeep;`;
+  assert.equal(fits.length, 100);
+  const tooLarge = 'NO (QUOTA/MAXSIZE) "Script too large: 101 octets; at most 100 are accepted."';
+  assert.deepEqual(await command(c, raw('CHECKSCRIPT ', literal(`${fits} `), '\r\n')), [tooLarge]);
+  assert.deepEqual(await command(c, raw('PUTSCRIPT "s" ', literal(`${fits} `), '\r\n')), [tooLarge]);
+  assert.deepEqual(await command(c, raw('CHECKSCRIPT ', literal(fits), '\r\n')), ['OK "Script is valid."']);
+  assert.deepEqual(await command(c, raw('PUTSCRIPT "s" ', literal(fits), '\r\n')), [
+    'OK "Putscript completed."',
+  ]);
+  assert.deepEqual(await command(c, 'HAVESPACE "s" 100'), ['OK "Putscript would succeed."']);
+  assert.deepEqual(await command(c, 'HAVESPACE "s" 101'), [
+    'NO (QUOTA/MAXSIZE) "Scripts may hold at most 100 octets."',
   ]);
 });
 
