@@ -8,7 +8,7 @@ import type { PasswdUser } from './common.js';
 import { startDovecotManageSieve, type DovecotManageSieve } from './dovecot-managesieve.js';
 import { startSievertServe, type SievertServe } from './sievert-serve.js';
 import { NET_SIEVE, netSieveSession, sievelibSession } from '../managesieve-drivers.js';
-import { runProgram as run } from '../programs.js';
+import { runSieveConnect } from './sieve-connect.js';
 
 // Real ManageSieve clients against Dovecot's managesieved (which validates the drivers) and
 // against `sievert serve`: sieve-connect (Perl), python3-sievelib, PHP Net_Sieve (Roundcube,
@@ -50,32 +50,15 @@ function file(content: string): string {
 }
 
 function clientSuite(port: () => number): void {
-  /** sieve-connect with STARTTLS verified against the test CA; `commands` as for --exec. */
+  /** sieve-connect as connect@example.com; `commands` as for --exec. */
   const sieveConnect = (commands: string[]) =>
-    run(
-      'sieve-connect',
-      [
-        '--nosrv',
-        '--server',
-        '127.0.0.1',
-        '--port',
-        String(port()),
-        '--tlscafile',
-        certs.caFile,
-        '--tlshostname',
-        'localhost',
-        '--noclearauth',
-        '--authmech',
-        'PLAIN',
-        '--user',
-        'connect@example.com',
-        '--passwordfd',
-        '0',
-        '--exec',
-        file(commands.join('\n') + '\n'),
-      ],
-      'clientpw\n',
-    );
+    runSieveConnect({
+      port: port(),
+      caFile: certs.caFile,
+      user: 'connect@example.com',
+      password: 'clientpw',
+      args: ['--exec', file(commands.join('\n') + '\n')],
+    });
 
   test('sieve-connect: STARTTLS, PLAIN literal, upload, list, activate, download, checkscript, delete', async () => {
     const local = file(script);
@@ -103,28 +86,13 @@ function clientSuite(port: () => number): void {
   });
 
   test('sieve-connect: a wrong password is refused', async () => {
-    const r = await run(
-      'sieve-connect',
-      [
-        '--nosrv',
-        '--server',
-        '127.0.0.1',
-        '--port',
-        String(port()),
-        '--tlscafile',
-        certs.caFile,
-        '--tlshostname',
-        'localhost',
-        '--authmech',
-        'PLAIN',
-        '--user',
-        'connect@example.com',
-        '--passwordfd',
-        '0',
-        '--list',
-      ],
-      'wrong\n',
-    );
+    const r = await runSieveConnect({
+      port: port(),
+      caFile: certs.caFile,
+      user: 'connect@example.com',
+      password: 'wrong',
+      args: ['--list'],
+    });
     assert.notEqual(r.code, 0, r.out);
     assert.match(r.out, /Authentication refused by server/, r.out);
   });

@@ -7,7 +7,7 @@ import type { RunningProxy } from '../../../src/proxy/index.js';
 import { capturingLogger, makeCerts, portOf, proxyFrom, type TestCerts } from '../../unit/proxy/helpers.js';
 import { startDovecot, type Dovecot } from './dovecot.js';
 import { NET_SIEVE, netSieveSession, sievelibSession } from '../managesieve-drivers.js';
-import { runProgram as run } from '../programs.js';
+import { runSieveConnect } from '../managesieve/sieve-connect.js';
 
 // Real ManageSieve clients (sieve-connect, python3-sievelib, PHP Net_Sieve as Roundcube uses it)
 // through the proxy's STARTTLS listener to Dovecot's managesieve (STARTTLS leg, XCLIENT).
@@ -77,35 +77,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** sieve-connect through the proxy with STARTTLS verified against the test CA; `commands` as for --exec. */
+/** sieve-connect through the proxy; `commands` as for --exec. */
 function sieveConnect(user: string, password: string, commands: string[], authzid?: string) {
   const script = join(dir, `commands-${Math.random().toString(36).slice(2)}`);
   writeFileSync(script, commands.join('\n') + '\n');
-  return run(
-    'sieve-connect',
-    [
-      '--nosrv',
-      '--server',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--tlscafile',
-      certs.caFile,
-      '--tlshostname',
-      'localhost',
-      '--noclearauth',
-      '--authmech',
-      'PLAIN',
-      '--user',
-      user,
-      ...(authzid ? ['--authzid', authzid] : []),
-      '--passwordfd',
-      '0',
-      '--exec',
-      script,
-    ],
-    password + '\n',
-  );
+  return runSieveConnect({ port, caFile: certs.caFile, user, password, authzid, args: ['--exec', script] });
 }
 
 /** Session ids of our successful logins for a user, from the proxy's own log. */
