@@ -1,7 +1,7 @@
 // sievert user … and sievert script …: administration on the same store as a running server.
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { formatDiagnostic } from '../sieve/index.js';
+import { createEngine, formatDiagnostic } from '../sieve/index.js';
 import { loadServeConfig, type ServeConfig } from '../serve/config.js';
 import { openStore, StoreError, UNLIMITED, type Quota, type ScriptStore } from '../store/index.js';
 import {
@@ -12,9 +12,9 @@ import {
   type PasswordScheme,
 } from '../auth/index.js';
 import { EXIT_CONFIG, loadOrReport, parseSize } from '../config/index.js';
-import { compileFile } from './check.js';
+import { readScriptFile } from './io.js';
 import { readFileSync } from 'node:fs';
-import { checkScriptName, DEFAULT_MAX_NAME_CHARACTERS } from '../managesieve/names.js';
+import { checkScriptBytes, checkScriptName, DEFAULT_MAX_NAME_CHARACTERS } from '../managesieve/index.js';
 
 export interface AdminOptions {
   config?: string;
@@ -56,7 +56,7 @@ async function withStore(
   if (config === undefined) return EXIT_CONFIG;
   let store: ScriptStore;
   try {
-    store = await openStore(config.storeUrl, { dataDir: config.dataDir });
+    store = await openStore(config.storeUrl);
   } catch (e) {
     return failed(`cannot open the store: ${(e as Error).message}`, 1);
   }
@@ -204,21 +204,26 @@ export function scriptCommand(action: string, args: string[], opts: ScriptPutOpt
         return 0;
       case 'put': {
         if (name === undefined || !file) return usage('sievert script put USER NAME FILE');
-        // The same checks as PUTSCRIPT: the name's rules, no empty script, and a script that
-        // does not compile is not stored.
-        const checked = checkScriptName(Buffer.from(name, 'utf8'), DEFAULT_MAX_NAME_CHARACTERS);
-        if (!checked.ok) {
-          process.stderr.write(`error: ${checked.message}\n`);
+        // The same checks as PUTSCRIPT: the name's rules, then the script's (checkScriptBytes).
+        const checkedName = checkScriptName(Buffer.from(name, 'utf8'), DEFAULT_MAX_NAME_CHARACTERS);
+        if (!checkedName.ok) return failed(checkedName.message, 1);
+        let script: Buffer;
+        try {
+          script = readScriptFile(file);
+        } catch (e) {
+          return failed(`cannot read ${file}: ${(e as Error).message}`, 1);
+        }
+        // The octets checked are the octets stored.
+        const checked = checkScriptBytes(script, createEngine());
+        if (checked.kind === 'empty')
+          return failed(`${file} is empty; an empty script is refused (RFC 5804 §2.6)`, 1);
+        if (checked.kind === 'not-utf8') {
+          const at = `${file}:${checked.line}:${checked.column}`;
+          process.stderr.write(`${at}: error: the script is not valid UTF-8 (RFC 5228 §1.1)\n`);
           return 1;
         }
-        // The octets compiled are the octets stored.
-        const { bytes: script, diagnostics } = compileFile(file);
-        for (const d of diagnostics) process.stderr.write(formatDiagnostic(file, d) + '\n');
-        if (script === null || diagnostics.some((d) => d.severity === 'error')) return 1;
-        if (script.length === 0) {
-          process.stderr.write(`error: ${file} is empty; an empty script is refused (RFC 5804 §2.6)\n`);
-          return 1;
-        }
+        for (const d of checked.diagnostics) process.stderr.write(formatDiagnostic(file, d) + '\n');
+        if (checked.diagnostics.some((d) => d.severity === 'error')) return 1;
         // Administrators are not held to the users' quotas.
         await store.putScript(user, name, script, UNLIMITED);
         if (opts.activate) await store.setActive(user, name);

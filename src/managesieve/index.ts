@@ -20,7 +20,8 @@ export {
   type ManageSieveOptions,
   type ManageSieveServer,
 } from './options.js';
-export { checkScriptName } from './names.js';
+export { checkScriptBytes, checkScriptName, DEFAULT_MAX_NAME_CHARACTERS, type ScriptCheck } from './names.js';
+export { ManageSieveClient, requireOk, type ManageSieveResponse } from './client.js';
 
 /** Starts listening; resolves once every address is bound. */
 export async function startManageSieve(o: ManageSieveOptions): Promise<ManageSieveServer> {

@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { decodeScript } from '../sieve/index.js';
+import { decodeScript, type Diagnostic, type Engine } from '../sieve/index.js';
 
 /**
- * RFC 5804 §1.6 script names and the script text's UTF-8.
+ * RFC 5804 §1.6 script names, and the checks a script passes before it is stored.
  */
 
 /** RFC 5804 §1.6: servers MUST allow names of up to 128 Unicode characters. */
@@ -50,16 +50,25 @@ export function checkScriptName(bytes: Buffer, maxCharacters: number): Checked<s
   return { ok: true, value: name };
 }
 
+/** What the PUTSCRIPT checks make of a script's octets; each host words its own answer. */
+export type ScriptCheck =
+  | { kind: 'empty' }
+  | { kind: 'not-utf8'; line: number; column: number }
+  | { kind: 'checked'; diagnostics: readonly Diagnostic[] };
+
 /**
- * The script as text (RFC 5228 §2.1: UTF-8). Invalid UTF-8 is refused with its position, as the
- * engine reports a syntax error. The decoding is the CLI's, so `sievert check` and PUTSCRIPT
- * agree on what a script's bytes mean.
+ * Checks a script as PUTSCRIPT and CHECKSCRIPT do (RFC 5804 §2.6, §2.12), for every way a script
+ * is stored (ManageSieve, the web editor, `sievert script put`): refused when empty, then its
+ * UTF-8 (RFC 5228 §2.1, decoded as `sievert check` decodes it, with the first bad octet's
+ * line and column), then the engine's diagnostics. A script with an error diagnostic is refused.
  */
-export function checkScriptText(bytes: Buffer): Checked<string> {
-  const d = decodeScript(bytes);
-  if ('text' in d) return { ok: true, value: d.text };
-  return {
-    ok: false,
-    message: `line ${d.line}: error: invalid UTF-8 at column ${d.column}; scripts are UTF-8 (RFC 5228 §2.1).`,
-  };
+export function checkScriptBytes(bytes: Buffer, engine: Engine): ScriptCheck {
+  // RFC 5804 §2.6: "A script of zero length SHOULD be disallowed." It is valid Sieve
+  // (RFC 5228 §8.2 `commands = *command`) but only a client error produces it (a failed read,
+  // a cleared editor): stored and activated, it would silently turn filtering off.
+  if (bytes.length === 0) return { kind: 'empty' };
+  const decoded = decodeScript(bytes);
+  if (!('text' in decoded)) return { kind: 'not-utf8', line: decoded.line, column: decoded.column };
+  // Checked, not compiled: the program is built when a delivery runs the script.
+  return { kind: 'checked', diagnostics: engine.check(decoded.text) };
 }

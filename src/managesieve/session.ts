@@ -10,7 +10,7 @@ import {
 } from '../net/index.js';
 import type { Engine } from '../sieve/index.js';
 import { StoreError, UNLIMITED, type Quota, type ScriptStore } from '../store/types.js';
-import { checkScriptName, checkScriptText } from './names.js';
+import { checkScriptBytes, checkScriptName } from './names.js';
 import type { ManageSieveLimits, ManageSieveLogger } from './options.js';
 import { MAX_NUMBER, readCommand, verbOf, type Arg, type ReadResult } from './syntax.js';
 import { capabilityBlock, dataLine, response, type ResponseCode, type Status } from './wire.js';
@@ -489,20 +489,20 @@ export class Session {
    * its line, one a line; warnings are returned for `OK (WARNINGS)`.
    */
   private validate(script: Buffer): { warnings: string | undefined } | undefined {
-    // RFC 5804 §2.6: "A script of zero length SHOULD be disallowed." It is valid Sieve
-    // (RFC 5228 §8.2 `commands = *command`) but only a client error produces it (a failed read,
-    // a cleared editor): stored and activated, it would silently turn filtering off.
-    if (script.length === 0) {
+    const checked = checkScriptBytes(script, this.ctx.engine);
+    if (checked.kind === 'empty') {
       this.reply('NO', undefined, 'The script is empty; an empty script is refused (RFC 5804 §2.6).');
       return undefined;
     }
-    const text = checkScriptText(script);
-    if (!text.ok) {
-      this.reply('NO', undefined, text.message);
+    if (checked.kind === 'not-utf8') {
+      this.reply(
+        'NO',
+        undefined,
+        `line ${checked.line}: error: invalid UTF-8 at column ${checked.column}; scripts are UTF-8 (RFC 5228 §2.1).`,
+      );
       return undefined;
     }
-    // Checked, not compiled: the program is built when a delivery runs the script.
-    const diagnostics = this.ctx.engine.check(text.value);
+    const { diagnostics } = checked;
     const render = (severity: string): string[] =>
       diagnostics
         .filter((d) => d.severity === severity)

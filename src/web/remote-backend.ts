@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { ManageSieveClient, type ManageSieveResponse } from '../managesieve/client.js';
+import { ManageSieveClient, type ManageSieveResponse } from '../managesieve/index.js';
 import { ConnectionClosedError, type ClientTlsOptions, type TlsMode } from '../net/index.js';
 import {
   isLoopback,

@@ -16,7 +16,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { SecureContextOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { checkScriptName } from '../managesieve/index.js';
+import { checkScriptBytes, checkScriptName } from '../managesieve/index.js';
 import { FailurePenalties, parseBind, sleep } from '../net/index.js';
 import { decodeScript, type Diagnostic, type Engine } from '../sieve/index.js';
 import {
@@ -236,17 +236,17 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
   };
   /** As ManageSieve's PUTSCRIPT: empty, invalid UTF-8 or any compile error → refused with the diagnostics. */
   const validate = (bytes: Buffer): { diagnostics: readonly Diagnostic[] } => {
-    if (bytes.length === 0)
+    const checked = checkScriptBytes(bytes, o.engine);
+    if (checked.kind === 'empty')
       throw new HttpError(422, 'EMPTY', 'The script is empty; an empty script is refused (RFC 5804 §2.6).');
-    const decoded = decodeScript(bytes);
-    if (!('text' in decoded))
+    if (checked.kind === 'not-utf8')
       throw new HttpError(
         422,
         'UTF8',
-        `Invalid UTF-8 at line ${decoded.line}, column ${decoded.column}; scripts are UTF-8 (RFC 5228 §2.1).`,
-        { line: decoded.line, column: decoded.column },
+        `Invalid UTF-8 at line ${checked.line}, column ${checked.column}; scripts are UTF-8 (RFC 5228 §2.1).`,
+        { line: checked.line, column: checked.column },
       );
-    const diagnostics = o.engine.check(decoded.text);
+    const { diagnostics } = checked;
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) {
       const first = errors[0]!;
