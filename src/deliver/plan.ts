@@ -2,7 +2,7 @@
 // folder), the messages to send, the memory entries to record once that is done, and the LMTP
 // answer. Pure: the files and the relay are touched by the caller (src/deliver/index.ts).
 import {
-  applyEdits,
+  editedMessage,
   isRedirectLoop,
   notifyMessages,
   REDIRECTED_FROM,
@@ -11,7 +11,7 @@ import {
   vacationResponse,
   type ActionJson,
   type ActionJsonTypes,
-  type MessageEdit,
+  type EditedMessage,
   type OriginalEnvelope,
   type OutgoingOptions,
   type SieveMessage,
@@ -58,26 +58,17 @@ export interface Plan {
   notes: string[];
 }
 
-/** One script's result, with the message as its actions carry it. */
-export interface ScriptOutcome {
+/**
+ * One script's result, with the message as its actions carry it; `stored` is also the message a
+ * next script sees.
+ */
+export interface ScriptOutcome extends EditedMessage {
   readonly actions: readonly ActionJson[];
-  /** The message with the script's edits: what keep and fileinto store, and what a next script sees. */
-  readonly stored: Uint8Array;
-  /** What a redirect sends: the same without enclose (RFC 5703 §6). */
-  readonly redirected: Uint8Array;
 }
 
 /** The outcome of a script that ran on `bytes` (the message before its own edits). */
 export function scriptOutcome(bytes: Uint8Array, actions: readonly ActionJson[]): ScriptOutcome {
-  const edits: MessageEdit[] = actions.flatMap((a) => (a.type === 'edit' ? a.edits : []));
-  const stored = edits.length ? applyEdits(bytes, edits) : bytes;
-  const redirected = edits.some((e) => e.op === 'enclose')
-    ? applyEdits(
-        bytes,
-        edits.filter((e) => e.op !== 'enclose'),
-      )
-    : stored;
-  return { actions, stored, redirected };
+  return { actions, ...editedMessage(bytes, actions) };
 }
 
 export interface PlanContext {
