@@ -59,7 +59,7 @@ export async function deliverCommand(opts: DeliverOptions): Promise<number> {
   const message = pipedMessage(await readAll(process.stdin));
   let store: ScriptStore;
   try {
-    store = await openStore(config.storeUrl, { dataDir: config.dataDir });
+    store = await openStore(config.storeUrl);
   } catch (e) {
     process.stderr.write(`error: cannot open the store: ${(e as Error).message}\n`);
     return EX_TEMPFAIL;

@@ -88,7 +88,7 @@ function scramSecret(dataDir: string): Buffer {
 export async function startServer(config: ServeConfig, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel, base: { service: 'sievert' } });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore(config.storeUrl, { dataDir: config.dataDir });
+  const store = await openStore(config.storeUrl);
   const workers =
     config.auth.passwordWorkers > 0 ? new PasswordWorkers(config.auth.passwordWorkers) : undefined;
   try {

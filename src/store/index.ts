@@ -3,7 +3,7 @@
  * Backends are loaded on demand, so a SQLite deployment never loads `pg` and back.
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { ScriptStore } from './types.js';
 
 export * from './types.js';
@@ -11,8 +11,6 @@ export { effectiveQuota } from './quota.js';
 export { SchemaVersionError } from './migrations.js';
 
 export interface OpenStoreOptions {
-  /** The data directory: an empty `url` means the SQLite file `DATA_DIR/sievert.db`. Default `./sievert-data`. */
-  dataDir?: string;
   /**
    * How long an operation waits for another process's (SQLite) or node's (PostgreSQL) lock,
    * or for a PostgreSQL connection, before failing with TRYLATER, in milliseconds. Default 5000.
@@ -34,7 +32,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     const { PostgresStore } = await import('./postgres.js');
     return PostgresStore.open(url, timeout === undefined ? {} : { timeoutMs: timeout });
   }
-  const path = sqlitePath(url, options.dataDir ?? './sievert-data');
+  const path = sqlitePath(url);
   const { SqliteStore } = await import('./sqlite.js');
   if (path !== ':memory:') createPrivateFile(path);
   return SqliteStore.open(path, timeout === undefined ? {} : { busyTimeoutMs: timeout });
@@ -55,8 +53,7 @@ function checkPostgresUrl(url: string): void {
  * The SQLite file a `store.url` names, or throws an Error naming `store.url`. A relative path is
  * taken from `baseDir` (default: the working directory).
  */
-export function sqlitePath(url: string, dataDir: string, baseDir = process.cwd()): string {
-  if (url === '') return resolve(baseDir, join(dataDir, 'sievert.db'));
+export function sqlitePath(url: string, baseDir = process.cwd()): string {
   let path = url;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
   if (scheme !== undefined) {
@@ -79,7 +76,7 @@ export function sqlitePath(url: string, dataDir: string, baseDir = process.cwd()
  * Throws an Error naming `store.url` for what openStore would refuse.
  */
 export function resolveStoreUrl(url: string, baseDir: string): string {
-  if (!isPostgresUrl(url)) return `sqlite:${sqlitePath(url, '.', baseDir)}`;
+  if (!isPostgresUrl(url)) return `sqlite:${sqlitePath(url, baseDir)}`;
   checkPostgresUrl(url);
   return url;
 }

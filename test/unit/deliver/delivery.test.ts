@@ -101,7 +101,7 @@ describe('delivery', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
     rmSync(join(dir, 'mail'), { recursive: true, force: true });
-    store = await openStore(`sqlite:${join(dir, `db-${Math.random()}`)}`, { dataDir: dir });
+    store = await openStore(`sqlite:${join(dir, `db-${Math.random()}`)}`);
     await store.addUser({ name: 'alice@example.org', password: '{PLAIN}x', quota: {} });
     await store.addUser({ name: 'bob', password: '{PLAIN}x', quota: {} });
     relay = new RecordingRelay();

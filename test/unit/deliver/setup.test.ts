@@ -21,7 +21,7 @@ let store: ScriptStore;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sievert-deliver-setup-'));
-  store = await openStore(`sqlite:${join(dir, 'sievert.db')}`, { dataDir: dir });
+  store = await openStore(`sqlite:${join(dir, 'sievert.db')}`);
   await store.addUser({ name: 'alice@example.org', password: '{PLAIN}x', quota: {} });
 });
 after(async () => {

@@ -44,13 +44,15 @@ storeConformance('SQLite', harness);
 
 describe('SQLite store: opening', () => {
   test('store.url forms: sqlite:PATH and bare paths relative to the working directory, sqlite:///abs, :memory:', () => {
-    assert.equal(sqlitePath('sqlite:./data/s.db', '/unused'), resolve('data/s.db'));
-    assert.equal(sqlitePath('data/s.db', '/unused'), resolve('data/s.db'));
-    assert.equal(sqlitePath('/var/lib/s.db', '/unused'), '/var/lib/s.db');
-    assert.equal(sqlitePath('sqlite:///var/lib/s.db', '/unused'), '/var/lib/s.db');
-    assert.equal(sqlitePath('SQLITE:/var/lib/s.db', '/unused'), '/var/lib/s.db');
-    assert.equal(sqlitePath('sqlite::memory:', '/unused'), ':memory:');
-    assert.equal(sqlitePath('', '/srv/data'), '/srv/data/sievert.db');
+    assert.equal(sqlitePath('sqlite:./data/s.db'), resolve('data/s.db'));
+    assert.equal(sqlitePath('data/s.db'), resolve('data/s.db'));
+    assert.equal(sqlitePath('/var/lib/s.db'), '/var/lib/s.db');
+    assert.equal(sqlitePath('sqlite:///var/lib/s.db'), '/var/lib/s.db');
+    assert.equal(sqlitePath('SQLITE:/var/lib/s.db'), '/var/lib/s.db');
+    assert.equal(sqlitePath('sqlite::memory:'), ':memory:');
+    assert.equal(sqlitePath('data/s.db', '/srv'), '/srv/data/s.db');
+    // No url at all names no file: the configuration always gives one (sqlite:DATA_DIR/sievert.db).
+    assert.throws(() => sqlitePath(''), /^Error: store\.url: sqlite: needs a file path/);
   });
 
   test('anything else is an error naming store.url', async () => {

@@ -29,7 +29,7 @@ before(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1);');
   writeFileSync(join(dir, 'secret.txt'), 'outside the static folder');
-  store = await openStore(`sqlite:${join(dir, 'sievert.db')}`, { dataDir: dir });
+  store = await openStore(`sqlite:${join(dir, 'sievert.db')}`);
   web = await startWeb({
     listen: ['127.0.0.1:0'],
     store,
