@@ -66,6 +66,13 @@ export const size = z.union(
   { error: 'expected a size such as "512", "20K" or "1M", or a number of octets' },
 );
 
+/** The `[log]` table every command's configuration has: pino's level, `"info"` by default. */
+export const logSection = z
+  .strictObject({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .prefault({});
+
 /** A string or a list of strings, as a list. */
 export const stringList = z
   .union([z.string(), z.array(z.string())])

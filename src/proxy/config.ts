@@ -7,6 +7,7 @@ import {
   configIssue,
   duration,
   inFile,
+  logSection,
   parseTomlText,
   readTomlFile,
   stringList,
@@ -181,11 +182,7 @@ const fileSchema = z.strictObject({
     })
     .prefault({}),
   admin: z.strictObject({ bind: z.string(), bearer_token: z.string().min(1) }).optional(),
-  log: z
-    .strictObject({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    })
-    .prefault({}),
+  log: logSection,
 });
 
 type FileConfig = z.output<typeof fileSchema>;

@@ -10,12 +10,13 @@ import {
   configIssue,
   duration,
   inFile,
+  logSection,
   readTomlFile,
   size,
   stringList,
 } from '../config/index.js';
 import { AUTH_MECHANISMS, sendsSecret } from '../auth/index.js';
-import { parseBind, type TlsMode } from '../net/index.js';
+import { parseBind, unixSocketPath, type TlsMode } from '../net/index.js';
 import type { ScoreTestConfig } from '../sieve/index.js';
 import { resolveStoreUrl, type Quota } from '../store/index.js';
 import { isLoopback } from '../web/index.js';
@@ -170,11 +171,7 @@ const fileSchema = z.strictObject({
       managesieve_allow_cleartext: z.boolean().default(false),
     })
     .prefault({}),
-  log: z
-    .strictObject({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    })
-    .prefault({}),
+  log: logSection,
 });
 
 type FileConfig = z.infer<typeof fileSchema>;
@@ -406,12 +403,15 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
   const webRemote = webRemoteConfig(w, path);
 
   const l = c.lmtp;
-  l.listen.forEach((b, i) => {
-    if (!b.startsWith('unix:') && !parseBind(b))
+  const lmtpListen = l.listen.map((b, i) => {
+    const socket = unixSocketPath(b);
+    if (socket !== undefined) return `unix:${path(socket)}`;
+    if (!parseBind(b))
       throw new ConfigError(
         `lmtp.listen[${i}]`,
         `expected "host:port" or "unix:PATH", got ${JSON.stringify(b)}`,
       );
+    return b;
   });
   // RFC 5321 §4.5.3.1.4: a server takes command lines of 512 octets with the CRLF.
   if (l.max_line < 510) throw new ConfigError('lmtp.max_line', 'must be at least 510 (RFC 5321 §4.5.3.1.4)');
@@ -464,7 +464,7 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
     },
     lmtp: {
       enabled: l.enabled,
-      listen: l.listen.map((b) => (b.startsWith('unix:') ? `unix:${path(b.slice(5))}` : b)),
+      listen: lmtpListen,
       mailLocation: `maildir:${path(location.slice('maildir:'.length))}`,
       recipientDelimiter: l.recipient_delimiter,
       userLookup: l.user_lookup,

@@ -112,6 +112,12 @@ test('unknown keys, wrong types and bad enum values name the key', () => {
     /host:port/,
   );
   refused('[listener.imap]\nbind = ["127.0.0.1:1"]\n', 'listener.imap.protocol', /required/);
+  refused(base + '[log]\nlevel = "verbose"\n', 'log.level', /"trace", "debug", "info"/);
+});
+
+test('[log] level: "info" by default, any of pino\'s levels', () => {
+  assert.equal(parseConfigText(base, dir).logLevel, 'info');
+  assert.equal(parseConfigText(base + '[log]\nlevel = "silent"\n', dir).logLevel, 'silent');
 });
 
 test('refused at start: unknown default destination, a protocol the default destination lacks', () => {

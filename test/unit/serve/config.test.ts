@@ -36,6 +36,7 @@ test('no file: the embedded defaults in ./sievert-data, ManageSieve on 127.0.0.1
   assert.equal(c.auth.plaintextWithoutTls, false);
   assert.equal(c.auth.passwdFile, undefined);
   assert.equal(c.auth.passwordWorkers, Math.min(4, availableParallelism()));
+  assert.equal(c.logLevel, 'info');
 });
 
 test('the keys of the issue, with sizes and paths relative to the file', () => {
@@ -100,6 +101,7 @@ test('errors name the key', () => {
   refused('[auth]\nfailure_delay = "20s"', 'auth.failure_delay_max');
   refused('[auth]\npassword_workers = -1', 'auth.password_workers');
   refused('[auth]\npassword_workers = 1.5', 'auth.password_workers');
+  refused('[log]\nlevel = "verbose"', 'log.level', /"trace", "debug", "info"/);
 });
 
 test('a plain listener that could offer no SASL mechanism is refused (RFC 5804 §1.7)', () => {
@@ -177,6 +179,8 @@ max = 5
 
 test('bad delivery keys are refused by name', () => {
   refused('[lmtp]\nlisten = ["nowhere"]', 'lmtp.listen[0]');
+  // A Unix socket needs its path: "unix:" alone would pass here and fail at start.
+  refused('[lmtp]\nlisten = ["127.0.0.1:24", "unix:"]', 'lmtp.listen[1]', /unix:PATH/);
   refused('[lmtp]\nmail_location = "mbox:/var/mail"', 'lmtp.mail_location', /maildir:PATH/);
   refused('[lmtp]\nmissing_mailbox = "drop"', 'lmtp.missing_mailbox');
   refused('[lmtp]\nmax_line = 509', 'lmtp.max_line', /at least 510/);
