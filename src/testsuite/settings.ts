@@ -1,6 +1,7 @@
 // Pigeonhole settings set by test_config_set, mapped onto the engine's Limits and SieveHost
 // fields where sievert has a counterpart. Settings without one are kept (and exposed to
 // extensions as `host.settings`) but have no effect; none of them is an error.
+import { parseSize } from '../config/index.js';
 import {
   DEFAULT_LIMITS,
   type EditheaderPolicy,
@@ -9,14 +10,6 @@ import {
   type SieveHost,
   type VacationPolicy,
 } from '../sieve/index.js';
-
-/** Dovecot size values: a number with an optional B/k/M/G suffix. */
-export function parseSize(value: string): number | null {
-  const m = /^\s*(\d+)\s*([bkmg]?)b?\s*$/i.exec(value);
-  if (!m) return null;
-  const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase()] ?? 1;
-  return Number(m[1]) * unit;
-}
 
 /** Dovecot durations: a number with an optional unit (s, m, h, d, w; long forms too); seconds. */
 export function parseDuration(value: string): number | null {
@@ -150,7 +143,7 @@ export function applySettings(settings: ReadonlyMap<string, string>): AppliedSet
     if (value === undefined || !(field in DEFAULT_LIMITS)) continue;
     const n = parseSize(value);
     // 0 means "unlimited" for most of Pigeonhole's limits.
-    if (n !== null) limits[field] = n === 0 ? Number.MAX_SAFE_INTEGER : n;
+    if (n !== undefined) limits[field] = n === 0 ? Number.MAX_SAFE_INTEGER : n;
   }
   const host: Record<string, unknown> = { settings };
   const spamtest = scoreTest(settings, 'spamtest');

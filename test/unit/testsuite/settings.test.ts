@@ -4,13 +4,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applySettings, parseDuration, parseSize, runTestsuiteFile } from '../../../src/testsuite/index.js';
+import { applySettings, parseDuration, runTestsuiteFile } from '../../../src/testsuite/index.js';
 
 test('Dovecot sizes and durations', () => {
-  assert.equal(parseSize('4k'), 4096);
-  assert.equal(parseSize('10'), 10);
-  assert.equal(parseSize('1M'), 1024 * 1024);
-  assert.equal(parseSize('frop'), null);
+  const size = (value: string): number | undefined =>
+    applySettings(new Map([['sieve_max_script_size', value]])).limits.maxScriptSize;
+  assert.equal(size('4k'), 4096);
+  assert.equal(size('10'), 10);
+  assert.equal(size('1M'), 1024 * 1024);
+  assert.equal(size('frop'), undefined);
   assert.equal(parseDuration('1d'), 86400);
   assert.equal(parseDuration('30 s'), 30);
   assert.equal(parseDuration('2h'), 7200);
