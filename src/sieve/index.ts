@@ -32,7 +32,6 @@ export { splitSubaddress } from './extensions/subaddress/index.js';
 // The outgoing messages a result asks for (redirect, vacation, notify, reject) and the stored
 // copy's header edits, for the hosts that carry a result out (delivery, the test-suite runner).
 export * from './outgoing.js';
-export { applyEdits, type MessageEdit } from './message/edit.js';
 export { impliedEnvelope, parseMessage } from './message/index.js';
 export type { SieveMessage, MailAddress, AddressHeaderValue } from './message/types.js';
 

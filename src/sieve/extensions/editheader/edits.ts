@@ -12,8 +12,8 @@ declare module '../../runtime.js' {
   interface ActionJsonTypes {
     /**
      * Every change the script made to the message, in order (one action per result, at the place
-     * of the first change). Delivery applies them to the copies it stores with applyEdits
-     * (message/edit.ts); `enclose` changes are not applied to redirected copies (RFC 5703 §6).
+     * of the first change). Delivery applies them to the copies it stores through editedMessage
+     * (outgoing.ts); `enclose` changes are not applied to redirected copies (RFC 5703 §6).
      */
     edit: { edits: MessageEdit[] };
   }
