@@ -75,6 +75,26 @@ test('script put holds administrators to the ManageSieve name rules and refuses 
   assert.doesNotMatch(sievert(['script', 'list', 'alice@example.com', '-c', config]).stdout, /^e$/m);
 });
 
+test('script put refuses a file that is not UTF-8, with the place, and one it cannot read', () => {
+  const latin1 = join(dir, 'latin1.sieve');
+  writeFileSync(latin1, Buffer.from('# Gr\xfc\xdfe\nkeep;\n', 'latin1'));
+  const bad = sievert(['script', 'put', 'alice@example.com', 'l1', latin1, '-c', config]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /latin1\.sieve:1:5: error: .*UTF-8/);
+  const missing = sievert([
+    'script',
+    'put',
+    'alice@example.com',
+    'm',
+    join(dir, 'missing.sieve'),
+    '-c',
+    config,
+  ]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot read .*missing\.sieve/);
+  assert.doesNotMatch(sievert(['script', 'list', 'alice@example.com', '-c', config]).stdout, /^(l1|m)\b/m);
+});
+
 test('script delete of the active script is refused until it is deactivated; user del removes the scripts', () => {
   const del = sievert(['script', 'delete', 'alice@example.com', 'main', '-c', config]);
   assert.equal(del.code, 1);
