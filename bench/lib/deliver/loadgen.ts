@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { cpuUsage } from 'node:process';
 import { LineReader } from '../../../src/net/index.js';
+import { serveLoadRequests } from '../load-generator.js';
 
 export type LoadRequest =
   | {
@@ -238,22 +239,12 @@ async function run(r: Extract<LoadRequest, { op: 'deliver' }>): Promise<LoadResu
   return { done, errors, wallMs, octets, cpuMs: (cpu.user + cpu.system) / 1000, perRecipient, firstErrors };
 }
 
-process.on('message', (m: LoadRequest) => {
-  if (m.op === 'exit') {
-    process.disconnect?.();
-    return;
-  }
-  run(m).then(
-    (result) => process.send?.(result),
-    (e: Error) =>
-      process.send?.({
-        done: 0,
-        errors: 1,
-        wallMs: 0,
-        octets: 0,
-        cpuMs: 0,
-        perRecipient: {},
-        firstErrors: [e.message],
-      } satisfies LoadResult),
-  );
-});
+serveLoadRequests<LoadRequest, LoadResult>(run, (message) => ({
+  done: 0,
+  errors: 1,
+  wallMs: 0,
+  octets: 0,
+  cpuMs: 0,
+  perRecipient: {},
+  firstErrors: [message],
+}));

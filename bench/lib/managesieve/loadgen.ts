@@ -12,6 +12,7 @@
  */
 import { cpuUsage } from 'node:process';
 import { ManageSieveClient } from '../../../src/managesieve/client.js';
+import { serveLoadRequests } from '../load-generator.js';
 
 export interface BenchUser {
   user: string;
@@ -143,20 +144,10 @@ async function handle(r: Exclude<LoadRequest, { op: 'exit' }>): Promise<LoadResu
   }
 }
 
-process.on('message', (m: LoadRequest) => {
-  if (m.op === 'exit') {
-    process.disconnect?.();
-    return;
-  }
-  handle(m).then(
-    (result) => process.send?.(result),
-    (e: Error) =>
-      process.send?.({
-        done: 0,
-        errors: 1,
-        wallMs: 0,
-        cpuMs: 0,
-        firstErrors: [e.message],
-      } satisfies LoadResult),
-  );
-});
+serveLoadRequests<LoadRequest, LoadResult>(handle, (message) => ({
+  done: 0,
+  errors: 1,
+  wallMs: 0,
+  cpuMs: 0,
+  firstErrors: [message],
+}));
