@@ -7,8 +7,7 @@
  *
  *   npm run bench:filter -- [--case rules|extensions] [--messages 20000] [--rounds 3] [--memory-messages 2000] [--keep]
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +22,16 @@ import {
   tallyPigeonhole,
   type FilterTally,
 } from './lib/pigeonhole.js';
-import { log, median, pad, positiveInt, runMain, runTimed, type TimedRun } from './lib/process.js';
+import {
+  checkBuilt,
+  log,
+  median,
+  pad,
+  positiveInt,
+  runMain,
+  runTimed,
+  type TimedRun,
+} from './lib/process.js';
 import { extensionsScript, largeRulesScript, rulesScript } from './lib/rules.js';
 import { sievertArgs, tallySievert } from './lib/sievert.js';
 
@@ -98,20 +106,7 @@ async function main(): Promise<number> {
   const largeScript = largeRulesScript(20);
   writeFileSync(join(DATA, 'rules-1000.sieve'), largeScript);
 
-  if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.js'))) {
-    log('dist/bundle/cli.js is missing: run `npm run build` first (bin/sievert.js runs the built CLI).');
-    return 1;
-  }
-  const built = statSync(join(ROOT, 'dist', 'bundle', 'cli.js')).mtimeMs;
-  const newestSource = execFileSync(
-    'find',
-    [join(ROOT, 'src'), '-name', '*.ts', '-newermt', `@${Math.floor(built / 1000)}`],
-    {
-      encoding: 'utf8',
-    },
-  ).trim();
-  if (newestSource)
-    log('warning: src/ has changes newer than dist/: the figures are for the last `npm run build`.');
+  if (!checkBuilt(ROOT)) return 1;
 
   const work = mkdtempSync(join(tmpdir(), 'sievert-bench-'));
   chmodSync(work, 0o755);

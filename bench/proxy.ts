@@ -16,7 +16,7 @@
  * V8 setting: `--max-semi-space-size=64` moved CPU per login by under 3 %, within the noise.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ import {
   type RunningProxy,
 } from './lib/proxy/proxies.js';
 import { LoadGenerator } from './lib/load-generator.js';
-import { fmt, log, median, pad, positiveInt, runMain } from './lib/process.js';
+import { checkBuilt, fmt, log, median, pad, positiveInt, runMain } from './lib/process.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench', '.data');
@@ -174,18 +174,7 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  if (!existsSync(join(ROOT, 'dist', 'bundle', 'cli.js'))) {
-    log('dist/bundle/cli.js is missing: run `npm run build` first (bin/sievert.js runs the built CLI).');
-    return 1;
-  }
-  const built = statSync(join(ROOT, 'dist', 'bundle', 'cli.js')).mtimeMs;
-  const newerSource = execFileSync(
-    'find',
-    [join(ROOT, 'src'), '-name', '*.ts', '-newermt', `@${Math.floor(built / 1000)}`],
-    { encoding: 'utf8' },
-  ).trim();
-  if (newerSource)
-    log('warning: src/ has changes newer than dist/: the figures are for the last `npm run build`.');
+  if (!checkBuilt(ROOT)) return 1;
 
   mkdirSync(DATA, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'sievert-proxy-bench-'));

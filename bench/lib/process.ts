@@ -1,6 +1,7 @@
 /** Runs a whole process the way a user would, with its output sent to a file, and times it. */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface TimedRun {
   readonly wallMs: number;
@@ -101,4 +102,35 @@ export function positiveInt(name: string, value: string | undefined, fallback: n
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
   return n;
+}
+
+/**
+ * A benchmark's `--only sievert|dovecot` (absent: both): which of the two servers it measures.
+ */
+export function onlyServer(value: string | undefined): (server: 'sievert' | 'dovecot') => boolean {
+  if (value !== undefined && value !== 'sievert' && value !== 'dovecot')
+    throw new Error('--only must be sievert or dovecot');
+  return (server) => value === undefined || value === server;
+}
+
+/**
+ * Whether the built CLI a benchmark runs (`root`/dist/bundle/cli.js) is there: false, with how to
+ * build it, when it is missing; a warning when src/ has sources newer than the build (the figures
+ * are then for the last build). Nothing is looked at when the run does not `need` it.
+ */
+export function checkBuilt(root: string, needed = true): boolean {
+  if (!needed) return true;
+  const cli = join(root, 'dist', 'bundle', 'cli.js');
+  if (!existsSync(cli)) {
+    log('dist/bundle/cli.js is missing: run `npm run build` first (bin/sievert.js runs the built CLI).');
+    return false;
+  }
+  const built = statSync(cli).mtimeMs;
+  const newer = execFileSync(
+    'find',
+    [join(root, 'src'), '-name', '*.ts', '-newermt', `@${Math.floor(built / 1000)}`],
+    { encoding: 'utf8' },
+  ).trim();
+  if (newer) log('warning: src/ has changes newer than dist/: the figures are for the last `npm run build`.');
+  return true;
 }
