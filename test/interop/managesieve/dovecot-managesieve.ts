@@ -1,19 +1,14 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestCerts } from '../../unit/proxy/helpers.js';
-import { freePort, startServerProcess, type ServerProcess } from '../programs.js';
+import { dovecotDir, startDovecotIn, type DovecotProcess } from '../dovecot-common.js';
+import { freePort } from '../programs.js';
 import { passwdFile, type PasswdUser } from './common.js';
 
 export type { PasswdUser } from './common.js';
 
-export interface DovecotManageSieve {
-  dir: string;
-  port: number;
-  pid: number;
-  logFile: string;
-  log(): string;
-  stop(): Promise<void>;
+export interface DovecotManageSieve extends DovecotProcess {
+  readonly port: number;
 }
 
 export interface DovecotManageSieveOptions {
@@ -39,8 +34,7 @@ export interface DovecotManageSieveOptions {
  * by PID. Failed logins are not delayed and earn no penalty, so tests may fail and retry.
  */
 export async function startDovecotManageSieve(o: DovecotManageSieveOptions): Promise<DovecotManageSieve> {
-  const dir = mkdtempSync(join(tmpdir(), `sievert-dovecot-ms-${o.name}-`));
-  chmodSync(dir, 0o755);
+  const dir = dovecotDir(`sievert-dovecot-ms-${o.name}-`);
   const port = await freePort();
   const home = join(dir, 'home');
   mkdirSync(home);
@@ -48,7 +42,6 @@ export async function startDovecotManageSieve(o: DovecotManageSieveOptions): Pro
   chownSync(home, 65534, 65534);
   writeFileSync(join(dir, 'users'), passwdFile(o.users));
   writeFileSync(join(dir, 'masters'), passwdFile(o.masters ?? []));
-  const logFile = join(dir, 'dovecot.log');
   const ssl = o.certs
     ? `ssl = yes\nssl_cert = <${o.certs.certFile}\nssl_key = <${o.certs.keyFile}\n`
     : 'ssl = no\n';
@@ -77,16 +70,11 @@ service auth {
   ]
     .filter(Boolean)
     .join('\n  ');
-  writeFileSync(
-    join(dir, 'dovecot.conf'),
-    `
-base_dir = ${dir}/run
-state_dir = ${dir}/state
-log_path = ${logFile}
-info_log_path = ${logFile}
-instance_name = sievert-ms-${o.name}-${process.pid}
+  const dovecot = await startDovecotIn(dir, {
+    instance: `sievert-ms-${o.name}-${process.pid}`,
+    ports: [port],
+    config: `
 protocols = sieve
-listen = 127.0.0.1
 ${ssl}disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_verbose = ${o.performance ? 'no' : 'yes'}
@@ -130,36 +118,6 @@ plugin {
   ${plugin}
 }
 `,
-  );
-  const log = (): string => {
-    try {
-      return readFileSync(logFile, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  let server: ServerProcess;
-  try {
-    server = await startServerProcess('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
-      name: 'dovecot',
-      ports: [port],
-      timeoutMs: 10_000,
-      stdout: 'ignore',
-      log,
-    });
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-  return {
-    dir,
-    port,
-    pid: server.pid,
-    logFile,
-    log,
-    async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
+  return { ...dovecot, port };
 }

@@ -1,17 +1,14 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestCerts } from '../../unit/proxy/helpers.js';
-import { freePort, startServerProcess } from '../programs.js';
+import { dovecotDir, startDovecotIn, type DovecotProcess } from '../dovecot-common.js';
+import { passwdFile } from '../managesieve/common.js';
+import { freePort } from '../programs.js';
 
 /** A private Dovecot instance (IMAP, POP3, ManageSieve, submission if asked) on free loopback ports, stopped by PID. */
-export interface Dovecot {
-  dir: string;
-  ports: { imap: number; pop3: number; sieve: number; submission?: number };
-  logFile: string;
-  log(): string;
-  stop(): Promise<void>;
+export interface Dovecot extends DovecotProcess {
+  readonly ports: { imap: number; pop3: number; sieve: number; submission?: number };
 }
 
 /** Users are `name:password`; `masters` may log in for any user (PLAIN authzid or user*master). */
@@ -25,26 +22,16 @@ export async function startDovecot(opts: {
   /** Also run Dovecot's submission service, relaying to this SMTP port on 127.0.0.1. */
   submissionRelayPort?: number;
 }): Promise<Dovecot> {
-  const dir = mkdtempSync(join(tmpdir(), `sievert-dovecot-${opts.name}-`));
-  chmodSync(dir, 0o755);
+  const dir = dovecotDir(`sievert-dovecot-${opts.name}-`);
   const ports: Dovecot['ports'] = { imap: await freePort(), pop3: await freePort(), sieve: await freePort() };
   if (opts.submissionRelayPort !== undefined) ports.submission = await freePort();
   const mail = join(dir, 'mail');
   mkdirSync(mail);
   chownSync(mail, 65534, 65534);
-  writeFileSync(
-    join(dir, 'users'),
-    Object.entries(opts.users)
-      .map(([u, p]) => `${u}:{PLAIN}${p}::::::`)
-      .join('\n') + '\n',
-  );
-  writeFileSync(
-    join(dir, 'masters'),
-    Object.entries(opts.masters ?? {})
-      .map(([u, p]) => `${u}:{PLAIN}${p}::::::`)
-      .join('\n') + '\n',
-  );
-  const logFile = join(dir, 'dovecot.log');
+  const plain = (users: Record<string, string>): string =>
+    passwdFile(Object.entries(users).map(([user, p]) => ({ user, password: `{PLAIN}${p}` })));
+  writeFileSync(join(dir, 'users'), plain(opts.users));
+  writeFileSync(join(dir, 'masters'), plain(opts.masters ?? {}));
   const hap = opts.haproxy ? '    haproxy = yes\n' : '';
   const submission =
     ports.submission === undefined
@@ -60,16 +47,11 @@ service submission-login {
 ${hap}  }
 }
 `;
-  writeFileSync(
-    join(dir, 'dovecot.conf'),
-    `
-base_dir = ${dir}/run
-state_dir = ${dir}/state
-log_path = ${logFile}
-info_log_path = ${logFile}
-instance_name = sievert-${opts.name}-${process.pid}
+  const dovecot = await startDovecotIn(dir, {
+    instance: `sievert-${opts.name}-${process.pid}`,
+    ports: Object.values(ports),
+    config: `
 protocols = imap pop3 sieve${ports.submission === undefined ? '' : ' submission'}
-listen = 127.0.0.1
 ssl = yes
 ssl_cert = <${opts.certs.certFile}
 ssl_key = <${opts.certs.keyFile}
@@ -137,34 +119,8 @@ plugin {
   sieve = file:${mail}/%u/sieve;active=${mail}/%u/.dovecot.sieve
 }
 ${submission}`,
-  );
-  const server = await startServerProcess('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], {
-    name: 'dovecot',
-    ports: [
-      ports.imap,
-      ports.pop3,
-      ports.sieve,
-      ...(ports.submission === undefined ? [] : [ports.submission]),
-    ],
-    timeoutMs: 10_000,
-    stdout: 'ignore',
   });
-  return {
-    dir,
-    ports,
-    logFile,
-    log: () => {
-      try {
-        return readFileSync(logFile, 'utf8');
-      } catch {
-        return '';
-      }
-    },
-    async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { ...dovecot, ports };
 }
 
 /** Runs a python3 snippet (imaplib/poplib clients); resolves with its stdout, rejects on failure. */
