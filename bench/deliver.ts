@@ -25,13 +25,11 @@ import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -47,13 +45,12 @@ import { freePort } from '../test/interop/programs.js';
 import { ensureCorpus } from './lib/corpus.js';
 import type { LoadRequest, LoadResult } from './lib/deliver/loadgen.js';
 import { LoadGenerator } from './lib/load-generator.js';
-import { fmt, log, median, positiveInt, runMain } from './lib/process.js';
+import { checkBuilt, fmt, log, median, onlyServer, positiveInt, runMain } from './lib/process.js';
 import { treeCpuMs } from './lib/proxy/procfs.js';
 import { rulesScript } from './lib/rules.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench', '.data');
-const BIN = join(ROOT, 'bin', 'sievert.js');
 const LOADGEN = join(ROOT, 'bench', 'lib', 'deliver', 'loadgen.ts');
 const USERS = 8;
 const SENDER = 'bench-sender@example.net';
@@ -189,20 +186,6 @@ process.once('exit', () => {
 `;
 }
 
-/** Runs `sievert script put … --activate`; throws with its output when it fails. */
-function putScript(configFile: string, user: string, file: string): void {
-  try {
-    execFileSync(
-      process.execPath,
-      [BIN, 'script', 'put', '--config', configFile, user, 'main', file, '--activate'],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-  } catch (e) {
-    const x = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`sievert script put for ${user} failed: ${x.stderr ?? ''}${x.stdout ?? ''}${x.message}`);
-  }
-}
-
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -228,26 +211,8 @@ async function main(): Promise<number> {
   const messages = positiveInt('messages', values.messages, quick ? 500 : 2000);
   const connections = positiveInt('connections', values.connections, 4);
   const rounds = positiveInt('rounds', values.rounds, quick ? 1 : 3);
-  const only = values.only as Name | undefined;
-  if (only !== undefined && only !== 'sievert' && only !== 'dovecot')
-    throw new Error('--only must be sievert or dovecot');
-  const measure = (n: Name): boolean => only === undefined || only === n;
-
-  const cli = join(ROOT, 'dist', 'bundle', 'cli.js');
-  if (measure('sievert') && !existsSync(cli)) {
-    log('dist/bundle/cli.js is missing: run `npm run build` first (bin/sievert.js runs the built CLI).');
-    return 1;
-  }
-  if (measure('sievert')) {
-    const built = statSync(cli).mtimeMs;
-    const newer = execFileSync(
-      'find',
-      [join(ROOT, 'src'), '-name', '*.ts', '-newermt', `@${Math.floor(built / 1000)}`],
-      { encoding: 'utf8' },
-    ).trim();
-    if (newer)
-      log('warning: src/ has changes newer than dist/: the figures are for the last `npm run build`.');
-  }
+  const measure = onlyServer(values.only);
+  if (!checkBuilt(ROOT, measure('sievert'))) return 1;
 
   mkdirSync(DATA, { recursive: true, mode: 0o755 });
   // The same corpus for every --messages (the 2,000-message one): runs differ only in length.
@@ -258,8 +223,6 @@ async function main(): Promise<number> {
 
   const work = mkdtempSync(join(tmpdir(), 'sievert-deliver-bench-'));
   chmodSync(work, 0o755);
-  const scriptFile = join(work, 'rules-50.sieve');
-  writeFileSync(scriptFile, script);
   let sink: SmtpSink | undefined;
   let dovecot: DovecotLmtp | undefined;
   let sievert: SievertServe | undefined;
@@ -315,7 +278,7 @@ async function main(): Promise<number> {
           else process.env.NODE_OPTIONS = saved;
         }
       }
-      for (const u of recipients) putScript(sievert.configFile, u, scriptFile);
+      for (const u of recipients) await sievert.putScript(u, 'main', script);
       const maildir = (u: string): string => {
         const [local, domain] = u.split('@') as [string, string];
         return join(mail, domain, local, 'Maildir');

@@ -4,23 +4,14 @@
 // a SIGKILL during a burst.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import {
-  chmodSync,
-  chownSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { freePort, missingProgram, runProgram } from '../programs.js';
 import { python } from '../proxy/dovecot.js';
-import { SIEVERT_BIN, startSievertServe, type SievertServe } from '../managesieve/sievert-serve.js';
+import { startSievertServe, type SievertServe } from '../managesieve/sievert-serve.js';
 import { startDovecotLmtp, type DovecotLmtp } from './dovecot-lmtp.js';
 import { startPostfix, type Postfix } from './postfix.js';
 import { startSink, type SmtpSink } from './smtp-sink.js';
@@ -68,22 +59,8 @@ function sievertConfig(): string {
   ].join('\n');
 }
 
-async function putScript(user: string, source: string): Promise<void> {
-  const file = join(dir, `script-${randomUUID()}.sieve`);
-  writeFileSync(file, source);
-  const r = await runProgram(process.execPath, [
-    SIEVERT_BIN,
-    'script',
-    'put',
-    '--config',
-    sievert!.configFile,
-    '--activate',
-    user,
-    'main',
-    file,
-  ]);
-  assert.equal(r.code, 0, r.out);
-}
+/** Makes `source` the user's active script `main` in sievert. */
+const putScript = (user: string, source: string): Promise<void> => sievert!.putScript(user, 'main', source);
 
 async function swaks(args: string[]): Promise<string> {
   const r = await runProgram('swaks', ['--hide-informational', '--suppress-data', ...args]);

@@ -1,11 +1,12 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startServerProcess, type ServerProcess } from '../programs.js';
+import { freePort, runProgram, startServerProcess, type ServerProcess } from '../programs.js';
 import { passwdFile, type PasswdUser } from './common.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const SIEVERT_BIN = join(ROOT, 'bin', 'sievert.js');
+const SIEVERT_BIN = join(ROOT, 'bin', 'sievert.js');
 
 export interface SievertServeOptions {
   /** A directory of the test's own; the config, users files and data dir go in it. */
@@ -50,6 +51,12 @@ export interface SievertServe {
   dataDir: string;
   /** stdout and stderr so far (JSON log lines). */
   output(): string;
+  /**
+   * Stores `source` as the user's script `name` and makes it the active one, as an administrator
+   * does (`sievert script put --activate`, on this server's config); throws with the command's
+   * output when it fails.
+   */
+  putScript(user: string, name: string, source: string): Promise<void>;
   /** Kills with SIGKILL: a crash, for the crash-safety test. */
   crash(): Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s. */
@@ -120,6 +127,20 @@ export async function startSievertServe(o: SievertServeOptions): Promise<Sievert
     configFile,
     dataDir,
     output: () => server.output(),
+    async putScript(user, name, source) {
+      const file = join(o.dir, `script-${randomUUID()}.sieve`);
+      writeFileSync(file, source);
+      try {
+        const r = await runProgram(process.execPath, [
+          ...[SIEVERT_BIN, 'script', 'put', '--config', configFile, '--activate'],
+          ...[user, name, file],
+        ]);
+        if (r.code !== 0)
+          throw new Error(`sievert script put ${name} for ${user} exited ${r.code}:\n${r.out}`);
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
     crash: () => server.stop('SIGKILL'),
     stop: () => server.stop(),
   };
