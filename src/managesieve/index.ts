@@ -43,6 +43,7 @@ export async function startManageSieve(o: ManageSieveOptions): Promise<ManageSie
     maxRedirects: o.maxRedirects ?? o.engine.limits.maxRedirects,
     // RFC 5804 §1.7: NOTIFY is sent when the engine has enotify, and is then never empty.
     notifyMethods: extensions.includes('enotify') ? notify.join(' ') : '',
+    preLoginCapabilities: new Map(),
     language: o.language,
     limits,
     penalties:

@@ -27,6 +27,8 @@ export interface ServerContext {
   maxRedirects: number;
   /** The NOTIFY capability; empty when not sent. */
   notifyMethods: string;
+  /** Pre-login capability blocks built so far, by mechanisms and STARTTLS (see Session.capabilities). */
+  preLoginCapabilities: Map<string, Buffer>;
   language: string | undefined;
   limits: ManageSieveLimits;
   penalties: FailurePenalties;
@@ -202,7 +204,23 @@ export class Session {
     return withQuota && q > 0 ? Math.min(q, engineMax) : engineMax;
   }
 
+  /**
+   * The capability block. Before login it depends only on the mechanisms offered and STARTTLS,
+   * so each variant is built once per server (it is sent in every greeting).
+   */
   private capabilities(): Buffer {
+    if (this.user) return this.buildCapabilities();
+    const key = `${this.ctx.authenticator.mechanisms(this.authContext()).join(' ')}|${this.conn.canStartTls}`;
+    let block = this.ctx.preLoginCapabilities.get(key);
+    if (!block) {
+      block = this.buildCapabilities();
+      // Bounded: the key takes a few values (TLS or not, a client certificate or not).
+      if (this.ctx.preLoginCapabilities.size < 16) this.ctx.preLoginCapabilities.set(key, block);
+    }
+    return block;
+  }
+
+  private buildCapabilities(): Buffer {
     const ctx = this.ctx;
     const caps: [string, string?][] = [
       ['IMPLEMENTATION', ctx.implementation],
@@ -558,8 +576,9 @@ export class Session {
       lines = scripts.map((s) => dataLine([s.name], s.active ? 'ACTIVE' : undefined));
     });
     if (ok) {
-      this.write(...lines);
-      this.reply('OK', undefined, 'Listscripts completed.');
+      // The list and its OK in one write (one system call).
+      this.outcome = { status: 'OK' };
+      this.write(...lines, response('OK', undefined, 'Listscripts completed.'));
     }
     return true;
   }

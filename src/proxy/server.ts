@@ -1,5 +1,6 @@
 import type { TlsOptions } from 'node:tls';
-import { pino, type Bindings, type Logger } from 'pino';
+import type { Bindings, Logger } from 'pino';
+import { serverLogger } from '../log.js';
 import {
   drainSessions,
   listen,
@@ -111,7 +112,7 @@ export async function openMapping(config: ProxyConfig, log: Logger): Promise<Cac
 }
 
 export async function startProxy(config: ProxyConfig, options: StartOptions = {}): Promise<RunningProxy> {
-  const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'sievert-proxy' } });
+  const log = options.logger ?? serverLogger(config.logLevel, 'sievert-proxy');
   const mapping = await openMapping(config, log);
   const metrics = new Metrics();
   const ctx = new ProxyContext(config, new Router(config, mapping), log, metrics);

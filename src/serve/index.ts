@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { serverLogger } from '../log.js';
 import {
   createAuthenticator,
   createOAuthVerifier,
@@ -86,7 +87,7 @@ function scramSecret(dataDir: string): Buffer {
 
 /** Starts everything the configuration enables. */
 export async function startServer(config: ServeConfig, logger?: Logger): Promise<RunningServer> {
-  const log = logger ?? pino({ level: config.logLevel, base: { service: 'sievert' } });
+  const log = logger ?? serverLogger(config.logLevel, 'sievert');
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(config.storeUrl);
   const workers =
@@ -278,7 +279,7 @@ export async function serveCommand(opts: { config?: string; check?: boolean }): 
     process.stdout.write(`${opts.config ?? '(defaults)'}: ok\n`);
     return 0;
   }
-  const log = pino({ level: config.logLevel, base: { service: 'sievert' } });
+  const log = serverLogger(config.logLevel, 'sievert');
   let server: RunningServer;
   try {
     server = await startServer(config, log);
