@@ -15,6 +15,12 @@ export interface Limits {
   maxRedirects: number;
   /** Maximum number of commands and tests evaluated in one run (1,000,000). */
   maxSteps: number;
+  /**
+   * regex: the most work all :regex matches of one run may do (200,000,000 units: an instruction
+   * stepped by the linear matcher, or a step of the backtracking engine's worst case; a second or
+   * two of CPU at most).
+   */
+  maxRegexWork: number;
   /** Maximum number of errors reported for one script before the compiler stops counting (100). */
   maxErrors: number;
   /** variables: maximum number of distinct variables one script sets (255, as Pigeonhole). */
@@ -38,6 +44,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxActions: 32,
   maxRedirects: 4,
   maxSteps: 1_000_000,
+  maxRegexWork: 200_000_000,
   maxErrors: 100,
   maxVariables: 255,
   maxVariableSize: 4096,

@@ -19,33 +19,15 @@ import {
 } from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
 import type { SetModifier } from '../variables/index.js';
-import {
-  quoteRegex,
-  REGEX_WORK_BOUND,
-  RegexSyntaxError,
-  translateRegex,
-  type CaseMode,
-  type TranslatedRegex,
-} from './posix.js';
+import { RegexWorkExceeded } from './linear.js';
+import { compileRegex, type CompiledRegex } from './matcher.js';
+import { quoteRegex, RegexSyntaxError, type CaseMode } from './posix.js';
 
 /** The comparator decides case: i;octet exact, i;ascii-casemap ASCII only, others Unicode. */
 export function caseMode(cmp: Comparator): CaseMode {
   if (cmp.caseInsensitiveAscii) return 'ascii';
   const fold = cmp.fold ?? ((s: string) => s);
   return fold('a') === fold('A') ? 'unicode' : 'octet';
-}
-
-interface CompiledRegex {
-  readonly re: RegExp;
-  /** The longest value that can be matched within REGEX_WORK_BOUND. */
-  readonly maxLength: number;
-}
-
-function build(t: TranslatedRegex): CompiledRegex {
-  return {
-    re: new RegExp(t.source, t.flags),
-    maxLength: Math.floor(REGEX_WORK_BOUND ** (1 / t.degree)),
-  };
 }
 
 function describe(pattern: string, e: RegexSyntaxError): string {
@@ -63,7 +45,7 @@ function validate(v: ValidationContext, _use: TagUse, args: ValidatedArguments):
   const mode = caseMode(args.comparator);
   for (const { value, span } of v.constantValues(keys)) {
     try {
-      translateRegex(value, mode);
+      compileRegex(value, mode);
     } catch (e) {
       if (!(e instanceof RegexSyntaxError)) throw e;
       v.error('regex.invalid', describe(value, e), span);
@@ -75,14 +57,14 @@ function validate(v: ValidationContext, _use: TagUse, args: ValidatedArguments):
 const RUNTIME_CACHE_SIZE = 64;
 
 function compileMatcher(keys: StringValue[], mode: CaseMode, captures: boolean, span: Span): Matcher {
-  const constant = keys.map((k) => (k.constant ? build(translateRegex(k.value, mode)) : null));
+  const constant = keys.map((k) => (k.constant ? compileRegex(k.value, mode) : null));
   const cache = new Map<string, CompiledRegex | RegexSyntaxError>();
   const runtime = (ctx: ExecutionContext, k: StringValue): CompiledRegex => {
     const pattern = evaluate(k, ctx);
     let c = cache.get(pattern);
     if (c === undefined) {
       try {
-        c = build(translateRegex(pattern, mode));
+        c = compileRegex(pattern, mode);
       } catch (e) {
         if (!(e instanceof RegexSyntaxError)) throw e;
         c = e;
@@ -99,14 +81,7 @@ function compileMatcher(keys: StringValue[], mode: CaseMode, captures: boolean, 
       for (const v of values) {
         for (const c of compiled) {
           ctx.step(span);
-          if (v.length > c.maxLength) {
-            throw new SieveRuntimeError(
-              `the value (${v.length} characters) is too long for this regular expression: ` +
-                `at most ${c.maxLength} characters can be matched against it in bounded time`,
-              span,
-            );
-          }
-          const m = c.re.exec(v);
+          const m = execCounted(ctx, c, v, span);
           if (m) {
             if (captures) ctx.matchValues = m.map((g) => g ?? '');
             return true;
@@ -116,6 +91,26 @@ function compileMatcher(keys: StringValue[], mode: CaseMode, captures: boolean, 
       return false;
     },
   };
+}
+
+/** The work the :regex matches of a run have done so far (ExecutionContext.state). */
+const WORK = Symbol('regex work');
+
+/** One match, counted against the run's `maxRegexWork`. */
+function execCounted(ctx: ExecutionContext, c: CompiledRegex, value: string, span: Span) {
+  const done = (ctx.state.get(WORK) as number | undefined) ?? 0;
+  const limit = ctx.limits.maxRegexWork;
+  try {
+    return c.exec(value, limit - done);
+  } catch (e) {
+    if (!(e instanceof RegexWorkExceeded)) throw e;
+    throw new SieveRuntimeError(
+      `the regular expressions of this run took too much work: the limit is ${limit} units per run`,
+      span,
+    );
+  } finally {
+    ctx.state.set(WORK, done + c.lastWork);
+  }
 }
 
 const quoteregex: SetModifier = { precedence: 20, apply: quoteRegex };

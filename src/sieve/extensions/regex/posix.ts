@@ -5,16 +5,8 @@
 // and \w \W \s \S \b \B \< \> are its GNU escapes. Back-references are refused
 // (draft-ietf-sieve-regex-01 §3: they are not part of ERE).
 //
-// Catastrophic backtracking: JavaScript's engine backtracks, so some patterns take time
-// exponential in the value's length. The translation analyses the pattern and refuses, as a
-// compile error, (1) a group repeated without bound (or more than 10 times) whose body can
-// split one stretch of text between iterations in several ways (a quantified item with no
-// required item of disjoint characters beside it: "(a+)+", "(\w+\s?)*", "(.*,)+"), and (2) such
-// a group with alternatives that can start with the same character ("(a|ab)*"). What remains is
-// polynomial: the degree is one (the search) plus the longest chain of adjacent unbounded
-// items over overlapping characters ("a.*b.*c" has degree 3). Patterns of degree above 3 are
-// refused; at run time a value is only matched when length^degree stays under a work bound
-// (REGEX_WORK_BOUND), otherwise the run stops with an error rather than hang.
+// The translation also gives the parsed pattern, from which matcher.ts builds the
+// backtracking-free engine (linear.ts) and bounds the backtracking engine's work (cost.ts).
 
 /** How letters compare: as themselves, ASCII letters case-insensitively, or all of Unicode. */
 export type CaseMode = 'octet' | 'ascii' | 'unicode';
@@ -30,34 +22,53 @@ export class RegexSyntaxError extends Error {
   }
 }
 
-/** Upper bound of length^degree for one match (about a second of backtracking at worst). */
-export const REGEX_WORK_BOUND = 1e9;
 /** RE_DUP_MAX: the largest count in an interval (POSIX's minimum, _POSIX_RE_DUP_MAX). */
 const DUP_MAX = 255;
 const UNBOUNDED = Infinity;
-/** Repetitions above this count are treated like unbounded ones by the analysis. */
-const MANY = 10;
 
 export interface TranslatedRegex {
   readonly source: string;
   readonly flags: string;
   /** Number of capture groups. */
   readonly groups: number;
-  /** Polynomial degree of the worst-case matching time in the value's length. */
-  readonly degree: number;
+  /** The parsed pattern: its alternatives. */
+  readonly alts: readonly Sequence[];
 }
 
-type Node =
-  | { k: 'set'; src: string } // one character from a class (a JS atom matching one code point)
-  | { k: 'assert'; src: string }
-  | { k: 'group'; alts: Item[][]; capture: boolean };
+/** Code point ranges, both ends included. */
+export type Ranges = readonly (readonly [number, number])[];
 
-interface Item {
+/**
+ * One character from a class: `src` is a JavaScript atom matching one code point. `members`,
+ * when known, lists the characters written in the pattern (before case folding by the "i"
+ * flag); with `negated` the atom matches every character but those.
+ */
+export interface SetNode {
+  readonly k: 'set';
+  readonly src: string;
+  readonly members?: Ranges;
+  readonly negated?: boolean;
+}
+export interface AssertNode {
+  readonly k: 'assert';
+  readonly src: string;
+}
+export interface GroupNode {
+  readonly k: 'group';
+  readonly alts: readonly Sequence[];
+  /** The capture group's number, 0 for a group that only groups. */
+  readonly index: number;
+}
+export type Node = SetNode | AssertNode | GroupNode;
+
+export interface Item {
   node: Node;
   min: number;
   max: number;
-  at: number;
+  /** Offset of the item in the pattern. */
+  readonly at: number;
 }
+export type Sequence = readonly Item[];
 
 const SYNTAX = new Set([...'^$\\.*+?()[]{}|/']);
 const CLASS_SPECIAL = new Set([...'\\]-^[']);
@@ -77,8 +88,24 @@ const CLASSES: Readonly<Record<string, string>> = {
   xdigit: '0-9A-Fa-f',
 };
 
+const ANY: SetNode = { k: 'set', src: '.' };
+
 const isAsciiLetter = (cp: number): boolean => (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122);
 const swapCase = (cp: number): number => cp ^ 0x20;
+
+/** The other-case counterparts of the ASCII letters in lo–hi. */
+function caseRanges(lo: number, hi: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [a, z] of [
+    [65, 90],
+    [97, 122],
+  ] as const) {
+    const from = Math.max(lo, a);
+    const to = Math.min(hi, z);
+    if (from <= to) out.push([swapCase(from), swapCase(to)]);
+  }
+  return out;
+}
 
 function classChar(cp: number): string {
   const c = String.fromCodePoint(cp);
@@ -95,8 +122,7 @@ class Translator {
   ) {}
 
   translate(): Item[][] {
-    const alts = this.alternatives(0);
-    return alts;
+    return this.alternatives(0);
   }
 
   get groupCount(): number {
@@ -156,20 +182,19 @@ class Translator {
     if (item.min === 1 && item.max === 1) {
       item.min = min;
       item.max = max;
-    } else if (item.min <= 1 || min === max) {
-      // x{m1,n1}{m2,n2} is x{m1*m2,n1*n2} when every count in between is reachable.
-      item.min *= min;
-      item.max *= max;
-    } else if (item.min === item.max) {
-      item.node = { k: 'group', alts: [[{ ...item }]], capture: false };
+      return;
+    }
+    // x{m1,n1}{m2,n2} is x{m1*m2,n1*n2} when every count in between is reachable (and within
+    // DUP_MAX); otherwise the first repetition becomes a group that the second repeats.
+    const composable = item.min <= 1 || min === max;
+    const [cmin, cmax] = [item.min * min, Number.isNaN(item.max * max) ? 0 : item.max * max];
+    if (composable && cmin <= DUP_MAX && (cmax === UNBOUNDED || cmax <= DUP_MAX)) {
+      item.min = cmin;
+      item.max = cmax;
+    } else {
+      item.node = { k: 'group', alts: [[{ ...item }]], index: 0 };
       item.min = min;
       item.max = max;
-    } else {
-      this.error('this repetition of a repetition is not supported', at);
-    }
-    if (Number.isNaN(item.max)) item.max = 0; // 0 * Infinity
-    if (item.min > DUP_MAX || (item.max !== UNBOUNDED && item.max > DUP_MAX)) {
-      this.error(`interval counts may not exceed ${DUP_MAX}`, at);
     }
   }
 
@@ -179,17 +204,17 @@ class Translator {
     switch (c) {
       case '(': {
         this.i++;
-        this.groups++;
+        const index = ++this.groups;
         const alts = this.alternatives(depth + 1);
         if (this.p[this.i] !== ')') this.error('unmatched "("', at);
         this.i++;
-        return { k: 'group', alts, capture: true };
+        return { k: 'group', alts, index };
       }
       case '[':
         return this.bracket();
       case '.':
         this.i++;
-        return { k: 'set', src: '.' };
+        return ANY;
       case '^':
         this.i++;
         return { k: 'assert', src: '^' };
@@ -206,12 +231,19 @@ class Translator {
     }
   }
 
-  private literal(cp: number): Node {
+  private literal(cp: number): SetNode {
     if (this.mode === 'ascii' && isAsciiLetter(cp)) {
-      return { k: 'set', src: `[${String.fromCharCode(cp)}${String.fromCharCode(swapCase(cp))}]` };
+      return {
+        k: 'set',
+        src: `[${String.fromCharCode(cp)}${String.fromCharCode(swapCase(cp))}]`,
+        members: [
+          [cp, cp],
+          [swapCase(cp), swapCase(cp)],
+        ],
+      };
     }
     const ch = String.fromCodePoint(cp);
-    return { k: 'set', src: SYNTAX.has(ch) ? `\\${ch}` : ch };
+    return { k: 'set', src: SYNTAX.has(ch) ? `\\${ch}` : ch, members: [[cp, cp]] };
   }
 
   private escape(): Node {
@@ -248,7 +280,7 @@ class Translator {
   }
 
   /** A bracket expression (POSIX 9.3.5): "]" first is literal, "\" is literal inside. */
-  private bracket(): Node {
+  private bracket(): SetNode {
     const start = this.i;
     this.i++;
     let negated = false;
@@ -257,6 +289,12 @@ class Translator {
       this.i++;
     }
     let out = '';
+    // The characters written, while the expression uses no class other than digits.
+    let members: [number, number][] | null = [];
+    const add = (lo: number, hi: number): void => {
+      out += lo === hi ? classChar(lo) : `${classChar(lo)}-${classChar(hi)}`;
+      members?.push([lo, hi]);
+    };
     let first = true;
     for (;;) {
       const c = this.p[this.i];
@@ -272,6 +310,9 @@ class Translator {
           this.error(`unknown character class "[:${name}:]"`, this.i);
         }
         out += cls;
+        if (name === 'digit') members?.push([0x30, 0x39]);
+        else if (name === 'xdigit') members?.push([0x30, 0x39], [0x41, 0x46], [0x61, 0x66]);
+        else members = null;
         if (this.mode === 'ascii' && name === 'upper') out += 'a-z';
         if (this.mode === 'ascii' && name === 'lower') out += 'A-Z';
         this.i = end + 2;
@@ -283,30 +324,17 @@ class Translator {
         this.i++;
         const hi = this.element();
         if (hi < lo) this.error('invalid range: its end comes before its start', dash);
-        out += `${classChar(lo)}-${classChar(hi)}`;
-        if (this.mode === 'ascii') out += this.caseRanges(lo, hi);
+        add(lo, hi);
+        if (this.mode === 'ascii') for (const [a, z] of caseRanges(lo, hi)) add(a, z);
       } else {
-        out += classChar(lo);
-        if (this.mode === 'ascii' && isAsciiLetter(lo)) out += classChar(swapCase(lo));
+        add(lo, lo);
+        if (this.mode === 'ascii' && isAsciiLetter(lo)) add(swapCase(lo), swapCase(lo));
       }
     }
     this.i++;
     if (out === '' && negated) return { k: 'set', src: '[^]' };
-    return { k: 'set', src: `[${negated ? '^' : ''}${out}]` };
-  }
-
-  /** The other-case counterparts of the ASCII letters in lo–hi. */
-  private caseRanges(lo: number, hi: number): string {
-    let out = '';
-    for (const [a, z] of [
-      [65, 90],
-      [97, 122],
-    ] as const) {
-      const from = Math.max(lo, a);
-      const to = Math.min(hi, z);
-      if (from <= to) out += `${classChar(swapCase(from))}-${classChar(swapCase(to))}`;
-    }
-    return out;
+    const src = `[${negated ? '^' : ''}${out}]`;
+    return members ? { k: 'set', src, members, negated } : { k: 'set', src };
   }
 
   /** One character of a bracket expression, or a collating symbol / equivalence class. */
@@ -330,13 +358,13 @@ class Translator {
   }
 }
 
-function emit(alts: Item[][]): string {
+function emit(alts: readonly Sequence[]): string {
   return alts.map((seq) => seq.map(emitItem).join('')).join('|');
 }
 
 function emitItem(item: Item): string {
   const n = item.node;
-  const atom = n.k === 'group' ? `(${n.capture ? '' : '?:'}${emit(n.alts)})` : n.src;
+  const atom = n.k === 'group' ? `(${n.index > 0 ? '' : '?:'}${emit(n.alts)})` : n.src;
   const { min, max } = item;
   if (min === 1 && max === 1) return atom;
   if (min === 0 && max === UNBOUNDED) return `${atom}*`;
@@ -346,143 +374,7 @@ function emitItem(item: Item): string {
   return min === max ? `${atom}{${min}}` : `${atom}{${min},${max}}`;
 }
 
-// --- Analysis -----------------------------------------------------------------------------
-
-/** Characters that stand for the classes a pattern can use, to test two sets for overlap. */
-const PROBES: readonly string[] = [
-  ...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)),
-  ...'\u00a0\u00e9\u00c9\u00df\u017f\u212a\u03c0\u03a9\u4e2d\u0661\u01c5\u2028\u0301\u00aa',
-  '\u{1F600}',
-];
-
-/** A set of characters, as the probes it contains. */
-type CharSet = Uint8Array<ArrayBuffer>;
-
-function setOf(src: string, flags: string): CharSet {
-  const re = new RegExp(`^(?:${src})$`, flags);
-  return Uint8Array.from(PROBES, (c) => (re.test(c) ? 1 : 0));
-}
-
-function union(a: CharSet, b: CharSet): CharSet {
-  const out = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! | b[i]!;
-  return out;
-}
-
-function overlaps(a: CharSet, b: CharSet): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i]! & b[i]!) return true;
-  return false;
-}
-
-class Analyzer {
-  private readonly cache = new Map<Node, CharSet>();
-  degree = 1;
-
-  constructor(private readonly flags: string) {}
-
-  chars(n: Node): CharSet {
-    let s = this.cache.get(n);
-    if (!s) {
-      if (n.k === 'set') s = setOf(n.src, this.flags);
-      else if (n.k === 'assert') s = new Uint8Array(PROBES.length);
-      else {
-        s = new Uint8Array(PROBES.length);
-        for (const seq of n.alts) for (const it of seq) s = union(s, this.chars(it.node));
-      }
-      this.cache.set(n, s);
-    }
-    return s;
-  }
-
-  first(seq: Item[]): CharSet {
-    let s = new Uint8Array(PROBES.length);
-    for (const it of seq) {
-      s = union(s, it.node.k === 'group' ? this.firstOfAlts(it.node.alts) : this.chars(it.node));
-      if (!this.nullable(it)) break;
-    }
-    return s;
-  }
-
-  private firstOfAlts(alts: Item[][]): CharSet {
-    let s = new Uint8Array(PROBES.length);
-    for (const seq of alts) s = union(s, this.first(seq));
-    return s;
-  }
-
-  nullable(it: Item): boolean {
-    if (it.min === 0 || it.node.k === 'assert') return true;
-    if (it.node.k === 'set') return false;
-    return it.node.alts.some((seq) => seq.every((x) => this.nullable(x)));
-  }
-
-  /** Whether the item can match texts of different lengths (a choice for the backtracker). */
-  variable(it: Item): boolean {
-    if (it.min !== it.max) return true;
-    return it.node.k === 'group' && it.node.alts.some((seq) => seq.some((x) => this.variable(x)));
-  }
-
-  private repeatsMany(it: Item): boolean {
-    return it.max > MANY;
-  }
-
-  /** Checks every sequence of the pattern; updates `degree`. */
-  check(alts: Item[][]): void {
-    for (const seq of alts) this.checkSequence(seq);
-  }
-
-  private checkSequence(seq: Item[]): void {
-    let chain = 0;
-    let prev: CharSet | null = null;
-    let delimited = false;
-    for (let k = 0; k < seq.length; k++) {
-      const it = seq[k]!;
-      if (it.node.k === 'group') {
-        this.check(it.node.alts);
-        if (this.repeatsMany(it)) this.checkRepeatedGroup(it, it.node.alts);
-      }
-      const chars = this.chars(it.node);
-      if (it.max === UNBOUNDED || (it.node.k === 'group' && this.repeatsMany(it))) {
-        chain = prev !== null && !delimited && overlaps(prev, chars) ? chain + 1 : 1;
-        prev = chars;
-        delimited = false;
-        this.degree = Math.max(this.degree, 1 + chain);
-      } else if (prev !== null && !this.nullable(it) && !overlaps(prev, chars)) {
-        delimited = true;
-      }
-    }
-  }
-
-  /** Refuses a repeated group whose iterations can divide one text in many ways. */
-  private checkRepeatedGroup(it: Item, alts: Item[][]): void {
-    if (alts.length > 1) {
-      for (let a = 0; a < alts.length; a++) {
-        for (let b = a + 1; b < alts.length; b++) {
-          if (overlaps(this.first(alts[a]!), this.first(alts[b]!))) {
-            throw new RegexSyntaxError(
-              'a repeated group whose alternatives can start with the same character can take exponential time; make the alternatives start differently',
-              it.at,
-            );
-          }
-        }
-      }
-    }
-    for (const seq of alts) {
-      for (const x of seq) {
-        if (!this.variable(x)) continue;
-        const cx = this.chars(x.node);
-        const delimiter = seq.some((d) => d !== x && !this.nullable(d) && !overlaps(this.chars(d.node), cx));
-        if (!delimiter) {
-          throw new RegexSyntaxError(
-            'nested repetition (a repeated group containing a quantifier over the same characters, like "(a+)+") can take exponential time',
-            it.at,
-          );
-        }
-      }
-    }
-  }
-}
-
-/** Translates a POSIX ERE; throws RegexSyntaxError for invalid or catastrophic patterns. */
+/** Translates a POSIX ERE; throws RegexSyntaxError for an invalid pattern. */
 export function translateRegex(pattern: string, mode: CaseMode): TranslatedRegex {
   const t = new Translator(pattern, mode);
   const alts = t.translate();
@@ -494,15 +386,7 @@ export function translateRegex(pattern: string, mode: CaseMode): TranslatedRegex
     // Not reached for patterns the translator accepts; reported rather than thrown at run time.
     throw new RegexSyntaxError(`invalid pattern: ${e instanceof Error ? e.message : String(e)}`, 0);
   }
-  const a = new Analyzer(flags);
-  a.check(alts);
-  if (a.degree > 3) {
-    throw new RegexSyntaxError(
-      `too many adjacent repetitions over the same characters (matching time would grow with the ${a.degree}th power of the value's length)`,
-      0,
-    );
-  }
-  return { source, flags, groups: t.groupCount, degree: a.degree };
+  return { source, flags, groups: t.groupCount, alts };
 }
 
 /**

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { errorCodes, errors } from '../helpers.js';
 import { hostActions, runWithHost } from './with-host.js';
 import { quoteRegex, translateRegex } from '../../../../src/sieve/extensions/regex/posix.js';
+import { compileRegex } from '../../../../src/sieve/extensions/regex/matcher.js';
+import { createEngine, parseMessage } from '../../../../src/sieve/index.js';
 
 const MESSAGE = [
   'From: "Alice" <alice@example.com>',
@@ -134,35 +136,170 @@ test('§3: a pattern from a variable that is invalid is a run-time error', () =>
   assert.deepEqual(r.actions, [{ type: 'keep', flags: [] }]);
 });
 
-test('catastrophic patterns are refused at compile time', () => {
-  for (const p of ['(a+)+$', '(a*)*b', '([a-z]+\\\\s?)*$', '(.*,)+x', '(a|ab)*c', '(a|a)+', '.*a.*b.*c.*d']) {
-    assert.deepEqual(
-      errorCodes(`require "regex"; if header :regex "subject" "${p}" { keep; }`),
-      ['regex.invalid'],
-      p,
-    );
-  }
-  // Delimited repetitions are linear and accepted.
+test('patterns that backtrack badly compile, as every valid ERE does', () => {
   for (const p of [
-    '^([a-z0-9-]+\\\\.)+example\\\\.com$',
-    '(ab)+',
-    '(foo|bar)*',
-    '[a-z]+@[a-z]+\\\\.[a-z]+',
-    'a.*b',
+    '(a+)+$',
+    '(a*)*b',
+    '([a-z]+\\\\s?)*$',
+    '(.*,)+x',
+    '(a|ab)*c',
+    '(a|a)+',
+    '.*a.*b.*c.*d',
+    '(.*>[ \\\\t]*,?[ \\\\t]*)?([^-@]*)-([^-@]*)(-bounces)?@ant\\\\.example\\\\.com',
+    'a{2,3}{2,3}',
+    'a{1,200}{1,2}',
   ]) {
     assert.deepEqual(errorCodes(`require "regex"; if header :regex "subject" "${p}" { keep; }`), [], p);
   }
 });
 
-test('matching work is bounded: a value too long for the pattern is a run-time error, not a hang', () => {
-  const long = 'x'.repeat(40_000);
-  const msg = `Subject: ${long}\r\n\r\nbody\r\n`;
-  const src = 'require "regex"; if header :regex "subject" "a.*b" { discard; }';
-  const r = runWithHost(src, {}, msg);
-  assert.match(r.error?.message ?? '', /too long for this regular expression/);
-  // A pattern without repetition has no practical bound.
+test("a pattern whose repetitions expand beyond the matcher's size limit is refused with its position", () => {
+  const e = errors('require "regex";\nif header :regex "subject" "x(a{1,200}){1,200}" { keep; }');
+  assert.equal(e.length, 1);
+  assert.equal(e[0]!.code, 'regex.invalid');
+  assert.match(e[0]!.message, /at character 2: .*too large/);
+});
+
+/** A run over a message whose header `name` is `value`: the mailbox filed into, or the error. */
+function longRun(name: string, value: string, test: string, requires: string[] = []): string {
+  const req = JSON.stringify(['regex', 'variables', 'fileinto', ...requires]);
+  const msg = `${name}: ${value}\r\n\r\nbody\r\n`;
+  const r = runWithHost(`require ${req};\nif ${test} else { fileinto "no"; }`, {}, msg);
+  if (r.error) return `error: ${r.error.message}`;
+  const a = r.actions.find((x) => x.type === 'fileinto');
+  return a?.type === 'fileinto' ? a.mailbox : '(none)';
+}
+
+test('catastrophic patterns on long values finish with the right answer (no length limit)', () => {
+  const as = 'a'.repeat(10_000);
+  assert.equal(longRun('X', `${as}b`, 'header :regex "x" "(a+)+$" { fileinto "yes"; }'), 'no');
+  assert.equal(longRun('X', `${as}b`, 'header :regex "x" "^(a+)+b$" { fileinto "yes"; }'), 'yes');
+  const abs = 'ab'.repeat(5_000);
+  assert.equal(longRun('X', abs, 'header :regex "x" "(a|ab)*c" { fileinto "yes"; }'), 'no');
+  assert.equal(longRun('X', `${abs}c`, 'header :regex "x" "^(a|ab)*c" { fileinto "${1}"; }'), 'ab');
+  // Words then a character that is neither a word character nor a space: the only match is the
+  // empty one at the very end.
+  const words = 'word '.repeat(3_000);
   assert.equal(
-    runWithHost('require "regex"; if header :regex "subject" "xy" { discard; }', {}, msg).error,
-    null,
+    longRun('X', `${words}!`, 'header :regex "x" "(\\\\w+\\\\s?)*$" { fileinto "[${0}|${1}]"; }'),
+    '[|]',
   );
+  const xs = 'x'.repeat(20_000);
+  assert.equal(longRun('X', `a${xs}bcd`, 'header :regex "x" "a.*b.*c.*d.*e" { fileinto "yes"; }'), 'no');
+  assert.equal(
+    longRun(
+      'X',
+      `a${'x'.repeat(3_000)}bcde`,
+      'header :regex "x" "a.*b.*c.*d.*e" { set :length "n" "${0}"; fileinto "${n}"; }',
+    ),
+    '3005',
+  );
+  // Groups with an unbounded quantifier inside, one after another: polynomial of a high degree
+  // for a backtracking engine.
+  assert.equal(longRun('X', as, 'header :regex "x" "(a*)(a*)(a*)(a*)(a*)b" { fileinto "yes"; }'), 'no');
+  assert.equal(longRun('X', as, 'header :regex "x" "((a|a))*b" { fileinto "yes"; }'), 'no');
+});
+
+test('a real mailing-list pattern on a 1,500-character header gives the match values', () => {
+  const sender = `${'x'.repeat(1_470)}, antlr-interest-bounces@ant.example.com`;
+  assert.equal(
+    longRun(
+      'Sender',
+      sender,
+      'header :regex "sender" "(.*>[ \\\\t]*,?[ \\\\t]*)?([^-@]*)-([^-@]*)(-bounces)?@ant\\\\.example\\\\.com" ' +
+        '{ fileinto "${1}|${3}|${4}|${5}"; }',
+    ),
+    '|interest|-bounces|',
+  );
+  assert.equal(
+    longRun(
+      'Sender',
+      `${'y'.repeat(1_500)} > , antlr-interest@ant.example.com`,
+      'header :regex "sender" "(.*>[ \\\\t]*,?[ \\\\t]*)?([^-@]*)-([^-@]*)(-bounces)?@ant\\\\.example\\\\.com" ' +
+        '{ fileinto "${2}|${3}|${4}"; }',
+    ),
+    'antlr|interest|',
+  );
+});
+
+test('long values under case-insensitive comparators: i;ascii-casemap and i;unicode-casemap', () => {
+  const as = 'a'.repeat(10_000);
+  assert.equal(longRun('X', `${as}B`, 'header :regex "x" "^(A+)+b$" { fileinto "yes"; }'), 'yes');
+  assert.equal(
+    longRun('X', `${'ä'.repeat(5_000)}Ä!`, 'header :regex "x" "(Ä+)+$" { fileinto "yes"; }'),
+    'no',
+  );
+  assert.equal(
+    longRun(
+      'X',
+      `${'ä'.repeat(5_000)}Ä`,
+      'header :regex :comparator "i;unicode-casemap" "x" "^(Ä+)+$" { fileinto "yes"; }',
+      ['comparator-i;unicode-casemap'],
+    ),
+    'yes',
+  );
+  assert.equal(
+    longRun(
+      'X',
+      `${'😀ß'.repeat(3_000)}ẞ`,
+      'header :regex :comparator "i;unicode-casemap" "x" "(.ß)*(ß)$" { fileinto "${2}"; }',
+      ['comparator-i;unicode-casemap'],
+    ),
+    'ẞ',
+  );
+});
+
+test('maxRegexWork: the matches of one run may do exactly the limit of work; one unit less ends the run', () => {
+  // Two values: a short one for the backtracking engine and a long one for the linear matcher.
+  const pattern = '(.*>[ \\t]*,?[ \\t]*)?([^-@]*)-([^-@]*)(-bounces)?@ant\\.example\\.com';
+  const short = 'a-b'; // does not match (no domain): the work is done all the same
+  const long = `${'x'.repeat(300)} <list-bounces@ant.example.com>`;
+  const c = compileRegex(pattern, 'ascii');
+  assert.ok(short.length <= c.backtrackingLimit && long.length > c.backtrackingLimit, 'one value per engine');
+  c.exec(short);
+  const shortWork = c.lastWork;
+  c.exec(long);
+  const longWork = c.lastWork;
+  assert.ok(shortWork > 0 && longWork > 0);
+  const message = `From: a@example.com\r\nX-A: ${short}\r\nX-B: ${long}\r\n\r\nbody\r\n`;
+  const src =
+    `require ["regex", "fileinto"];\n` +
+    `if header :regex "x-a" "${pattern.replace(/\\/g, '\\\\')}" { }\n` +
+    `if header :regex "x-b" "${pattern.replace(/\\/g, '\\\\')}" { fileinto "both"; }\n`;
+  const runWith = (maxRegexWork: number) => {
+    const engine = createEngine({ limits: { maxRegexWork } });
+    return engine.run(engine.compile(src).program!, {
+      message: parseMessage(new TextEncoder().encode(message)),
+      envelope: { from: 'a@example.com', to: 'b@example.org' },
+    });
+  };
+  const at = runWith(shortWork + longWork);
+  assert.equal(at.error, null);
+  assert.deepEqual(
+    at.actions.map((a) => a.type),
+    ['fileinto'],
+  );
+  const over = runWith(shortWork + longWork - 1);
+  assert.match(
+    over.error?.message ?? '',
+    /regular expressions of this run took too much work: the limit is \d+ units/,
+  );
+  assert.equal(over.error?.line, 3, 'at the match that went past it');
+  const first = runWith(shortWork - 1);
+  assert.equal(first.error?.line, 2, 'the backtracking match is refused before it runs');
+});
+
+test('a script whose matches together pass the default maxRegexWork ends with a run-time error', () => {
+  // Each match keeps 20 groups alive over 72,000 characters (millions of units); 64 of them pass
+  // the default limit, as a script built to spend CPU (Pigeonhole's errors-cpu-limit) does.
+  const alts = [...'ABCDEFGHIJKLMNOPQR'].map((c) => `(${c})`).join('|');
+  const value = 'ABCDEFGHIJKLMNOPQRRQPONMLKJIHGFEDCBA'.repeat(2000) + '@';
+  const tests = Array.from({ length: 64 }, () => `if string :regex "\${v}" "^((${alts}))*$" { keep; }`);
+  const src = `require ["regex", "variables"];\nset "v" "${value}";\n${tests.join('\n')}\n`;
+  const engine = createEngine({ limits: { maxVariableSize: value.length } });
+  const r = engine.run(engine.compile(src).program!, {
+    message: parseMessage(new TextEncoder().encode('From: a@example.com\r\n\r\nx\r\n')),
+    envelope: { from: 'a@example.com', to: 'b@example.org' },
+  });
+  assert.match(r.error?.message ?? '', /took too much work/);
 });
