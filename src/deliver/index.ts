@@ -320,7 +320,7 @@ export class Delivery {
     const host = this.host(recipient, envelope, maildir, lookups);
 
     // The sequence: before-scripts, the user's active script, after-scripts. The next one runs
-    // only while the implicit keep is in force (Pigeonhole's rule for script sequences).
+    // only after an implicit keep or a `keep` command (Pigeonhole's rule for script sequences).
     const sequence: GlobalScript[] = [...(this.options.before ?? [])];
     const active = await this.deps.store.getActiveScript(recipient.user);
     const notices: ScriptNotice[] = [];
@@ -358,9 +358,13 @@ export class Delivery {
     let bytes: Uint8Array = message;
     let parsed = original;
     let keepInForce = true;
+    // The flags the deferred keep of the scripts so far holds: the next script starts with them
+    // (imap4flags' internal variable, as one Pigeonhole result spans the sequence).
+    let flags: readonly string[] = [];
     for (let i = 0; i < sequence.length && keepInForce; i++) {
       const { id, program } = sequence[i]!;
-      const result = await this.runScript(program, parsed, runEnvelope, host, lookups);
+      const runHost = flags.length > 0 ? { ...host, messageFlags: flags } : host;
+      const result = await this.runScript(program, parsed, runEnvelope, runHost, lookups);
       const isLast = i === sequence.length - 1;
       if (result.error) {
         log.warn({ event: 'script-error', script: id, line: result.error.line, err: result.error.message });
@@ -375,17 +379,24 @@ export class Delivery {
           });
         }
       }
-      keepInForce = result.implicitKeep && !result.error;
-      // The implicit keep of a script that is followed by another is left to the sequence's end.
-      const actions: ActionJson[] =
-        keepInForce && !isLast ? result.actions.filter((a) => a.type !== 'keep') : result.actions;
+      // The next script runs after an implicit keep or a `keep` command, not after anything
+      // else (fileinto "INBOX" included): Pigeonhole's rule for sieve_before / sieve_after.
+      keepInForce = (result.implicitKeep || result.keepCommand) && !result.error;
+      // The implicit keep of a script that is followed by another is left to the sequence's end;
+      // a `keep` command's copy is made (the sequence's last keep merges with it).
+      const deferKeep = keepInForce && result.implicitKeep && !isLast;
+      const actions: ActionJson[] = deferKeep
+        ? result.actions.filter((a) => a.type !== 'keep')
+        : result.actions;
       const outcome = scriptOutcome(bytes, actions);
       outcomes.push(outcome);
       // Later scripts see the edited message (Pigeonhole passes it on).
-      if (outcome.stored !== bytes) {
-        bytes = outcome.stored;
+      if (outcome.message.stored !== bytes) {
+        bytes = outcome.message.stored;
         parsed = parseMessage(bytes);
       }
+      const keep = result.actions.find((a) => a.type === 'keep');
+      if (keepInForce && keep?.type === 'keep') flags = keep.flags;
     }
     if (outcomes.length === 0) {
       // No script: the implicit keep (RFC 5228 §2.10.2).

@@ -59,16 +59,17 @@ export interface Plan {
 }
 
 /**
- * One script's result, with the message as its actions carry it; `stored` is also the message a
- * next script sees.
+ * One script's result, with the message as its actions carry it (each store and redirect the
+ * edits made before it ran, RFC 5293 §6); `message.stored` is also the message a next script sees.
  */
-export interface ScriptOutcome extends EditedMessage {
+export interface ScriptOutcome {
   readonly actions: readonly ActionJson[];
+  readonly message: EditedMessage;
 }
 
 /** The outcome of a script that ran on `bytes` (the message before its own edits). */
 export function scriptOutcome(bytes: Uint8Array, actions: readonly ActionJson[]): ScriptOutcome {
-  return { actions, ...editedMessage(bytes, actions) };
+  return { actions, message: editedMessage(bytes, actions) };
 }
 
 export interface PlanContext {
@@ -122,16 +123,18 @@ export function planDelivery(ctx: PlanContext, outcomes: readonly ScriptOutcome[
   const user = ctx.outgoing.userAddress;
 
   for (const outcome of outcomes) {
-    const { stored, redirected } = outcome;
+    const { message } = outcome;
     for (const action of outcome.actions) {
       switch (action.type) {
         case 'keep':
-          store('INBOX', stored, action.flags, false);
+          store('INBOX', message.of(action), action.flags, false);
           break;
         case 'fileinto':
-          store(action.mailbox, stored, action.flags, action.create);
+          store(action.mailbox, message.of(action), action.flags, action.create);
           break;
         case 'redirect': {
+          // The message as it was when the redirect ran; kept instead, it is that message too.
+          const redirected = message.of(action);
           const to = action.address;
           // RFC 5228 §4.2: loops are the implementation's to stop. A message this user redirected
           // before, or one already delivered to the target, is kept instead of sent again.
@@ -144,7 +147,7 @@ export function planDelivery(ctx: PlanContext, outcomes: readonly ScriptOutcome[
                 ? `redirect to ${to}: a mail loop, kept instead`
                 : `redirect to ${to}: no relay configured, kept instead`,
             );
-            store('INBOX', stored, [], false);
+            store('INBOX', redirected, [], false);
             break;
           }
           const prefix = encoder.encode(`${REDIRECTED_FROM}: ${user}\r\n`);
@@ -154,7 +157,7 @@ export function planDelivery(ctx: PlanContext, outcomes: readonly ScriptOutcome[
             from: redirectSender(ctx.envelope, ctx.redirectEnvelopeFrom, ctx.outgoing),
             to,
             raw,
-            keep: stored,
+            keep: redirected,
           });
           break;
         }

@@ -33,7 +33,7 @@ import { validate, type ValidatedScript } from './validator.js';
 export interface EngineOptions {
   /** The extensions the engine knows (default: every extension sievert ships). */
   readonly extensions?: readonly ExtensionDefinition[];
-  /** Capabilities scripts may require (default: all of the known extensions'). */
+  /** Capabilities scripts may require (default: all of the known extensions', advertised or not). */
   readonly enabled?: readonly string[];
   readonly limits?: Partial<Limits>;
   /** Number of compiled programs cached by content (default 256; 0 disables the cache). */
@@ -84,6 +84,13 @@ export interface RunResult {
   readonly error: RuntimeErrorInfo | null;
   /** Whether the keep in `actions` (if any) is the implicit keep. */
   readonly implicitKeep: boolean;
+  /**
+   * Whether the script ran the `keep` command. A host running several scripts in sequence
+   * (global before/after scripts) goes on to the next one after an implicit keep or a `keep`
+   * command, and stops after anything else, `fileinto "INBOX"` included: Pigeonhole's rule for
+   * `sieve_before` / `sieve_after`.
+   */
+  readonly keepCommand: boolean;
 }
 
 /** cyrb53: a fast 53-bit string hash, enough for a cache key. */
@@ -124,7 +131,7 @@ export class Engine {
   constructor(options: EngineOptions & { extensions: readonly ExtensionDefinition[] }) {
     this.registry = new Registry(options.extensions);
     this.limits = resolveLimits(options.limits);
-    this.enabled = new Set(options.enabled ?? this.registry.capabilities());
+    this.enabled = new Set(options.enabled ?? this.registry.allCapabilities());
     this.cacheSize = options.cacheSize ?? 256;
   }
 
@@ -133,7 +140,8 @@ export class Engine {
    * --capabilities`). comparator-i;octet and comparator-i;ascii-casemap are listed although every
    * script has them: RFC 5804 §1.7 defines the SIEVE capability as the extensions "as listed in
    * the Sieve require", and RFC 5228 §2.7.3 lets a script require those two; a client that checks
-   * a script's require against the list must find them. (Pigeonhole leaves them out.)
+   * a script's require against the list must find them. (Pigeonhole leaves them out.) Extensions
+   * declared with `advertised: false` (deprecated and vendor ones) are accepted but not listed.
    */
   capabilities(): string[] {
     return this.registry.capabilities().filter((c) => this.enabled.has(c));
@@ -251,9 +259,14 @@ export function runProgram(program: Program, input: RunInput): RunResult {
       e instanceof SieveRuntimeError
         ? { kind: 'runtime', message: e.message, line: e.span?.start.line, column: e.span?.start.column }
         : { kind: 'runtime', message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
-    return { actions: [{ type: 'keep', flags: [] }], error, implicitKeep: true };
+    return { actions: [{ type: 'keep', flags: [] }], error, implicitKeep: true, keepCommand: false };
   }
-  return { actions: finish(result), error: null, implicitKeep: result.implicitKeep };
+  return {
+    actions: finish(result),
+    error: null,
+    implicitKeep: result.implicitKeep,
+    keepCommand: result.keepCommand,
+  };
 }
 
 /** Applies the implicit keep and reports discard only when the message ends up nowhere. */

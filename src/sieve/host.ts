@@ -142,6 +142,21 @@ export interface SieveHost {
   /** subaddress (RFC 5233): the separators between user and detail; default ["+"]. */
   readonly subaddressSeparators?: readonly string[];
 
+  /**
+   * vnd.dovecot.debug: a message the script logs with debug_log, for the host's log (the test
+   * suite prints it as Pigeonhole does: "info: DEBUG: …"). Without it the message goes only to
+   * the trace.
+   */
+  debugLog?(message: string): void;
+
+  /**
+   * The IMAP flags the message already has: the implicit keep, keep and fileinto store it with
+   * them until the script changes them (imap4flags' internal variable starts with them, as
+   * Pigeonhole's starts with the mail's flags). Delivery passes the flags an earlier script of a
+   * sequence left for the keep; the test suite those of the message it stored.
+   */
+  readonly messageFlags?: readonly string[];
+
   /** Other services by name, for extensions outside this list. */
   readonly [service: string]: unknown;
 }

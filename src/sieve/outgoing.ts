@@ -10,23 +10,55 @@ import { applyEdits, encodeFieldValue, toCrlf } from './message/edit.js';
 
 /** The message as a script's edits (editheader, replace, enclose) leave it, for the actions that carry it. */
 export interface EditedMessage {
-  /** What keep and fileinto store: every edit applied (the octets given when there is none). */
+  /** What the implicit keep stores: every edit applied (the octets given when there is none). */
   readonly stored: Uint8Array;
-  /** What a redirect sends: the same without enclose (RFC 5703 §6). */
+  /** What a redirect made after every edit sends: the same without enclose (RFC 5703 §6). */
   readonly redirected: Uint8Array;
+  /**
+   * What one action stores or sends: the edits made before it ran (its `editCount`; all of
+   * them without one), RFC 5293 §6; a redirect leaves out enclose. Other actions get `stored`.
+   */
+  of(action: ActionJson): Uint8Array;
 }
 
-/** The message a result's actions carry: `bytes` (as the script received it) with its edits. */
+/**
+ * The message a result's actions carry: `bytes` (as the script received it) with its edits, as
+ * each action saw it. The copies are built once each, and only when asked for.
+ */
 export function editedMessage(bytes: Uint8Array, actions: readonly ActionJson[]): EditedMessage {
   const edits = actions.flatMap((a) => (a.type === 'edit' ? a.edits : []));
-  const stored = edits.length ? applyEdits(bytes, edits) : bytes;
-  const redirected = edits.some((e) => e.op === 'enclose')
-    ? applyEdits(
-        bytes,
-        edits.filter((e) => e.op !== 'enclose'),
-      )
-    : stored;
-  return { stored, redirected };
+  // By count of edits and kind of action: each state is built from the one before it.
+  const cache = new Map<string, Uint8Array>();
+  const state = (count: number, redirect: boolean): Uint8Array => {
+    const n = Math.max(0, Math.min(count, edits.length));
+    const applied = edits.slice(0, n).filter((e) => !(redirect && e.op === 'enclose'));
+    if (applied.length === 0) return bytes;
+    // Without an enclose among them, the redirected copy is the stored one.
+    const kind = redirect && applied.length < n ? 'r' : 's';
+    const key = `${kind}${n}`;
+    let out = cache.get(key);
+    if (out === undefined) {
+      out = applyEdits(bytes, applied);
+      cache.set(key, out);
+    }
+    return out;
+  };
+  return {
+    get stored() {
+      return state(edits.length, false);
+    },
+    get redirected() {
+      return state(edits.length, true);
+    },
+    of(action) {
+      const carried =
+        action.type === 'keep' || action.type === 'fileinto' || action.type === 'redirect'
+          ? action.editCount
+          : undefined;
+      const count = carried ?? edits.length;
+      return state(count, action.type === 'redirect');
+    },
+  };
 }
 
 /** A message to hand to the mail transport: the text and its envelope. */

@@ -176,6 +176,17 @@ export interface ExtensionDefinition {
    * would read only the header block then read the whole message (see Program.needsBody).
    */
   readonly needsBody?: boolean;
+  /**
+   * False for extensions a script may require but that the capability list leaves out
+   * (ManageSieve's SIEVE capability, `sievert --capabilities`): deprecated and vendor extensions
+   * kept so that old scripts still run, while clients choose the standard ones. Default true.
+   */
+  readonly advertised?: boolean;
+  /**
+   * Capabilities a script cannot require together with this one (a deprecated extension and the
+   * standard one that replaced it: imapflags and imap4flags). Either side may name the other.
+   */
+  readonly conflicts?: readonly string[];
   setup(r: RegistryBuilder): void;
 }
 
@@ -209,10 +220,44 @@ export interface RegistryBuilder {
   interpolation(i: StringInterpolation): void;
 }
 
+/**
+ * The commands and tests an extension declares, by name, for an extension that offers some of
+ * them under its own capability (a deprecated extension and the standard one that replaced it).
+ */
+export function declarations(def: ExtensionDefinition): {
+  commands: ReadonlyMap<string, CommandSpec>;
+  tests: ReadonlyMap<string, TestSpec>;
+} {
+  const commands = new Map<string, CommandSpec>();
+  const tests = new Map<string, TestSpec>();
+  const ignore = (): void => {};
+  def.setup({
+    command: (spec) => commands.set(spec.name, spec),
+    test: (spec) => tests.set(spec.name, spec),
+    tag: ignore,
+    comparator: ignore,
+    matchType: ignore,
+    addressPart: ignore,
+    stringTransform: ignore,
+    interpolation: ignore,
+  });
+  return { commands, tests };
+}
+
 export class Registry {
   readonly extensions = new Map<string, ExtensionDefinition>();
+  /**
+   * Commands and tests by name: the first extension's declaration. Another extension may declare
+   * the same name (a deprecated extension and its standard successor: notify, duplicate); use
+   * command() and test() to find the one a script's requires choose.
+   */
   readonly commands = new Map<string, Registration<CommandSpec>>();
   readonly tests = new Map<string, Registration<TestSpec>>();
+  /** Every declaration of each command and test name, in the order the extensions were added. */
+  private readonly commandDeclarations = new Map<string, Registration<CommandSpec>[]>();
+  private readonly testDeclarations = new Map<string, Registration<TestSpec>[]>();
+  /** The extension that declared each command or test spec. */
+  private readonly owners = new Map<CommandSpec | TestSpec, string>();
   /** Extra tags by command or test name. */
   readonly extraTags = new Map<string, Registration<TagSpec>[]>();
   readonly comparators = new Map<string, Registration<Comparator>>();
@@ -232,9 +277,24 @@ export class Registry {
       if (map.has(key)) throw new Error(`extension ${extension}: "${key}" is already declared`);
       map.set(key, { extension, spec });
     };
+    /** A command or test name: one declaration per extension, several extensions may share it. */
+    const declare = <T extends CommandSpec | TestSpec>(
+      first: Map<string, Registration<T>>,
+      all: Map<string, Registration<T>[]>,
+      spec: T,
+    ): void => {
+      const list = all.get(spec.name) ?? [];
+      if (list.some((r) => r.extension === extension)) {
+        throw new Error(`extension ${extension}: "${spec.name}" is already declared`);
+      }
+      list.push({ extension, spec });
+      all.set(spec.name, list);
+      if (!first.has(spec.name)) first.set(spec.name, { extension, spec });
+      this.owners.set(spec, extension);
+    };
     def.setup({
-      command: (spec) => put(this.commands, spec.name, spec),
-      test: (spec) => put(this.tests, spec.name, spec),
+      command: (spec) => declare(this.commands, this.commandDeclarations, spec),
+      test: (spec) => declare(this.tests, this.testDeclarations, spec),
       tag: (targets, tag) => {
         for (const t of targets) {
           const list = this.extraTags.get(t) ?? [];
@@ -250,8 +310,53 @@ export class Registry {
     });
   }
 
-  /** Capabilities that a script may `require`, sorted (the SIEVE capability list). */
-  capabilities(): string[] {
+  /**
+   * The command named `name` as a script with these requires sees it: the declaration of the
+   * first extension (in the order they were added) that the script requires, else the first
+   * declaration (whose missing require is then the error to report).
+   */
+  command(name: string, required: ReadonlySet<string>): Registration<CommandSpec> | undefined {
+    return choose(this.commandDeclarations.get(name), required);
+  }
+
+  /** The test named `name` as a script with these requires sees it (see command()). */
+  test(name: string, required: ReadonlySet<string>): Registration<TestSpec> | undefined {
+    return choose(this.testDeclarations.get(name), required);
+  }
+
+  /** The extension that declared a command or test spec ("" for the base language). */
+  extensionOf(spec: CommandSpec | TestSpec): string {
+    return this.owners.get(spec) ?? '';
+  }
+
+  /**
+   * The capabilities that cannot be required together with `capability` (ExtensionDefinition
+   * conflicts, read in both directions).
+   */
+  conflictsOf(capability: string): string[] {
+    const def = this.extensions.get(capability);
+    if (!def) return [];
+    const out = new Set(def.conflicts ?? []);
+    for (const [name, other] of this.extensions) {
+      if (other.conflicts?.includes(def.name) || other.conflicts?.includes(capability)) out.add(name);
+    }
+    return [...out];
+  }
+
+  /** Every capability a script may `require`, advertised or not, sorted. */
+  allCapabilities(): string[] {
     return [...this.extensions.keys()].filter((n) => n !== '').sort();
   }
+
+  /** The capabilities to advertise, sorted (the SIEVE capability list): advertised: false left out. */
+  capabilities(): string[] {
+    return this.allCapabilities().filter((n) => this.extensions.get(n)?.advertised !== false);
+  }
+}
+
+function choose<T>(
+  declarations: readonly Registration<T>[] | undefined,
+  required: ReadonlySet<string>,
+): Registration<T> | undefined {
+  return declarations?.find((r) => r.extension === '' || required.has(r.extension)) ?? declarations?.[0];
 }

@@ -43,11 +43,28 @@ export interface TraceEvent {
  * `declare module '../../runtime.js' { interface ActionJsonTypes { vacation: { ... } } }`.
  */
 export interface ActionJsonTypes {
-  keep: { flags: string[] };
-  fileinto: { mailbox: string; flags: string[]; copy: boolean; create: boolean };
-  redirect: { address: string; copy: boolean };
+  keep: { flags: string[] } & MessageState;
+  fileinto: { mailbox: string; flags: string[]; copy: boolean; create: boolean } & MessageState;
+  redirect: { address: string; copy: boolean } & MessageState;
   discard: Record<never, never>;
 }
+
+/**
+ * Which message an action that stores or sends it carries when the script changed the message
+ * (editheader, replace, enclose): RFC 5293 §6, the message "as modified by any actions that have
+ * taken place so far".
+ */
+// A type, not an interface: action JSON stays assignable to Record<string, unknown>.
+export type MessageState = {
+  /**
+   * The number of the result's changes (its `edit` action, in order) made before this action ran.
+   * Absent: every change, the message as the script left it (also what the implicit keep stores).
+   */
+  editCount?: number;
+};
+
+/** The actions that carry the message itself (not a response to it), so changes made after them pass them by. */
+const CARRIES_MESSAGE = new Set(['keep', 'fileinto', 'redirect']);
 
 /**
  * One-line descriptions of extensions' actions for `sievert test` (the core ones are built in),
@@ -123,11 +140,37 @@ export interface Action {
 export class Result {
   readonly actions: Action[] = [];
   implicitKeep = true;
+  /**
+   * The `keep` command ran (not `fileinto "INBOX"`, which is the same action). A script sequence
+   * goes on after it, as after an implicit keep (see RunResult.keepCommand).
+   */
+  keepCommand = false;
   redirects = 0;
   /** Set by extensions that change how the implicit keep is performed (imap4flags). */
   implicitKeepFlags: () => string[] = () => [];
+  /**
+   * Actions already carried out while the result goes on growing: a host that runs several
+   * scripts into one result (the test suite's test_result_execute and test_multiscript) performs
+   * each script's actions before the next script runs.
+   */
+  readonly performed = new Set<Action>();
+  /** How many times the message was changed so far (see MessageState). */
+  private changes = 0;
 
   constructor(private readonly limits: Limits) {}
+
+  /**
+   * The message is about to change (editheader, replace, enclose): the actions so far that carry
+   * it keep the message as it is now (RFC 5293 §6). Call before adding the change itself.
+   */
+  messageChanging(): void {
+    for (const a of this.actions) {
+      if (CARRIES_MESSAGE.has(a.json.type) && (a.json as MessageState).editCount === undefined) {
+        (a.json as MessageState).editCount = this.changes;
+      }
+    }
+    this.changes++;
+  }
 
   add(action: Action, span: Span | undefined): void {
     if (action.cancelsImplicitKeep) this.implicitKeep = false;
@@ -135,13 +178,25 @@ export class Result {
       const i = this.actions.findIndex((a) => a.key === action.key);
       const existing = i >= 0 ? this.actions[i] : undefined;
       if (existing) {
-        this.actions[i] = existing.merge ? existing.merge(action) : existing;
+        const merged = existing.merge ? existing.merge(action) : existing;
+        // The duplicate is the earlier action: it carries the message as it was then (Pigeonhole).
+        const count = (existing.json as MessageState).editCount;
+        if (merged !== existing && count !== undefined) (merged.json as MessageState).editCount = count;
+        this.actions[i] = merged;
         return;
       }
     }
     for (const other of this.actions) {
       const why = other.conflict?.(action) ?? action.conflict?.(other) ?? null;
-      if (why !== null) throw new SieveRuntimeError(why, span);
+      if (why === null) continue;
+      // An action already performed cannot be taken back, so a later one that conflicts with it
+      // is no error (Pigeonhole's rule for reject after an earlier script's store); the same
+      // action again (a second reject) is a duplicate of the performed one and is dropped.
+      if (this.performed.has(other)) {
+        if (other.json.type === action.json.type) return;
+        continue;
+      }
+      throw new SieveRuntimeError(why, span);
     }
     if (action.isRedirect) {
       if (this.redirects >= this.limits.maxRedirects) {
@@ -189,7 +244,14 @@ export class ExecutionContext {
     public limits: Limits,
     readonly host: SieveHost,
     readonly trace: ((e: TraceEvent) => void) | undefined,
-  ) {}
+  ) {
+    // The flags the message already has (SieveHost.messageFlags) go with the implicit keep.
+    const given = host.messageFlags;
+    if (given) {
+      const flags = [...new Set(given)].sort();
+      result.implicitKeepFlags = () => [...flags];
+    }
+  }
 
   step(span: Span): void {
     if (++this.steps > this.limits.maxSteps) {

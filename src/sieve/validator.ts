@@ -116,6 +116,31 @@ export function validate(
   /** Predicates of extensions that substitute strings at run time (variables), once required. */
   const dynamic: ((s: string) => boolean)[] = [];
 
+  /**
+   * Requires a capability (and the extension that declares it); reports a capability it cannot
+   * be used with (ExtensionDefinition.conflicts) that is required already. Returns the names
+   * added to `required`.
+   */
+  const requireCapability = (cap: string, span: Span): string[] => {
+    const added: string[] = [];
+    for (const name of [cap, registry.extensions.get(cap)!.name]) {
+      if (!required.has(name)) {
+        required.add(name);
+        added.push(name);
+      }
+    }
+    for (const other of registry.conflictsOf(cap)) {
+      if (!required.has(other) || added.length === 0) continue;
+      diags.error(
+        'require.conflict',
+        `the extension "${cap}" cannot be used together with "${other}" (one replaces the other: require only one)`,
+        span,
+      );
+      break;
+    }
+    return added;
+  };
+
   /** RFC 5228 §3.2: require only at the start; every capability must be known. */
   const commands = script.commands;
   let i = 0;
@@ -130,9 +155,7 @@ export function validate(
         if (!enabled.has(cap) || !registry.extensions.has(cap)) {
           diags.error('require.unknown-extension', `require: unknown Sieve capability "${cap}"`, s.span);
         } else {
-          required.add(cap);
-          const def = registry.extensions.get(cap)!;
-          required.add(def.name);
+          requireCapability(cap, s.span);
         }
       }
     }
@@ -378,15 +401,14 @@ export function validate(
 
   /** Whether a name is a test of an extension the engine has (required or not). */
   function isKnownTest(name: string): boolean {
-    const reg = registry.tests.get(name);
+    const reg = registry.test(name, required);
     return reg !== undefined && isKnownExtension(reg.extension);
   }
 
   function findTag(spec: CommandSpec | TestSpec, name: string): Registration<TagSpec> | undefined {
     const own = spec.tags?.find((t) => t.name === name);
     if (own) {
-      const reg = registry.commands.get(spec.name) ?? registry.tests.get(spec.name);
-      return { extension: reg?.extension ?? '', spec: own };
+      return { extension: registry.extensionOf(spec), spec: own };
     }
     const extra = registry.extraTags.get(spec.name)?.find((t) => t.spec.name === name);
     if (extra) return extra;
@@ -414,7 +436,7 @@ export function validate(
   }
 
   function validateTest(node: TestNode): ValidatedTest | null {
-    const reg = registry.tests.get(node.name);
+    const reg = registry.test(node.name, required);
     if (!reg || !isKnownExtension(reg.extension)) {
       if (registry.commands.has(node.name)) {
         diags.error('test.is-command', `"${node.name}" is a command, not a test`, node.nameSpan);
@@ -498,7 +520,7 @@ export function validate(
     previousName: string | null,
     leadingAllowed: boolean,
   ): ValidatedCommand | null {
-    const reg = registry.commands.get(node.name);
+    const reg = registry.command(node.name, required);
     if (!reg || !isKnownExtension(reg.extension)) {
       if (registry.tests.has(node.name)) {
         // Each use is a mistake of its own.
@@ -615,22 +637,14 @@ export function validate(
    */
   function validateGuardedBlock(node: CommandNode, nodes: readonly CommandNode[]): ValidatedCommand[] | null {
     const test = node.tests.length === 1 ? node.tests[0]! : null;
-    const reg = test ? registry.tests.get(test.name) : undefined;
+    const reg = test ? registry.test(test.name, required) : undefined;
     if (!test || !reg || !required.has(reg.extension) || !isCapabilityTest(reg.spec)) {
       return validateBlock(nodes);
     }
     const spec = reg.spec;
     const caps = spec.testedCapabilities(ctx, test);
     if (!caps.every((c) => ctx.supports(c) && (spec.mayEnable?.(c) ?? true))) return [];
-    const added: string[] = [];
-    for (const c of caps) {
-      for (const name of [c, registry.extensions.get(c)!.name]) {
-        if (!required.has(name)) {
-          required.add(name);
-          added.push(name);
-        }
-      }
-    }
+    const added = caps.flatMap((c) => requireCapability(c, test.span));
     try {
       return validateBlock(nodes);
     } finally {

@@ -23,9 +23,14 @@ import { parseBoolean } from './settings.js';
 export const POSTMASTER = 'postmaster@example.com';
 export const USER = 'testsuite-mail-user@example.org';
 
-/** IMAP's INBOX is case-insensitive (RFC 3501 §5.1); other names are not. */
+/**
+ * IMAP's INBOX is case-insensitive (RFC 3501 §5.1), also as the first level of a hierarchical
+ * name ("Inbox.Sub" is INBOX's sub-mailbox "Sub", as in Dovecot; Pigeonhole's test store is a
+ * Maildir++ one, whose hierarchy separator is "."); other names are not.
+ */
 function mailboxKey(name: string): string {
-  return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
+  const m = /^inbox(?=$|[./])/i.exec(name);
+  return m ? `INBOX${name.slice(5)}` : name;
 }
 
 /**

@@ -184,12 +184,16 @@ export function runTestsuiteFile(file: string, options: TestsuiteOptions = {}): 
     mailboxExists: (name: string) => store.exists(name),
     metadata: (mailbox: string, annotation: string) => metadata.get(metadataKey(mailbox, annotation)) ?? null,
     serverMetadata: (annotation: string) => metadata.get(metadataKey(null, annotation)) ?? null,
+    // vnd.dovecot.debug: as Pigeonhole's test suite logs it with its -l option.
+    debugLog: (message: string) => out.push(`LOG: info: DEBUG: ${message}`),
   };
   const hostFields: Record<string, unknown> = { ...base };
   const host = hostFields as SieveHost;
   applyHost = () => {
     for (const k of Object.keys(hostFields)) delete hostFields[k];
     Object.assign(hostFields, base, applied.host);
+    // The settings' items (vnd.dovecot.config.*) come on top of the suite's own.
+    hostFields['environment'] = { ...ENVIRONMENT, ...(applied.host.environment ?? {}) };
   };
   applyHost();
 

@@ -129,6 +129,20 @@ function editheaderPolicy(settings: ReadonlyMap<string, string>): EditheaderPoli
   return forbidAdd.length || forbidDelete.length ? { forbidAdd, forbidDelete } : null;
 }
 
+/**
+ * vnd.dovecot.environment: Pigeonhole's sieve_env_<name> settings are the environment items
+ * vnd.dovecot.config.<name> (the runner adds them to its own items).
+ */
+function configEnvironment(settings: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of settings) {
+    if (name.startsWith('sieve_env_') && name.length > 'sieve_env_'.length) {
+      out[`vnd.dovecot.config.${name.slice('sieve_env_'.length)}`] = value;
+    }
+  }
+  return out;
+}
+
 export interface AppliedSettings {
   readonly limits: Partial<Limits>;
   /** SieveHost fields derived from the settings. */
@@ -157,5 +171,7 @@ export function applySettings(settings: ReadonlyMap<string, string>): AppliedSet
   host['vacationPolicy'] = vacationPolicy(settings);
   const editheader = editheaderPolicy(settings);
   if (editheader) host['editheaderPolicy'] = editheader;
+  const environment = configEnvironment(settings);
+  if (Object.keys(environment).length > 0) host['environment'] = environment;
   return { limits, host };
 }

@@ -33,6 +33,13 @@ import { imap4flags } from './imap4flags/index.js';
 import { body } from './body/index.js';
 import { editheader } from './editheader/index.js';
 import { foreverypart, mime, extracttext, replace, enclose } from './mime/index.js';
+// Deprecated and Dovecot-vendor extensions that scripts moved from Dovecot use: accepted in
+// require, not advertised. After the standard ones, whose commands win when both are required.
+import { imapflags } from './imapflags/index.js';
+import { notify } from './notify/index.js';
+import { vndDovecotDebug } from './vnd-dovecot-debug/index.js';
+import { vndDovecotEnvironment } from './vnd-dovecot-environment/index.js';
+import { vndDovecotDuplicate } from './vnd-dovecot-duplicate/index.js';
 export const ALL_EXTENSIONS: readonly ExtensionDefinition[] = [
   base,
   comparatorAsciiNumeric,
@@ -73,4 +80,9 @@ export const ALL_EXTENSIONS: readonly ExtensionDefinition[] = [
   extracttext,
   replace,
   enclose,
+  imapflags,
+  notify,
+  vndDovecotDebug,
+  vndDovecotEnvironment,
+  vndDovecotDuplicate,
 ];

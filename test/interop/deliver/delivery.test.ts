@@ -4,7 +4,16 @@
 // a SIGKILL during a burst.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -275,6 +284,86 @@ test("the same messages and script through Dovecot's LMTP with Pigeonhole give t
   } finally {
     await served?.stop();
     await reference?.stop();
+  }
+});
+
+/** The scripts of a sequence: a before-script that flags and tags, an after-script that reads the flag. */
+const BEFORE = `require ["imap4flags", "editheader"];
+addflag "$Checked";
+addheader "X-Checked" "yes";
+`;
+// The personal script sees the before-script's field; it leaves the rest to the implicit keep
+// (an explicit keep ends the sequence in sievert, see docs/deliver.md).
+const PERSONAL = `require ["fileinto", "mailbox"];
+if allof (header :contains "subject" "report", header :is "x-checked" "yes") {
+  fileinto :create "Reports";
+}
+`;
+const AFTER = `require "imap4flags";
+if hasflag "$Checked" {
+  addflag "\\\\Seen";
+}
+`;
+
+test("before and after scripts: the same folders and flags as Pigeonhole's sieve_before / sieve_after", async (t) => {
+  if (skipped(t)) return;
+  const seqDir = mkdtempSync(join(tmpdir(), 'sievert-sequence-'));
+  chmodSync(seqDir, 0o755); // Dovecot reads the global scripts as the mail user
+  const before = join(seqDir, 'before.sieve');
+  const afterScript = join(seqDir, 'after.sieve');
+  writeFileSync(before, BEFORE);
+  writeFileSync(afterScript, AFTER);
+  const seqMail = join(seqDir, 'mail');
+  let ours: SievertServe | undefined;
+  let reference: DovecotLmtp | undefined;
+  let served: DovecotLmtp | undefined;
+  try {
+    const port = await freePort();
+    ours = await startSievertServe({
+      dir: join(seqDir, 'sievert'),
+      users: [{ user: 'kim@example.org', password: '{PLAIN}secret' }],
+      lmtpPort: port,
+      extraToml: [
+        '[lmtp]',
+        `mail_location = ${JSON.stringify(`maildir:${seqMail}/%d/%n/Maildir`)}`,
+        '[sieve]',
+        `before = ${JSON.stringify([before])}`,
+        `after = ${JSON.stringify([afterScript])}`,
+      ].join('\n'),
+    });
+    const r = await startDovecotLmtp({
+      sinkPort: sink!.port,
+      plugin: { sieve_extensions: '+editheader', sieve_before: before, sieve_after: afterScript },
+    });
+    if ('skip' in r) return t.skip(r.skip);
+    reference = r;
+    const user = 'kim@example.org';
+    await ours.putScript(user, 'main', PERSONAL);
+    await reference.setScript(user, PERSONAL);
+    const subjects = ['report one', 'hello two'];
+    for (const subject of subjects) {
+      for (const p of [port, reference.lmtpPort]) {
+        await swaks([
+          ...['--protocol', 'LMTP', '--server', '127.0.0.1', '--port', String(p)],
+          ...['--from', 'x@remote.example', '--to', user, '--header', `Subject: ${subject}`],
+        ]);
+      }
+    }
+    for (const p of walk(seqMail)) chownSync(p, reference.uid, reference.gid);
+    const s = await startDovecotLmtp({ sinkPort: sink!.port, mailRoot: seqMail });
+    if ('skip' in s) return t.skip(s.skip);
+    served = s;
+    const mine = await imapView(served.imapPort, user, served.password);
+    const theirs = await imapView(reference.imapPort, user, reference.password);
+    // The report: filed by the user script with the before-script's flag, the after-script not
+    // run; the other: the implicit keep at the end, with both scripts' flags.
+    assert.deepEqual(theirs, ['INBOX | hello | $Checked \\Seen', 'Reports | report | $Checked']);
+    assert.deepEqual(mine, theirs, served.log().slice(-3000));
+  } finally {
+    await served?.stop();
+    await reference?.stop();
+    await ours?.stop();
+    rmSync(seqDir, { recursive: true, force: true });
   }
 });
 

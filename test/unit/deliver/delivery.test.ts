@@ -365,6 +365,25 @@ describe('delivery', () => {
     assert.equal(folder().length, 0, 'and its fileinto cancelled the keep');
   });
 
+  test('global scripts: a `keep` command lets the sequence go on, `fileinto "INBOX"` ends it (as Pigeonhole)', async () => {
+    await activate('require "fileinto";\nfileinto "Personal";\n');
+    await deliverTo(delivery({ before: [compiled('keep;\n')], missingMailbox: 'create' }));
+    assert.equal(folder().length, 1, 'the keep command stored the message in INBOX');
+    assert.equal(folder('Personal').length, 1, 'and the user script ran after it');
+
+    rmSync(join(dir, 'mail'), { recursive: true, force: true });
+    await deliverTo(
+      delivery({ before: [compiled('require "fileinto";\nfileinto "INBOX";\n')], missingMailbox: 'create' }),
+    );
+    assert.equal(folder().length, 1, 'fileinto "INBOX" stored it');
+    assert.equal(folder('Personal').length, 0, 'and ended the sequence');
+
+    rmSync(join(dir, 'mail'), { recursive: true, force: true });
+    await activate('keep;\n');
+    await deliverTo(delivery({ before: [compiled('keep;\n')], after: [compiled('keep;\n')] }));
+    assert.equal(folder().length, 1, 'three keeps of one sequence store one copy');
+  });
+
   test("a later script sees an earlier script's header edits", async () => {
     const mark = compiled('require "editheader";\naddheader "X-Spam" "yes";\n');
     await activate('require "fileinto";\nif header :is "x-spam" "yes" { fileinto "Junk"; }\n');
@@ -373,6 +392,36 @@ describe('delivery', () => {
     assert.ok(junk, 'the user script saw the field the before-script added');
     assert.match(junk.text, /\nX-Spam: yes\n/);
     assert.equal(folder().length, 0);
+  });
+
+  test('each copy carries the message as edited when its action ran (RFC 5293 §6)', async () => {
+    await activate(
+      'require ["editheader", "fileinto", "mailbox"];\n' +
+        'addheader "X-Early" "early";\nredirect "bob@example.net";\n' +
+        'deleteheader "X-Early";\naddheader "X-Late" "late";\nfileinto :create "Later";\n',
+    );
+    assert.equal((await deliverTo(delivery())).code, 250);
+    const sent = relay.sent[0]!.raw.toString();
+    assert.match(sent, /\r\nX-Early: early\r\nFrom: Carol/);
+    assert.doesNotMatch(sent, /X-Late/);
+    const [later] = folder('Later');
+    assert.match(later!.text, /\nX-Late: late\nFrom: Carol/);
+    assert.doesNotMatch(later!.text, /X-Early/);
+  });
+
+  test("a before-script's flags go with the later scripts' stores and with the final keep", async () => {
+    const seen = compiled('require "imap4flags";\naddflag "\\\\Seen";\n');
+    await activate('require "fileinto";\nif header :contains "subject" "Hello" { fileinto "Sorted"; }\n');
+    await deliverTo(delivery({ before: [seen], missingMailbox: 'create' }));
+    const [sorted] = folder('Sorted');
+    assert.match(sorted!.file, /:2,S$/, 'the user script did not ask for flags, the before-script did');
+
+    rmSync(join(dir, 'mail'), { recursive: true, force: true });
+    await activate('if false { discard; }\n');
+    const flag = compiled('require "imap4flags";\nif hasflag "\\\\Seen" { addflag "\\\\Flagged"; }\n');
+    await deliverTo(delivery({ before: [seen], after: [flag] }));
+    const [kept] = folder();
+    assert.match(kept!.file, /:2,FS$/, 'the after-script saw the flag and added its own');
   });
 
   test('a user name unfit for a path is refused', async () => {

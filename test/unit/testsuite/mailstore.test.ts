@@ -70,3 +70,15 @@ test("Pigeonhole's settings choose the envelope sender and the subject length of
   assert.match(cut.raw, /^Subject: =\?UTF-8\?/m);
   assert.doesNotMatch(send(vacation, []).raw, /^Subject: =\?/m);
 });
+
+test('INBOX is case-insensitive also as the first level of a name: Inbox.Sub is INBOX.Sub', () => {
+  const store = new MailStore();
+  assert.equal(store.create('INBOX.Sub'), true);
+  assert.equal(store.exists('Inbox.Sub'), true);
+  assert.equal(fileinto(store, 'inbox.Sub', false), null);
+  assert.equal(store.message('INBOX.Sub', 0)?.raw, RAW);
+  // Only the first level: "Sub" and "INBOXES" are names of their own.
+  assert.equal(store.exists('INBOX.sub'), false);
+  assert.equal(store.create('Inboxes'), true);
+  assert.equal(store.exists('INBOXES'), false);
+});

@@ -25,13 +25,10 @@ export function compileActionFlags(
   return (ctx) => ctx.result.implicitKeepFlags();
 }
 
-function unionFlags(a: readonly string[], b: readonly string[]): string[] {
-  const out = [...a];
-  for (const f of b) if (!out.includes(f)) out.push(f);
-  return out.sort();
-}
-
-/** keep (and fileinto "INBOX"): one per result; duplicates merge their flags. */
+/**
+ * keep (and fileinto "INBOX"): one per result. RFC 5232 §5: of duplicates, "the last flag list
+ * value MUST win".
+ */
 export function keepAction(flags: string[], span?: Span): Action {
   const self: Action = {
     json: { type: 'keep', flags: [...flags].sort() },
@@ -40,8 +37,7 @@ export function keepAction(flags: string[], span?: Span): Action {
     key: 'keep',
     span,
     merge(later) {
-      const f = later.json.type === 'keep' ? later.json.flags : [];
-      return keepAction(unionFlags(self.json.type === 'keep' ? self.json.flags : [], f), span);
+      return later.json.type === 'keep' ? keepAction(later.json.flags, span) : self;
     },
   };
   return self;

@@ -195,6 +195,7 @@ const commands: CommandSpec[] = [
       const flags = compileActionFlags(cc, cmd.tags);
       return (ctx) => {
         ctx.result.add(keepAction(flags(ctx), span), span);
+        ctx.result.keepCommand = true;
         return false;
       };
     },

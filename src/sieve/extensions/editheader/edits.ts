@@ -12,8 +12,10 @@ declare module '../../runtime.js' {
   interface ActionJsonTypes {
     /**
      * Every change the script made to the message, in order (one action per result, at the place
-     * of the first change). Delivery applies them to the copies it stores through editedMessage
-     * (outgoing.ts); `enclose` changes are not applied to redirected copies (RFC 5703 §6).
+     * of the first change). Each store or redirect carries the changes made before it ran (its
+     * `editCount`, MessageState in runtime.ts), the implicit keep all of them; delivery and the
+     * test suite apply them through editedMessage (outgoing.ts). `enclose` changes are not
+     * applied to redirected copies (RFC 5703 §6).
      */
     edit: { edits: MessageEdit[] };
   }
@@ -57,6 +59,8 @@ export function editMessage(ctx: ExecutionContext, edit: MessageEdit, span: Span
   if (bytes === source) return;
   // The octets may hold only the header block: the size keeps counting the body not read.
   ctx.message = parseMessage(bytes, { size: Math.max(0, message.size + bytes.length - source.length) });
+  // The stores and redirects so far keep the message as it was (RFC 5293 §6).
+  ctx.result.messageChanging();
   ctx.result.add(editAction([edit]), span);
 }
 

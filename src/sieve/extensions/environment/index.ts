@@ -15,10 +15,34 @@ export const ENGINE_VERSION = '0.1.0';
  */
 const BUILTIN: Readonly<Record<string, string>> = { name: 'sievert', version: ENGINE_VERSION };
 
-/** An environment item, or null when it does not exist. Item names are matched exactly, as Pigeonhole does. */
-export function environmentItem(ctx: ExecutionContext, name: string): string | null {
+/**
+ * Items another extension adds (vendor items: vnd.dovecot.environment), in scripts that require
+ * `extension`: asked for an item the host does not set, before the engine's own.
+ */
+export interface EnvironmentItemSource {
+  readonly extension: string;
+  /** The item's value, or null when this source has no such item. */
+  get(ctx: ExecutionContext, name: string): string | null;
+}
+
+/** The sources other extensions add when their module loads. */
+export const environmentItemSources: EnvironmentItemSource[] = [];
+
+/**
+ * An environment item, or null when it does not exist: the host's, else one of `sources`, else
+ * the engine's own. Item names are matched exactly, as Pigeonhole does.
+ */
+export function environmentItem(
+  ctx: ExecutionContext,
+  name: string,
+  sources: readonly EnvironmentItemSource[] = [],
+): string | null {
   const fromHost = ctx.host.environment;
   if (fromHost && Object.hasOwn(fromHost, name)) return fromHost[name] ?? null;
+  for (const source of sources) {
+    const value = source.get(ctx, name);
+    if (value !== null) return value;
+  }
   return Object.hasOwn(BUILTIN, name) ? BUILTIN[name]! : null;
 }
 
@@ -36,8 +60,9 @@ export const environment: ExtensionDefinition = {
       compile(cc, t) {
         const name = cc.string(t.positional[0]!);
         const matcher = cc.matcher(t, t.positional[1]!);
+        const sources = environmentItemSources.filter((s) => cc.requires(s.extension));
         return (ctx) => {
-          const value = environmentItem(ctx, evaluate(name, ctx));
+          const value = environmentItem(ctx, evaluate(name, ctx), sources);
           // §4: "The environment test MUST fail unconditionally if the specified information item
           // does not exist", whatever the match type (even :count).
           if (value === null) return false;

@@ -105,10 +105,10 @@ export function fileintoAction(mailbox: string, o: FileintoOptions, span?: Span)
     span,
     merge(later) {
       if (later.json.type !== 'fileinto') return self;
-      const flags = [...new Set([...o.flags, ...later.json.flags])];
+      // RFC 5232 §5: "the last flag list value MUST win".
       return fileintoAction(
         mailbox,
-        { flags, copy: o.copy && later.json.copy, create: o.create || later.json.create },
+        { flags: later.json.flags, copy: o.copy && later.json.copy, create: o.create || later.json.create },
         span,
       );
     },

@@ -14,6 +14,7 @@ import type {
 import {
   evaluate,
   type CompileContext,
+  type Result,
   type ExecutionContext,
   type Matcher,
   type StringValue,
@@ -64,18 +65,32 @@ export function normalizeFlags(values: Iterable<string>): string[] {
   return out;
 }
 
-const INTERNAL = Symbol('imap4flags');
+/**
+ * The internal variable (RFC 5232 §3) belongs to the result, as in Pigeonhole: a host that runs
+ * several scripts into one result (a script sequence, the test suite) has one internal variable
+ * across them, and a new result starts again from the message's flags.
+ */
+const INTERNAL = new WeakMap<Result, string[]>();
 
-/** The internal variable of this run (RFC 5232 §3), empty at the start. */
+/**
+ * The internal variable of the run's result (RFC 5232 §3). Until a script sets it, it holds the
+ * flags the message already has: the implicit keep's (`host.messageFlags`, see ExecutionContext),
+ * as Pigeonhole starts it from the mail's flags.
+ */
 function internalFlags(ctx: ExecutionContext): string[] {
-  return (ctx.state.get(INTERNAL) as string[] | undefined) ?? [];
+  return INTERNAL.get(ctx.result) ?? ctx.result.implicitKeepFlags();
 }
 
-function setInternalFlags(ctx: ExecutionContext, flags: string[]): void {
-  ctx.state.set(INTERNAL, flags);
-  // RFC 5232 §5: the implicit keep, keep and fileinto without :flags use the internal variable.
+/**
+ * Sets the internal variable of `result`. Hosts use it for the flags a message already has (the
+ * test suite's test_message :folder); RFC 5232 §5: the implicit keep, keep and fileinto without
+ * :flags use it.
+ */
+export function setInternalFlags(result: Result, flags: readonly string[]): void {
+  const value = normalizeFlags(flags);
+  INTERNAL.set(result, value);
   // Sorted, as keep and fileinto list their flags.
-  ctx.result.implicitKeepFlags = () => [...(ctx.state.get(INTERNAL) as string[])].sort();
+  result.implicitKeepFlags = () => [...value].sort();
 }
 
 /** The flags held by a variable (space-separated) or by the internal variable (no name). */
@@ -84,7 +99,7 @@ function readFlags(ctx: ExecutionContext, variable: string | null): string[] {
 }
 
 function writeFlags(ctx: ExecutionContext, variable: string | null, flags: string[], span: Span): void {
-  if (variable === null) setInternalFlags(ctx, flags);
+  if (variable === null) setInternalFlags(ctx.result, flags);
   else setVariable(ctx, variable, flags.join(' '), span);
 }
 

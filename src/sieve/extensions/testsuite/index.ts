@@ -25,6 +25,7 @@ import {
 } from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
 import { MATCH_GROUPS } from '../base/index.js';
+import { setInternalFlags } from '../imap4flags/index.js';
 import { variableNamespaces } from '../variables/index.js';
 import { testsuiteHost, type TestEnvelope, type TestsuiteHost } from './host.js';
 
@@ -89,12 +90,13 @@ export class TestCaseAborted extends Error {
 interface SuiteState {
   /** The current message's text (test_set "message", test_message). */
   raw: string;
+  /** The IMAP flags of the current message (test_message :folder): where hasflag starts. */
+  flags: readonly string[];
   program: Program | null;
   /** Error messages of the last compile, run or execution (test_error). */
   errors: string[];
+  /** The suite's result; test_result_execute performs its actions once each (Result.performed). */
   result: Result;
-  /** Actions of `result` already performed by test_result_execute. */
-  executed: Set<Action>;
   implicitKeepDone: boolean;
   /** test_binary_save: compiled programs by name (the compiled form is the closure tree). */
   binaries: Map<string, Program>;
@@ -108,16 +110,17 @@ function state(ctx: ExecutionContext): SuiteState {
   if (st === undefined) {
     st = {
       raw: DEFAULT_TEST_MESSAGE,
+      flags: [],
       program: null,
       errors: [],
       // The test file's own actions go into the suite's result (Pigeonhole keeps one result).
       result: ctx.result,
-      executed: new Set(),
       implicitKeepDone: false,
       binaries: new Map(),
       inTest: false,
     };
     ctx.state.set(STATE, st);
+    startFromMessageFlags(ctx.result, st);
   }
   return st;
 }
@@ -138,21 +141,34 @@ function fail(ctx: ExecutionContext, reason: string, span: Span): never {
   throw new TestCaseAborted(reason);
 }
 
+/**
+ * imap4flags' internal variable belongs to the result and starts with the current message's
+ * flags (as in Pigeonhole, where it starts from the mail's): until a script sets it, it follows
+ * the message test_message made current.
+ */
+function startFromMessageFlags(result: Result, st: Pick<SuiteState, 'flags'>): void {
+  result.implicitKeepFlags = () => [...st.flags].sort();
+}
+
 function resetResult(ctx: ExecutionContext, st: SuiteState): void {
   const fresh = new Result(st.program?.limits ?? ctx.limits);
-  // imap4flags' internal variable lives on in the run's state; its implicit keep still uses it.
-  fresh.implicitKeepFlags = ctx.result.implicitKeepFlags;
+  startFromMessageFlags(fresh, st);
   st.result = fresh;
   // Actions of the test file itself (not only of test_script_run) land in the new result.
   ctx.result = fresh;
-  st.executed = new Set();
   st.implicitKeepDone = false;
 }
 
 /** Sets the current message and the envelope it implies (test_set "message", test_message). */
-function setMessage(ctx: ExecutionContext, raw: string, envelope: TestEnvelope | null): void {
+function setMessage(
+  ctx: ExecutionContext,
+  raw: string,
+  envelope: TestEnvelope | null,
+  flags: readonly string[] = [],
+): void {
   const st = state(ctx);
   st.raw = raw;
+  st.flags = flags;
   ctx.message = parseTestMessage(raw);
   const env = envelope ?? envelopeOf(ctx.message);
   // The runner gives the main run a mutable envelope object: the test suite's own tests
@@ -169,51 +185,56 @@ function runtimeMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Runs a compiled script on the current message into `result`; false after a run-time error. */
-function runScript(ctx: ExecutionContext, program: Program, result: Result, errors: string[]): boolean {
-  const sub = executionContext(
-    program,
-    { message: ctx.message, envelope: { ...ctx.envelope }, host: ctx.host },
-    result,
-  );
+/**
+ * Runs a compiled script on `message` (default the current one) into `result`. Gives the message
+ * as the script left it (its edits), or null after a run-time error.
+ */
+function runScript(
+  ctx: ExecutionContext,
+  program: Program,
+  result: Result,
+  errors: string[],
+  message: SieveMessage = ctx.message,
+): SieveMessage | null {
+  const sub = executionContext(program, { message, envelope: { ...ctx.envelope }, host: ctx.host }, result);
   try {
     program.exec(sub);
-    return true;
+    return sub.message;
   } catch (e) {
     if (e instanceof TestFailure || e instanceof TestCaseAborted) throw e;
     errors.push(runtimeMessage(e));
-    return false;
+    return null;
   }
 }
 
 /**
- * Performs the actions of `result` not yet performed, then the implicit keep (RFC 5228 §2.10.2),
- * which is also the fallback when an action fails (§2.10.6). Returns false when any failed.
+ * Performs the actions of `result` not yet performed (but those `deferred` leaves for later), then
+ * the implicit keep (RFC 5228 §2.10.2), which is also the fallback when an action fails
+ * (§2.10.6). Returns false when any failed.
  */
 function executeResult(
   ctx: ExecutionContext,
   th: TestsuiteHost,
-  st: Pick<SuiteState, 'raw' | 'errors' | 'executed' | 'implicitKeepDone'>,
+  st: Pick<SuiteState, 'raw' | 'errors' | 'implicitKeepDone'>,
   result: Result,
   withImplicitKeep = true,
+  deferred: (a: Action) => boolean = () => false,
 ): boolean {
   let ok = true;
   const envelope: TestEnvelope = { ...ctx.envelope };
-  // The copies stored and sent carry the script's edits, as delivery applies them.
+  // The copies stored and sent carry the edits made before their action ran (RFC 5293 §6), as
+  // delivery applies them.
   const bytes = encoder.encode(st.raw);
   const edited = editedMessage(
     bytes,
     result.actions.map((a) => a.json),
   );
   const text = (b: Uint8Array): string => (b === bytes ? st.raw : decoder.decode(b));
-  const stored = text(edited.stored);
-  const redirected = text(edited.redirected);
   for (const a of result.actions) {
-    if (st.executed.has(a)) continue;
-    st.executed.add(a);
+    if (result.performed.has(a) || deferred(a)) continue;
+    result.performed.add(a);
     if (a.json.type === 'discard' || a.json.type === 'edit') continue;
-    const raw = a.json.type === 'redirect' ? redirected : stored;
-    const err = th.execute({ action: a.json, raw, envelope });
+    const err = th.execute({ action: a.json, raw: text(edited.of(a.json)), envelope });
     if (err !== null) {
       st.errors.push(err);
       ok = false;
@@ -223,7 +244,7 @@ function executeResult(
     st.implicitKeepDone = true;
     const keep: ActionJson = { type: 'keep', flags: result.implicitKeepFlags() };
     // After a failed action the keep is the fallback of RFC 5228 §2.10.6: the message as it arrived.
-    const err = th.execute({ action: keep, raw: ok ? stored : st.raw, envelope });
+    const err = th.execute({ action: keep, raw: ok ? text(edited.stored) : st.raw, envelope });
     if (err !== null) {
       st.errors.push(err);
       ok = false;
@@ -318,7 +339,9 @@ function loadMessage(
   const mailbox = evaluate(folder, ctx);
   const m = th.mailboxMessage(mailbox, index);
   if (!m) return { ok: false, why: `no message in folder '${mailbox}' with index ${index}` };
-  setMessage(ctx, m.raw, null);
+  setMessage(ctx, m.raw, null, m.flags);
+  // The specification: after test_message :folder, hasflag sees the stored message's flags.
+  setInternalFlags(ctx.result, m.flags);
   return { ok: true };
 }
 
@@ -712,7 +735,7 @@ export const testsuite: ExtensionDefinition = {
             return false;
           }
           if (!append) resetResult(ctx, st);
-          return runScript(ctx, st.program, st.result, st.errors);
+          return runScript(ctx, st.program, st.result, st.errors) !== null;
         };
       },
     });
@@ -728,18 +751,20 @@ export const testsuite: ExtensionDefinition = {
           const th = host(ctx, span);
           const st = state(ctx);
           st.errors = [];
-          // As one delivery: each script's actions are performed before the next runs; the
-          // sequence goes on only while the message would still be kept (implicitly or by an
-          // explicit keep), and that keep is performed once, at the end.
+          // As one delivery (Pigeonhole's multiscript): the scripts run into one result, so they
+          // share imap4flags' internal variable and each sees the message as the earlier ones
+          // changed it; each script's actions are performed before the next runs. The sequence
+          // goes on only while the message would still be kept (implicitly or by an explicit
+          // keep), and that keep is deferred: performed once, at the end, unless a later script
+          // cancels it.
+          const result = new Result(ctx.limits);
+          startFromMessageFlags(result, st);
+          const exec = { raw: st.raw, errors: st.errors, implicitKeepDone: false };
+          // fileinto "INBOX" is a store to Pigeonhole: performed at once, and it ends the sequence.
+          const isKeep = (a: Action): boolean => a.json.type === 'keep' && a.command !== 'fileinto';
+          let message: SieveMessage = ctx.message;
           let keep = true;
           let ok = true;
-          const exec = {
-            raw: st.raw,
-            errors: st.errors,
-            executed: new Set<Action>(),
-            implicitKeepDone: false,
-          };
-          let lastFlags: string[] = [];
           for (const s of scripts) {
             if (!keep) break;
             const { program, diagnostics } = th.compile(evaluate(s, ctx));
@@ -748,24 +773,30 @@ export const testsuite: ExtensionDefinition = {
               ok = false;
               break;
             }
-            const result = new Result(program.limits);
-            if (!runScript(ctx, program, result, st.errors)) {
+            // Whether this script cancels the keep that is in force so far.
+            result.implicitKeep = true;
+            const keepBefore = result.actions.find(isKeep);
+            const edited = runScript(ctx, program, result, st.errors, message);
+            if (edited === null) {
               ok = false;
               break;
             }
-            const explicitKeep = result.actions.find((a) => a.json.type === 'keep');
-            for (const a of result.actions) if (a.json.type === 'keep') exec.executed.add(a);
-            if (!executeResult(ctx, th, exec, result, false)) ok = false;
-            keep = result.implicitKeep || explicitKeep !== undefined;
-            lastFlags =
-              explicitKeep?.json.type === 'keep' ? explicitKeep.json.flags : result.implicitKeepFlags();
+            message = edited;
+            const explicitKeep = result.actions.find(isKeep);
+            if (!executeResult(ctx, th, exec, result, false, isKeep)) ok = false;
+            keep = result.implicitKeep || (explicitKeep !== undefined && explicitKeep !== keepBefore);
           }
           if (keep || !ok) {
-            const err = th.execute({
-              action: { type: 'keep', flags: lastFlags },
-              raw: st.raw,
-              envelope: { ...ctx.envelope },
-            });
+            // The deferred keep: an explicit one as it was asked for, else the implicit keep
+            // (the final message); after a failure, the message as it arrived.
+            const explicit = result.actions.find(isKeep);
+            const action: ActionJson = explicit?.json ?? { type: 'keep', flags: result.implicitKeepFlags() };
+            const edits = editedMessage(
+              encoder.encode(st.raw),
+              result.actions.map((a) => a.json),
+            );
+            const raw = ok ? decoder.decode(edits.of(action)) : st.raw;
+            const err = th.execute({ action, raw, envelope: { ...ctx.envelope } });
             if (err !== null) {
               st.errors.push(err);
               ok = false;

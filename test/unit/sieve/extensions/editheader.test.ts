@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ActionJson } from '../../../../src/sieve/index.js';
 import { applyEdits, encodeFieldValue } from '../../../../src/sieve/message/edit.js';
+import { editedMessage } from '../../../../src/sieve/outgoing.js';
 import { actions, errorCodes, errors, runScript } from '../helpers.js';
 import { hostActions } from './with-host.js';
 
@@ -219,5 +220,53 @@ test('§6: the site may forbid adding or deleting fields; such edits are silentl
   assert.equal(
     acts.some((a) => a.type === 'edit'),
     false,
+  );
+});
+
+test('RFC 5293 §6: each store and redirect carries the message as edited when it ran', () => {
+  const acts = actions(
+    REQ +
+      'addheader "X-Some" "added";\nredirect "a@example.net";\ndeleteheader "X-Some";\n' +
+      'fileinto "F";\naddheader :last "X-Late" "late";\n',
+  );
+  // The redirect ran after one change, the fileinto after two; the implicit keep is not there.
+  assert.deepEqual(
+    acts.filter((a) => a.type !== 'edit'),
+    [
+      { type: 'redirect', address: 'a@example.net', copy: false, editCount: 1 },
+      { type: 'fileinto', mailbox: 'F', flags: [], copy: false, create: false, editCount: 2 },
+    ],
+  );
+  const message = editedMessage(new TextEncoder().encode(MESSAGE), acts);
+  const text = (a: ActionJson) => new TextDecoder().decode(message.of(a));
+  assert.match(text(acts.find((a) => a.type === 'redirect')!), /^X-Some: added\r\nReceived:/);
+  const filed = text(acts.find((a) => a.type === 'fileinto')!);
+  assert.doesNotMatch(filed, /X-Some|X-Late/);
+  assert.match(new TextDecoder().decode(message.stored), /X-Late: late\r\n\r\nbody/);
+});
+
+test('RFC 5293 §6: the implicit keep, and actions after the last change, carry the final message', () => {
+  const acts = actions(`${REQ}require "copy";\ndeleteheader "Subject";\nredirect :copy "a@example.net";\n`);
+  assert.deepEqual(
+    acts.filter((a) => a.type !== 'edit'),
+    [
+      { type: 'redirect', address: 'a@example.net', copy: true },
+      { type: 'keep', flags: [] },
+    ],
+  );
+  const message = editedMessage(new TextEncoder().encode(MESSAGE), acts);
+  for (const a of acts) assert.doesNotMatch(new TextDecoder().decode(message.of(a)), /Subject/);
+});
+
+test('a duplicate store keeps the message as the first one saw it (as Pigeonhole does)', () => {
+  const acts = actions(
+    `${REQ}keep;\naddheader "X-A" "zero";\nkeep;\nfileinto "F";\naddheader "X-B" "b";\nfileinto "F";\n`,
+  );
+  assert.deepEqual(
+    acts.filter((a) => a.type !== 'edit').map((a) => [a.type, 'editCount' in a ? a.editCount : undefined]),
+    [
+      ['keep', 0],
+      ['fileinto', 1],
+    ],
   );
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parseMessage, run } from '../../../../src/sieve/index.js';
 import { normalizeFlags } from '../../../../src/sieve/extensions/imap4flags/index.js';
 import { actions, DEFAULT_MESSAGE, errorCodes, program } from '../helpers.js';
-import { branch, warningCodes } from './with-host.js';
+import { branch, hostActions, warningCodes } from './with-host.js';
 
 const R = 'require ["imap4flags", "fileinto"];\n';
 
@@ -114,4 +114,34 @@ test("hasflag's match is traced like every other test's, with the words as keys"
     },
   });
   assert.deepEqual(matches, ['3: :is match with "i;ascii-casemap": values ["A"] → matched']);
+});
+
+test('§5: keep or fileinto twice into one mailbox stores the message once, with the last flag list', () => {
+  // "If keep/fileinto is used multiple times in a script and duplicate message elimination is
+  // performed ..., the last flag list value MUST win."
+  assert.deepEqual(
+    actions(
+      `${R}setflag "IMPLICIT";\nfileinto :flags "\\\\Seen \\\\Draft" "Junk";\nfileinto :flags "NONSENSE" "Junk";\n` +
+        `keep;\nkeep :flags "\\\\Seen";\nfileinto :flags "\\\\Seen" "Other";\nfileinto "Other";\n`,
+    ),
+    [
+      { type: 'fileinto', mailbox: 'Junk', flags: ['NONSENSE'], copy: false, create: false },
+      { type: 'keep', flags: ['\\Seen'] },
+      { type: 'fileinto', mailbox: 'Other', flags: ['IMPLICIT'], copy: false, create: false },
+    ],
+  );
+});
+
+test('§3: the internal variable starts with the flags the message already has (host.messageFlags)', () => {
+  const host = { messageFlags: ['\\Seen', '$Spam'] };
+  // The implicit keep, keep and fileinto store them, even in a script without imap4flags.
+  assert.deepEqual(hostActions('require "fileinto";\nfileinto "X";\n', host), [
+    { type: 'fileinto', mailbox: 'X', flags: ['$Spam', '\\Seen'], copy: false, create: false },
+  ]);
+  assert.deepEqual(hostActions('', host), [{ type: 'keep', flags: ['$Spam', '\\Seen'] }]);
+  // hasflag sees them, and the flag commands start from them.
+  assert.deepEqual(
+    hostActions(`${R}if hasflag "\\\\seen" { removeflag "$Spam"; addflag "$Seen-By-Sieve"; }`, host),
+    [{ type: 'keep', flags: ['$Seen-By-Sieve', '\\Seen'] }],
+  );
 });

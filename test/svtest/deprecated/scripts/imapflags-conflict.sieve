@@ -1,0 +1,2 @@
+require ["imapflags", "imap4flags"];
+keep;

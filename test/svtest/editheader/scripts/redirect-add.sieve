@@ -1,0 +1,3 @@
+require ["editheader", "copy"];
+redirect :copy "carol@example.net";
+addheader "X-Personal" "personal";

@@ -1,0 +1,4 @@
+require "imap4flags";
+if hasflag "$Checked" {
+	addflag "$Seen-Twice";
+}
