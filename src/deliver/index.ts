@@ -18,6 +18,7 @@ import {
   parseMessage,
   splitSubaddress,
   type ActionJson,
+  type EditheaderPolicy,
   type Engine,
   type IncludedScript,
   type Program,
@@ -85,6 +86,8 @@ export interface DeliveryOptions {
   /** Envelope sender of redirected copies (see redirectSender in src/sieve/outgoing.ts). Default "sender". */
   readonly redirectEnvelopeFrom?: string;
   readonly vacationPolicy?: VacationPolicy;
+  /** editheader: header fields scripts may not add or delete (the site's, RFC 5293 §6). */
+  readonly editheaderPolicy?: EditheaderPolicy;
   readonly spamtest?: ScoreTestConfig;
   readonly virustest?: ScoreTestConfig;
   readonly before?: readonly GlobalScript[];
@@ -267,6 +270,7 @@ export class Delivery {
       vacationMemory: lookups.memoryOf('vacation'),
       duplicateMemory: lookups.memoryOf('duplicate'),
       ...(o.vacationPolicy ? { vacationPolicy: o.vacationPolicy } : {}),
+      ...(o.editheaderPolicy ? { editheaderPolicy: o.editheaderPolicy } : {}),
       ...(o.spamtest ? { spamtest: o.spamtest } : {}),
       ...(o.virustest ? { virustest: o.virustest } : {}),
       subaddressSeparators: this.delimiters === '' ? ['+'] : [...this.delimiters],

@@ -81,6 +81,7 @@ export function createDelivery(config: ServeConfig, setup: DeliverySetup): Deliv
       postmaster: lmtp.postmaster,
       redirectEnvelopeFrom: sieve.redirectEnvelopeFrom,
       vacationPolicy: sieve.vacation,
+      ...(sieve.editheader ? { editheaderPolicy: sieve.editheader } : {}),
       spamtest: sieve.spamtest,
       virustest: sieve.virustest,
       before: globalScripts(setup.engine, sieve.before, 'sieve.before'),

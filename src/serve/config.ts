@@ -17,13 +17,20 @@ import {
 } from '../config/index.js';
 import { AUTH_MECHANISMS, sendsSecret } from '../auth/index.js';
 import { parseBind, unixSocketPath, type TlsMode } from '../net/index.js';
-import type { ScoreTestConfig } from '../sieve/index.js';
+import type { EditheaderPolicy, ScoreTestConfig } from '../sieve/index.js';
 import { resolveStoreUrl, type Quota } from '../store/index.js';
 import { isLoopback } from '../web/index.js';
 
 const DOCS = 'docs/serve.md';
 
 const mechanism = z.enum(AUTH_MECHANISMS);
+
+/** Header field names (RFC 5322 §3.6.8: printable US-ASCII but the colon). */
+const fieldNames = z.array(
+  z
+    .string()
+    .regex(/^[\x21-\x39\x3b-\x7e]+$/, 'must be a header field name (printable ASCII, no colon or space)'),
+);
 
 /** spamtest / virustest (RFC 5235): which header holds the verdict and how it reads. */
 const scoreTest = z.strictObject({
@@ -150,6 +157,14 @@ const fileSchema = z.strictObject({
       vacation_max_period: duration.default(90 * 24 * 3600_000),
       spamtest: scoreTest.optional(),
       virustest: scoreTest.optional(),
+      /**
+       * editheader (RFC 5293 §6): header fields scripts may neither add nor delete, may not add,
+       * may not delete (Pigeonhole's sieve_editheader_protected, _forbid_add, _forbid_delete);
+       * Received and Auto-Submitted are always protected.
+       */
+      editheader_protected: fieldNames.default([]),
+      editheader_forbid_add: fieldNames.default([]),
+      editheader_forbid_delete: fieldNames.default([]),
     })
     .prefault({}),
   web: z
@@ -245,6 +260,8 @@ export interface ServeConfig {
     vacation: { minPeriod: number; defaultPeriod: number; maxPeriod: number };
     spamtest?: ScoreTestConfig;
     virustest?: ScoreTestConfig;
+    /** Absent when no field is configured. */
+    editheader?: EditheaderPolicy;
   };
   web: {
     enabled: boolean;
@@ -500,6 +517,7 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
       },
       spamtest: sv.spamtest ? scoreTestConfig(sv.spamtest, 'sieve.spamtest') : undefined,
       virustest: sv.virustest ? scoreTestConfig(sv.virustest, 'sieve.virustest') : undefined,
+      ...editheaderPolicy(sv),
     },
     web: {
       enabled: w.enabled,
@@ -519,4 +537,10 @@ export function loadServeConfig(file: string | undefined): ServeConfig {
   if (file === undefined) return buildServeConfig({}, process.cwd());
   const doc = readTomlFile(file);
   return inFile(file, () => buildServeConfig(doc, resolve(file, '..')));
+}
+
+function editheaderPolicy(sv: FileConfig['sieve']): { editheader?: EditheaderPolicy } {
+  const forbidAdd = [...sv.editheader_protected, ...sv.editheader_forbid_add];
+  const forbidDelete = [...sv.editheader_protected, ...sv.editheader_forbid_delete];
+  return forbidAdd.length || forbidDelete.length ? { editheader: { forbidAdd, forbidDelete } } : {};
 }

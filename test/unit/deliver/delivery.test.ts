@@ -384,6 +384,17 @@ describe('delivery', () => {
     assert.equal(folder().length, 1, 'three keeps of one sequence store one copy');
   });
 
+  test("editheader: the site's protected fields are left alone, other edits are made", async () => {
+    await activate(
+      'require "editheader";\naddheader "X-Verified" "yes";\naddheader "X-Other" "1";\ndeleteheader "To";\n',
+    );
+    await deliverTo(delivery({ editheaderPolicy: { forbidAdd: ['X-Verified'], forbidDelete: ['to'] } }));
+    const [kept] = folder();
+    assert.match(kept!.text, /\nX-Other: 1\n/);
+    assert.doesNotMatch(kept!.text, /X-Verified/);
+    assert.match(kept!.text, /\nTo: alice@example\.org\n/, 'the protected To was not deleted');
+  });
+
   test("a later script sees an earlier script's header edits", async () => {
     const mark = compiled('require "editheader";\naddheader "X-Spam" "yes";\n');
     await activate('require "fileinto";\nif header :is "x-spam" "yes" { fileinto "Junk"; }\n');

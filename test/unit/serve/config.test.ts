@@ -177,6 +177,20 @@ max = 5
   });
 });
 
+test('editheader: protected fields are forbidden to add and to delete; none configured, no policy', () => {
+  assert.equal(build('').sieve.editheader, undefined);
+  const c = build(
+    '[sieve]\neditheader_protected = ["X-Spam-Score"]\neditheader_forbid_add = ["X-Verified"]\n' +
+      'editheader_forbid_delete = ["List-Id"]',
+  );
+  assert.deepEqual(c.sieve.editheader, {
+    forbidAdd: ['X-Spam-Score', 'X-Verified'],
+    forbidDelete: ['X-Spam-Score', 'List-Id'],
+  });
+  refused('[sieve]\neditheader_protected = ["X-Spam Score"]', 'sieve.editheader_protected[0]', /field name/);
+  refused('[sieve]\neditheader_forbid_add = ["ok", "To:"]', 'sieve.editheader_forbid_add[1]', /field name/);
+});
+
 test('bad delivery keys are refused by name', () => {
   refused('[lmtp]\nlisten = ["nowhere"]', 'lmtp.listen[0]');
   // A Unix socket needs its path: "unix:" alone would pass here and fail at start.
