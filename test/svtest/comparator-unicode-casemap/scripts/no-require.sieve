@@ -1,0 +1,3 @@
+if header :contains :comparator "i;unicode-casemap" "subject" "ärger" {
+	discard;
+}

@@ -1,0 +1,1 @@
+convert "image/tiff" "image/jpeg" ["pix-x=320"];

@@ -1,0 +1,5 @@
+require "encoded-character";
+
+if header :is "subject" "${hex:46}rop!" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if envelope :domain "from" "example.net" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if environment :is "location" "MS" {
+	keep;
+}

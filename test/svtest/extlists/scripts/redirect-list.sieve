@@ -1,0 +1,3 @@
+require "extlists";
+
+redirect :list "tag:example.com,2010-05-28:team";

@@ -1,0 +1,3 @@
+require ["vacation", "fcc"];
+
+vacation :fcc "Sent" :flags "\\Seen" "I am away.";

@@ -1,0 +1,7 @@
+require "fileinto";
+require "variables";
+
+if header :matches "x-folder" "*" {
+	set "folder" "${1}";
+}
+fileinto "${folder}";

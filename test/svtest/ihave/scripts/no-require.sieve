@@ -1,0 +1,5 @@
+require "fileinto";
+
+if ihave "fileinto" {
+	fileinto "Sorted";
+}

@@ -1,0 +1,7 @@
+require ["include", "variables"];
+
+set "global.step" "before return";
+if true {
+	return;
+}
+set "global.step" "after return";

@@ -1,0 +1,6 @@
+require ["include", "variables"];
+
+set "name" "where";
+include "${name}";
+include "sub/where";
+include "";

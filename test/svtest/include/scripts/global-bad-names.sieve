@@ -1,0 +1,3 @@
+require ["include", "variables"];
+
+global ["fine", "not-a-name", "1st"];

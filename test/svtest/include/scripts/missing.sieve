@@ -1,0 +1,4 @@
+require "include";
+
+include "no-such-script";
+keep;

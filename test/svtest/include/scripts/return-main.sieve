@@ -1,0 +1,5 @@
+require "include";
+
+keep;
+return;
+discard;

@@ -1,0 +1,4 @@
+require "include";
+
+include "stops";
+discard;

@@ -1,0 +1,9 @@
+require ["fileinto", "mailbox"];
+
+if mailboxexists 42 {
+	keep;
+}
+if mailboxexists :is "Lists" {
+	keep;
+}
+keep :create;

@@ -1,0 +1,5 @@
+require "fileinto";
+
+if mailboxexists "Lists" {
+	fileinto :create "Lists";
+}

@@ -1,0 +1,3 @@
+require "fileinto";
+
+fileinto :mailboxid "F6352ae03" "Lists";

@@ -1,0 +1,5 @@
+require "servermetadata";
+
+if metadata "INBOX" "/private/comment" "away" {
+	keep;
+}

@@ -1,0 +1,3 @@
+if header :count "gt" "received" "5" {
+	discard;
+}

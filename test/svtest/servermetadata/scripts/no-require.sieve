@@ -1,0 +1,5 @@
+require "mboxmetadata";
+
+if servermetadataexists "/shared/admin" {
+	keep;
+}

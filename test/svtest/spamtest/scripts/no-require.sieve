@@ -1,0 +1,3 @@
+if spamtest "10" {
+	discard;
+}

@@ -1,0 +1,5 @@
+require "fileinto";
+
+if specialuse_exists "\\Junk" {
+	fileinto :specialuse "\\Junk" "Spam";
+}

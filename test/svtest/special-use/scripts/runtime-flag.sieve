@@ -1,0 +1,4 @@
+require ["fileinto", "special-use", "variables"];
+
+set "use" "Junk";
+fileinto :specialuse "${use}" "Spam";

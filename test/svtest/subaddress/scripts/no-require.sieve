@@ -1,0 +1,3 @@
+if address :detail "to" "lists" {
+	discard;
+}

@@ -1,0 +1,3 @@
+require "vacation-seconds";
+
+vacation :seconds 2147483647 "Gone for good.";

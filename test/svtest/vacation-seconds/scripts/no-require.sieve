@@ -1,0 +1,3 @@
+require "vacation";
+
+vacation :seconds 3600 "I am in a meeting.";

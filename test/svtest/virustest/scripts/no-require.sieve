@@ -1,0 +1,3 @@
+if virustest :is "5" {
+	discard;
+}
