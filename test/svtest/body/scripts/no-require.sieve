@@ -1,0 +1,3 @@
+if body :contains "frop" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if currentdate "year" "2028" {
+	discard;
+}

@@ -1,0 +1,5 @@
+require "duplicate";
+
+if duplicate :header "bad name" {
+	discard;
+}

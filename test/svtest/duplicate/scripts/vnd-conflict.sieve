@@ -1,0 +1,6 @@
+require "duplicate";
+require "vnd.dovecot.duplicate";
+
+if duplicate {
+	discard;
+}

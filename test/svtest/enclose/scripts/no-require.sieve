@@ -1,0 +1,1 @@
+enclose :subject "Suspicious" "This message looked suspicious.";

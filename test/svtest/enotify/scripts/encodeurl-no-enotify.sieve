@@ -1,0 +1,3 @@
+require "variables";
+
+set :encodeurl "subject" "Hi there";

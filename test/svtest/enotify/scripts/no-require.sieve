@@ -1,0 +1,1 @@
+notify "mailto:stephan@example.org";

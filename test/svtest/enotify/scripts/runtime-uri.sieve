@@ -1,0 +1,4 @@
+require ["enotify", "variables"];
+
+set "to" "stephan@@example.org";
+notify "mailto:${to}";

@@ -1,0 +1,3 @@
+if valid_notify_method "mailto:stephan@example.org" {
+	keep;
+}

@@ -1,0 +1,3 @@
+require ["extracttext", "variables", "foreverypart"];
+
+extracttext "text";

@@ -1,0 +1,3 @@
+foreverypart {
+	break;
+}

@@ -1,0 +1,3 @@
+if header :index 1 "received" "*" {
+	keep;
+}

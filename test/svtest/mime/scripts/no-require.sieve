@@ -1,0 +1,7 @@
+require "foreverypart";
+
+foreverypart {
+	if header :mime :type "content-type" "image" {
+		discard;
+	}
+}

@@ -1,0 +1,4 @@
+require ["reject", "fileinto"];
+
+fileinto "Junk";
+reject "Not for me.";

@@ -1,0 +1,1 @@
+reject "I do not accept mail from you.";

@@ -1,0 +1,4 @@
+require ["ereject", "copy"];
+
+ereject "Not for me.";
+redirect :copy "postmaster@example.net";

@@ -1,0 +1,4 @@
+require "reject";
+
+reject "Not for me.";
+keep;

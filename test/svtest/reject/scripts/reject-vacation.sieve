@@ -1,0 +1,4 @@
+require ["ereject", "vacation"];
+
+ereject "Not for me.";
+vacation "I am away.";

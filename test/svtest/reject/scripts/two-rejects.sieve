@@ -1,0 +1,4 @@
+require ["reject", "ereject"];
+
+reject "Not for me.";
+ereject "Not for me either.";

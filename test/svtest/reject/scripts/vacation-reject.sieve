@@ -1,0 +1,4 @@
+require ["reject", "vacation"];
+
+vacation "I am away.";
+reject "Not for me.";

@@ -1,0 +1,4 @@
+require ["replace", "variables"];
+
+set "sender" "postmaster at example.org";
+replace :from "${sender}" "Removed.";

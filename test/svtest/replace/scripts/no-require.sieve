@@ -1,0 +1,3 @@
+require "foreverypart";
+
+replace "The message was removed.";
