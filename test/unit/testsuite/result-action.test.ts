@@ -30,3 +30,27 @@ test('fileinto "INBOX" is a store action, keep is keep, though both deliver to I
   const r = runTestsuiteFile(file);
   assert.ok(r.passed, r.stdout);
 });
+
+test("the duplicate test's tracking is the action duplicate_mark (the specification's name)", () => {
+  const file = join(dir, 'duplicate.svtest');
+  writeFileSync(
+    file,
+    [
+      'require "vnd.dovecot.testsuite";',
+      'require "duplicate";',
+      'test_set "message" text:',
+      'Message-ID: <a@example.com>',
+      '',
+      'x',
+      '.',
+      ';',
+      'test "duplicate" {',
+      '  if duplicate { }',
+      '  if not test_result_action :is "duplicate_mark" { test_fail "no duplicate_mark action"; }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const r = runTestsuiteFile(file);
+  assert.ok(r.passed, r.stdout);
+});

@@ -66,6 +66,9 @@ export function actionName(action: Action): string {
       return 'store';
     case 'ereject':
       return 'reject';
+    // The duplicate test's tracking (RFC 7352 §3.1), as Pigeonhole names it.
+    case 'duplicate':
+      return 'duplicate_mark';
     default:
       return type;
   }
