@@ -125,6 +125,11 @@ export interface SieveHost {
   listContains?(list: string, value: string): boolean | null;
   /** extlists: whether a list with this URI exists. */
   listExists?(list: string): boolean;
+  /**
+   * extlists (RFC 6134 §2.5, `redirect :list`): the addresses of the list with this URI, or null
+   * when there is no such list (a run-time error). Default: no list has members to redirect to.
+   */
+  listMembers?(list: string): readonly string[] | null;
 
   /**
    * convert (RFC 6558): whether body parts of media type `from` can be converted to `to` with

@@ -35,6 +35,11 @@ export interface Limits {
   maxHeaderValueSize: number;
   /** include: maximum depth of nested includes (10, as Pigeonhole's sieve_include_max_nesting_depth). */
   maxIncludeDepth: number;
+  /**
+   * include: the most distinct scripts one run may include (255, as Pigeonhole's
+   * sieve_include_max_includes); a script included again does not count again.
+   */
+  maxIncludes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -52,6 +57,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxMimeParts: 10_000,
   maxHeaderValueSize: 2048,
   maxIncludeDepth: 10,
+  maxIncludes: 255,
 });
 
 export function resolveLimits(partial?: Partial<Limits>): Limits {

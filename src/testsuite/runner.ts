@@ -66,6 +66,24 @@ function readText(path: string): string | null {
   }
 }
 
+/** The setting that defines an external list (RFC 6134) for the runner; the list's URI follows. */
+const EXTLISTS_SETTING = 'sieve_extlists_list:';
+
+/**
+ * The external lists the settings define: `sieve_extlists_list:<list URI>` = the members'
+ * addresses, separated by commas (this runner's own setting; Pigeonhole 0.5 has no lists). Names
+ * of settings are case-insensitive, so the URIs are compared lower-cased.
+ */
+function externalLists(settings: ReadonlyMap<string, string>): Map<string, string[]> {
+  const lists = new Map<string, string[]>();
+  for (const [name, value] of settings) {
+    if (!name.startsWith(EXTLISTS_SETTING)) continue;
+    const members = value.split(',').flatMap((m) => (m.trim() === '' ? [] : [m.trim()]));
+    lists.set(name.slice(EXTLISTS_SETTING.length), members);
+  }
+  return lists;
+}
+
 function errorLine(file: string, d: Diagnostic): string {
   return `${file}: line ${d.line}: error: ${d.message}`;
 }
@@ -102,8 +120,10 @@ export function runTestsuiteFile(file: string, options: TestsuiteOptions = {}): 
   const outbox = new Outbox();
   const recorded: RecordedAction[] = [];
   const metadata = new Map<string, string>();
+  // RFC 3501 §5.1: INBOX names the same mailbox in any case, as the mail store reads it
+  // (mailstore.ts's mailboxKey, also for "Inbox.Sub"); other names are case-sensitive.
   const metadataKey = (mailbox: string | null, annotation: string): string =>
-    `${mailbox ?? ''}\0${annotation.toLowerCase()}`;
+    `${mailbox?.replace(/^inbox(?=$|[./])/i, 'INBOX') ?? ''}\0${annotation.toLowerCase()}`;
 
   const compileFile = (path: string): { program: Program | null; diagnostics: readonly Diagnostic[] } => {
     const source = readText(path);
@@ -194,6 +214,12 @@ export function runTestsuiteFile(file: string, options: TestsuiteOptions = {}): 
     Object.assign(hostFields, base, applied.host);
     // The settings' items (vnd.dovecot.config.*) come on top of the suite's own.
     hostFields['environment'] = { ...ENVIRONMENT, ...(applied.host.environment ?? {}) };
+    const lists = externalLists(settings);
+    const members = (list: string): string[] | null => lists.get(list.toLowerCase()) ?? null;
+    hostFields['listMembers'] = members;
+    hostFields['listExists'] = (list: string) => members(list) !== null;
+    hostFields['listContains'] = (list: string, value: string) =>
+      members(list)?.some((m) => m.toLowerCase() === value.toLowerCase()) ?? null;
   };
   applyHost();
 

@@ -50,6 +50,24 @@ export const discardAction: Action = {
   key: 'discard',
 };
 
+/**
+ * The `data` of a tag that makes redirect's argument name several addresses instead of one
+ * (extlists :list, RFC 6134 §2.5). The argument is then not checked as an address.
+ */
+export interface RedirectExpansion {
+  /** The addresses, already valid, that `name` stands for; a SieveRuntimeError when there are none to be had. */
+  expandRedirect(ctx: ExecutionContext, name: string, span: Span): readonly string[];
+}
+
+/** The expansion one of a redirect's tags asks for, if any. */
+export function redirectExpansion(tags: ReadonlyMap<string, TagUse>): RedirectExpansion | null {
+  for (const use of tags.values()) {
+    const d = use.spec.data;
+    if (typeof d === 'object' && d !== null && 'expandRedirect' in d) return d as RedirectExpansion;
+  }
+  return null;
+}
+
 /** RFC 5228 §2.10.3: redirecting twice to the same address sends one message. */
 export function redirectKey(address: string): string {
   const at = address.lastIndexOf('@');

@@ -19,7 +19,13 @@ import {
 import type { ValidationContext } from '../../validator.js';
 import type { Argument } from '../../ast.js';
 import type { AddressHeaderValue } from '../../message/types.js';
-import { compileActionFlags, discardAction, keepAction, redirectAction } from './actions.js';
+import {
+  compileActionFlags,
+  discardAction,
+  keepAction,
+  redirectAction,
+  redirectExpansion,
+} from './actions.js';
 import { addressParts, parseMailbox } from './address.js';
 import { containsMatcher, isMatcher, matchesMatcher } from './match.js';
 
@@ -220,6 +226,7 @@ const commands: CommandSpec[] = [
     block: 'none',
     validate(v, cmd) {
       const arg = cmd.positional[0];
+      if (redirectExpansion(cmd.tags)) return;
       if (arg?.kind !== 'string' || !v.isConstant(arg)) return;
       const r = parseMailbox(v.value(arg));
       if ('error' in r) v.error('redirect.invalid-address', `invalid redirect address: ${r.error}`, arg.span);
@@ -228,6 +235,17 @@ const commands: CommandSpec[] = [
       const address: StringValue = cc.string(cmd.positional[0]!);
       const copy = cmd.tags.has('copy');
       const span = cmd.node.span;
+      const expansion = redirectExpansion(cmd.tags);
+      if (expansion) {
+        // RFC 6134 §2.5: one redirect per address; Result.add applies RFC 5228 §2.10.3's limit
+        // and duplicate rules to each.
+        return (ctx) => {
+          for (const a of expansion.expandRedirect(ctx, evaluate(address, ctx), span)) {
+            ctx.result.add(redirectAction(a, copy, span), span);
+          }
+          return false;
+        };
+      }
       const constant = address.constant ? parseMailbox(address.value) : null;
       return (ctx) => {
         const r = constant ?? parseMailbox(evaluate(address, ctx));

@@ -2,14 +2,22 @@
 // message those commands send is filed into a mailbox. With it come :create (mailbox), :flags
 // (imap4flags), :specialuse (special-use, RFC 8579) and :mailboxid (RFC 9042 §4.3).
 //
-// vacation and notify belong to their own extensions: the :fcc and :flags tags carry FCC_OPTION
-// (an ActionOption, registry.ts), whose validate and compile those commands run generically; what
-// it gives at run time goes under "fcc" in their action's JSON.
+// vacation and notify belong to their own extensions: every companion tag carries an fcc option
+// (an ActionOption, registry.ts; FCC_OPTION, or fccSelector's for :specialuse and :mailboxid),
+// whose validate and compile those commands run generically; what it gives at run time goes
+// under "fcc" in their action's JSON.
 import type { Argument } from '../../ast.js';
-import type { ActionOption, ExtensionDefinition, TagUse, ValidatedCommand } from '../../registry.js';
-import { evaluate, type CompileContext, type ExecutionContext } from '../../runtime.js';
+import {
+  actionOptions,
+  type ActionOption,
+  type ExtensionDefinition,
+  type TagUse,
+  type ValidatedCommand,
+} from '../../registry.js';
+import { evaluate, type CompileContext, type ExecutionContext, type StringValue } from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
-import { mailboxSelectors, selectMailbox, validateMailboxSelectors } from '../fileinto/index.js';
+import { isMailboxSelector, selectMailbox, type MailboxSelector } from '../fileinto/index.js';
+import { flagProblem, normalizeFlags } from '../imap4flags/index.js';
 
 /** The commands that accept :fcc. */
 export const FCC_TARGETS = ['vacation', 'notify'] as const;
@@ -38,9 +46,27 @@ export interface FccJson {
 /** Tags that only mean something together with :fcc (RFC 8580 §3). */
 const FCC_COMPANIONS = ['create', 'flags', 'specialuse', 'mailboxid'];
 
+/** The mailbox selector a tag of vacation or notify carries (:specialuse, :mailboxid), if any. */
+function selectorOf(data: unknown): MailboxSelector | null {
+  if (isMailboxSelector(data)) return data;
+  if (isFccOption(data) && data.selector) return data.selector;
+  return null;
+}
+
+/** The selector tags of a command with their values, in the order they are tried. */
+function selectorUses(cmd: ValidatedCommand): { selector: MailboxSelector; value: Argument }[] {
+  return [...cmd.tags.values()]
+    .flatMap((u) => {
+      const selector = selectorOf(u.spec.data);
+      return selector && u.value ? [{ selector, value: u.value }] : [];
+    })
+    .sort((a, b) => a.selector.order - b.selector.order);
+}
+
 /**
  * Compile-time checks for a vacation or notify command: the companions of :fcc need :fcc,
- * :flags needs imap4flags, the mailbox must not be empty, special-use flags must be valid.
+ * :flags needs imap4flags, the mailbox must not be empty, special-use flags must be valid (with
+ * :fcc or without), flags that will be ignored are warned about.
  */
 export function validateFcc(v: ValidationContext, cmd: ValidatedCommand): void {
   const fcc = cmd.tags.get('fcc');
@@ -70,18 +96,17 @@ export function validateFcc(v: ValidationContext, cmd: ValidatedCommand): void {
       arg.span,
     );
   }
-  validateMailboxSelectors(v, cmd.tags);
-}
-
-/** RFC 5232 §3: flags are space-separated within each string; duplicates collapse. */
-function normalizeFlags(values: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const v of values) {
-    for (const f of v.split(/\s+/)) {
-      if (f !== '' && !out.some((o) => o.toLowerCase() === f.toLowerCase())) out.push(f);
+  for (const { selector, value } of selectorUses(cmd)) selector.validate?.(v, value);
+  // RFC 5232 §3 (RFC 8580 §3 takes its flags): an invalid flag is ignored, as on fileinto.
+  const flags = cmd.tags.get('flags')?.value;
+  if (flags) {
+    for (const { value, span } of v.constantValues(flags)) {
+      for (const name of value.split(' ')) {
+        const problem = name === '' ? null : flagProblem(name);
+        if (problem) v.warning('imap4flags.invalid-flag', `${problem}; it is ignored`, span);
+      }
     }
   }
-  return out.sort();
 }
 
 function stringValue(use: TagUse | undefined): Argument | undefined {
@@ -106,14 +131,16 @@ export function fccOptions(
   const specialuse = specialuseArg ? cc.string(specialuseArg) : null;
   const mailboxidArg = stringValue(cmd.tags.get('mailboxid'));
   const mailboxid = mailboxidArg ? cc.string(mailboxidArg) : null;
-  const selectors = mailboxSelectors(cmd.tags, (a) => cc.string(a));
+  const selectors: { selector: MailboxSelector; value: StringValue }[] = selectorUses(cmd).map(
+    ({ selector, value }) => ({ selector, value: cc.string(value) }),
+  );
   const span = cmd.node.span;
   return (ctx) => {
     const named = evaluate(mailbox, ctx);
     const out: FccJson = {
       mailbox: selectMailbox(ctx, selectors, named, span),
       create,
-      flags: normalizeFlags(flags.map((f) => evaluate(f, ctx))),
+      flags: normalizeFlags(flags.map((f) => evaluate(f, ctx))).sort(),
     };
     if (specialuse) out.specialuse = evaluate(specialuse, ctx);
     if (mailboxid) out.mailboxid = evaluate(mailboxid, ctx);
@@ -121,8 +148,43 @@ export function fccOptions(
   };
 }
 
-/** What :fcc and :flags tell vacation and notify (RFC 8580 §4, §5). */
-export const FCC_OPTION: ActionOption = { field: 'fcc', validate: validateFcc, compile: fccOptions };
+/** The data of :fcc's tags on vacation and notify; a selector tag's carries its selector too. */
+interface FccOption extends ActionOption {
+  readonly selector?: MailboxSelector;
+}
+
+function isFccOption(data: unknown): data is FccOption {
+  return typeof data === 'object' && data !== null && (data as { field?: unknown }).field === 'fcc';
+}
+
+/**
+ * An fcc option. A command's tags may carry several (FCC_OPTION and one per selector tag): the
+ * first of them checks and compiles the whole of :fcc and its companions, the others do nothing,
+ * so each mistake is reported once and the action has one "fcc" field.
+ */
+function fccOption(selector?: MailboxSelector): FccOption {
+  const leads = (cmd: ValidatedCommand): boolean => actionOptions(cmd).find(isFccOption) === option;
+  const option: FccOption = {
+    field: 'fcc',
+    ...(selector ? { selector } : {}),
+    validate: (v, cmd) => {
+      if (leads(cmd)) validateFcc(v, cmd);
+    },
+    compile: (cc, cmd) => (leads(cmd) ? fccOptions(cc, cmd) : null),
+  };
+  return option;
+}
+
+/** What :fcc, :flags and :create tell vacation and notify (RFC 8580 §4, §5). */
+export const FCC_OPTION: ActionOption = fccOption();
+
+/**
+ * The data of a tag that selects :fcc's mailbox on vacation and notify (RFC 8579 :specialuse,
+ * RFC 9042 §4.3 :mailboxid): without :fcc it is an error like :create's (RFC 8580 §3).
+ */
+export function fccSelector(selector: MailboxSelector): ActionOption {
+  return fccOption(selector);
+}
 
 export const fcc: ExtensionDefinition = {
   name: 'fcc',

@@ -6,9 +6,10 @@
 // named in the "global" namespace (`${global.name}`, §3.5), which all scripts share.
 //
 // Scripts are loaded when the include command runs, so a missing script, a script that does not
-// compile, an include cycle or too deep nesting (Limits.maxIncludeDepth) are run-time errors:
-// the run ends and the implicit keep is performed (RFC 5228 §2.10.6). Without a host loader no
-// script exists, so every include but an :optional one fails.
+// compile, an include cycle, too deep nesting (Limits.maxIncludeDepth) or too many distinct
+// scripts (Limits.maxIncludes) are run-time errors: the run ends and the implicit keep is
+// performed (RFC 5228 §2.10.6). Without a host loader no script exists, so every include but an
+// :optional one fails.
 import type { ExtensionDefinition } from '../../registry.js';
 import type { ScriptLocation } from '../../host.js';
 import { SieveRuntimeError, type ExecutionContext } from '../../runtime.js';
@@ -157,6 +158,12 @@ export const include: ExtensionDefinition = {
             // RFC 6609 §3.2: with :optional a missing script is silently skipped.
             if (optional) return false;
             throw new SieveRuntimeError(`include: there is no ${location} script named "${name}"`, span);
+          }
+          if (!st.included.has(id) && st.included.size >= ctx.limits.maxIncludes) {
+            throw new SieveRuntimeError(
+              `include: cannot include "${name}": no more than ${ctx.limits.maxIncludes} distinct scripts may be included in one run`,
+              span,
+            );
           }
           const compiled = ctx.compileScript?.(loaded.source);
           if (compiled === undefined) throw new SieveRuntimeError('include: no compiler is available', span);

@@ -3,6 +3,7 @@
 import type { ExtensionDefinition } from '../../registry.js';
 import { evaluate, type ExecutionContext } from '../../runtime.js';
 import type { MailboxSelector } from '../fileinto/index.js';
+import { fccSelector } from '../fcc/index.js';
 
 /** RFC 8474 §4: objectid = 1*255(ALPHA / DIGIT / "_" / "-"). Other strings name no mailbox. */
 export function isObjectId(id: string): boolean {
@@ -27,10 +28,15 @@ export const mailboxid: ExtensionDefinition = {
   name: 'mailboxid',
   setup(r) {
     // §4 on fileinto; §4.3 with :fcc on vacation and notify.
-    r.tag(['fileinto', 'vacation', 'notify'], {
+    r.tag(['fileinto'], {
       name: 'mailboxid',
       value: { name: 'mailbox id', type: 'string' },
       data: mailboxIdSelector,
+    });
+    r.tag(['vacation', 'notify'], {
+      name: 'mailboxid',
+      value: { name: 'mailbox id', type: 'string' },
+      data: fccSelector(mailboxIdSelector),
     });
 
     r.test({

@@ -6,6 +6,7 @@ import type { ExtensionDefinition } from '../../registry.js';
 import { evaluate, SieveRuntimeError, type ExecutionContext } from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
 import { warnNonUtf8Mailbox, type MailboxSelector } from '../fileinto/index.js';
+import { fccSelector } from '../fcc/index.js';
 
 /**
  * RFC 6154 §6: use-attr = "\All" / "\Archive" / … / use-attr-ext, use-attr-ext = "\" atom.
@@ -58,10 +59,16 @@ export const specialUseSelector: MailboxSelector = {
 export const specialUse: ExtensionDefinition = {
   name: 'special-use',
   setup(r) {
-    r.tag(['fileinto', 'vacation', 'notify'], {
+    r.tag(['fileinto'], {
       name: 'specialuse',
       value: { name: 'special-use flag', type: 'string' },
       data: specialUseSelector,
+    });
+    // With RFC 8580's :fcc on vacation and notify: it picks the mailbox of the copy.
+    r.tag(['vacation', 'notify'], {
+      name: 'specialuse',
+      value: { name: 'special-use flag', type: 'string' },
+      data: fccSelector(specialUseSelector),
     });
 
     // RFC 8579 §4: specialuse_exists [<mailbox: string>] <special-use-flags: string-list>.
