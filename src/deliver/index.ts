@@ -96,6 +96,12 @@ export interface DeliveryOptions {
   readonly globalInclude?: (name: string) => IncludedScript | null;
   /** Tell the user by a message in INBOX when their script fails (once per script version). Default true. */
   readonly errorNotices?: boolean;
+  /**
+   * special-use (RFC 8579, attributes of RFC 6154): the folder that has each attribute, by
+   * attribute (`\Junk` → `Junk`; attributes compare case-insensitively). A folder has its
+   * attribute only while it exists. Default: no folder has one.
+   */
+  readonly specialUse?: Readonly<Record<string, string>>;
 }
 
 export interface DeliveryDeps {
@@ -160,6 +166,8 @@ export class Delivery {
   private readonly delimiters: string;
   private readonly lookupFormats: readonly string[];
   private readonly maildirs = new Map<string, Maildir>();
+  /** The special-use folders by lower-cased attribute. */
+  private readonly specialUse: ReadonlyMap<string, string>;
 
   constructor(
     private readonly options: DeliveryOptions,
@@ -169,6 +177,9 @@ export class Delivery {
     this.postmaster = options.postmaster ?? `postmaster@${this.hostname}`;
     this.delimiters = options.recipientDelimiter ?? '+';
     this.lookupFormats = options.userLookup ?? ['%u', '%n'];
+    this.specialUse = new Map(
+      Object.entries(options.specialUse ?? {}).map(([use, folder]) => [use.toLowerCase(), folder]),
+    );
     if (!/^maildir:./.test(options.mailLocation)) {
       throw new Error(`mail_location must be "maildir:PATH", got ${JSON.stringify(options.mailLocation)}`);
     }
@@ -243,6 +254,13 @@ export class Delivery {
     lookups: PrefetchedLookups,
   ): SieveHost {
     const o = this.options;
+    const exists = (name: string): boolean => {
+      try {
+        return maildir.exists(name);
+      } catch {
+        return false;
+      }
+    };
     return {
       now: () => this.now(),
       timeZoneOffset: (at) => -new Date(at).getTimezoneOffset(),
@@ -260,12 +278,12 @@ export class Delivery {
         version: VERSION,
       },
       loadScript: lookups.loadScript,
-      mailboxExists: (name) => {
-        try {
-          return maildir.exists(name);
-        } catch {
-          return false;
-        }
+      mailboxExists: exists,
+      // RFC 8579 §4, §5: only a folder that exists has its attribute, so specialuse_exists is
+      // false and fileinto :specialuse uses the named mailbox while the configured one is missing.
+      specialUseMailbox: (use) => {
+        const folder = this.specialUse.get(use.toLowerCase());
+        return folder !== undefined && exists(folder) ? folder : null;
       },
       vacationMemory: lookups.memoryOf('vacation'),
       duplicateMemory: lookups.memoryOf('duplicate'),
@@ -460,7 +478,7 @@ export class Delivery {
         bytes: Buffer.from(raw, 'utf8'),
         flags: [],
         create: false,
-        notice: true,
+        generated: 'notice',
       });
       plan.marks.push({ kind: 'notice', key, seconds: NOTICE_SECONDS, replace: true });
     }
@@ -506,14 +524,14 @@ export class Delivery {
         log.warn({ event: 'mailbox-invalid', mailbox, err: e.message, note: 'kept in INBOX' });
         mailbox = 'INBOX';
       }
-      const isNotice = copy.notice === true;
+      const generated = copy.generated !== undefined;
       // A copy that fell back to a folder another copy already went to is that copy (RFC 5228
       // §2.10.3); the plan merged copies by name, so only a fallback can meet one here.
-      if (!isNotice) {
+      if (!generated) {
         if (filed.has(mailboxKey(mailbox))) return;
         filed.add(mailboxKey(mailbox));
       }
-      const bytes = isNotice ? copy.bytes : Buffer.concat([trace, copy.bytes]);
+      const bytes = generated ? copy.bytes : Buffer.concat([trace, copy.bytes]);
       try {
         staged.push(await maildir.stage(mailbox, bytes, copy.flags));
       } catch (e) {
@@ -557,6 +575,26 @@ export class Delivery {
             return tempFail('cannot store the message now, try again later', '4.3.1');
           }
         }
+      }
+    }
+
+    // RFC 8580: the fcc copy of each vacation response or notification the relay accepted (one
+    // per message, however many recipients it had), staged like every copy so that it appears
+    // with them. A copy that cannot be filed does not fail the delivery: the message is sent.
+    const filedFcc = new Set<PlannedCopy>();
+    for (let i = 0; i < plan.mails.length; i++) {
+      const fcc = plan.mails[i]!.fcc;
+      if (!fcc || outcomes[i]?.ok !== true || filedFcc.has(fcc)) continue;
+      filedFcc.add(fcc);
+      try {
+        await stage(fcc);
+      } catch (e) {
+        log.warn({
+          event: 'fcc-failed',
+          kind: plan.mails[i]!.kind,
+          mailbox: fcc.mailbox,
+          err: (e as Error).message,
+        });
       }
     }
 

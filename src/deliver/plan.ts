@@ -26,8 +26,11 @@ export interface PlannedCopy {
   flags: string[];
   /** fileinto :create (RFC 5490 §3.2). */
   readonly create: boolean;
-  /** Delivery's own notice to the user (no trace fields, never merged). */
-  readonly notice?: boolean;
+  /**
+   * A message delivery made itself rather than the message delivered: its notice to the user, or
+   * the fcc copy of a message sent (RFC 8580). No trace fields, never merged with other copies.
+   */
+  readonly generated?: 'notice' | 'fcc';
 }
 
 /** A message to send, with what to do about its failure. */
@@ -37,6 +40,12 @@ export interface PlannedMail extends RelayMail {
   readonly remember?: MemoryMark;
   /** redirect: the copy to keep in INBOX when the relay refuses it (RFC 5228 §2.10.6). */
   readonly keep?: Uint8Array;
+  /**
+   * vacation and notify :fcc (RFC 8580): the copy of this message to file once the relay accepted
+   * it. The mails of one notify (one message, several recipients) share one copy object: it is
+   * filed once, when any of them was accepted.
+   */
+  readonly fcc?: PlannedCopy;
 }
 
 export interface MemoryMark {
@@ -100,6 +109,15 @@ function headerAddresses(message: SieveMessage, field: string): string[] {
 }
 
 const encoder = new TextEncoder();
+
+/** What :fcc says on a vacation or notify action (RFC 8580 §3; the engine's FccJson). */
+type FccJson = NonNullable<ActionJsonTypes['vacation']['fcc']>;
+
+/** The copy :fcc asks for of a message sent (RFC 8580 §3): exactly that message, with the fcc's flags. */
+function fccCopy(fcc: FccJson | undefined, raw: Uint8Array): PlannedCopy | undefined {
+  if (!fcc) return undefined;
+  return { mailbox: fcc.mailbox, bytes: raw, flags: [...fcc.flags], create: fcc.create, generated: 'fcc' };
+}
 
 /**
  * Builds the plan from the results of the scripts that ran, in order (the last one's actions
@@ -167,11 +185,13 @@ export function planDelivery(ctx: PlanContext, outcomes: readonly ScriptOutcome[
             break;
           }
           const mail = vacationResponse(action, ctx.original, ctx.envelope, ctx.outgoing);
+          const raw = Buffer.from(mail.raw, 'utf8');
           plan.mails.push({
             kind: 'vacation',
             from: mail.from,
             to: mail.to,
-            raw: Buffer.from(mail.raw, 'utf8'),
+            raw,
+            fcc: fccCopy(action.fcc, raw),
             remember:
               action.seconds > 0
                 ? { kind: 'vacation', key: action.memoryKey, seconds: action.seconds, replace: true }
@@ -208,13 +228,12 @@ export function planDelivery(ctx: PlanContext, outcomes: readonly ScriptOutcome[
             plan.notes.push('notify: no relay configured, no notification sent');
             break;
           }
+          // One message to each recipient: one fcc copy for them all.
+          let fcc: PlannedCopy | undefined;
           for (const mail of notifyMessages(notify, ctx.original, ctx.envelope, ctx.outgoing)) {
-            plan.mails.push({
-              kind: 'notify',
-              from: mail.from,
-              to: mail.to,
-              raw: Buffer.from(mail.raw, 'utf8'),
-            });
+            const raw = Buffer.from(mail.raw, 'utf8');
+            fcc ??= fccCopy(notify.fcc, raw);
+            plan.mails.push({ kind: 'notify', from: mail.from, to: mail.to, raw, fcc });
           }
           break;
         }

@@ -88,6 +88,7 @@ export function createDelivery(config: ServeConfig, setup: DeliverySetup): Deliv
       after: globalScripts(setup.engine, sieve.after, 'sieve.after'),
       globalInclude,
       errorNotices: lmtp.errorNotices,
+      specialUse: lmtp.specialUse,
     },
     {
       store: setup.store,

@@ -127,6 +127,8 @@ const fileSchema = z.strictObject({
       hostname: z.string().min(1).optional(),
       postmaster: z.string().min(1).optional(),
       error_notices: z.boolean().default(true),
+      /** special-use (RFC 8579): the folder of each special-use attribute; replaces the defaults. */
+      special_use: z.record(z.string(), z.string()).optional(),
       max_message_size: size.default(50 * 1024 * 1024),
       max_recipients: z.number().int().positive().default(100),
       max_line: size.default(4096),
@@ -237,6 +239,8 @@ export interface ServeConfig {
     hostname?: string;
     postmaster?: string;
     errorNotices: boolean;
+    /** The folder of each special-use attribute (RFC 6154), by attribute as written. */
+    specialUse: Record<string, string>;
     maxMessageSize: number;
     maxRecipients: number;
     maxLine: number;
@@ -349,6 +353,44 @@ function scoreTestConfig(t: z.infer<typeof scoreTest>, key: string): ScoreTestCo
         },
       };
   }
+}
+
+/**
+ * `[lmtp] special_use` without a value: the folders Dovecot's usual namespace configuration gives
+ * the RFC 6154 attributes (its example config names \Drafts, \Junk, \Sent, \Trash and \Archive
+ * after themselves).
+ */
+export const DEFAULT_SPECIAL_USE: Readonly<Record<string, string>> = {
+  '\\Drafts': 'Drafts',
+  '\\Junk': 'Junk',
+  '\\Sent': 'Sent',
+  '\\Trash': 'Trash',
+  '\\Archive': 'Archive',
+};
+
+/** RFC 6154 §6: use-attr-ext = "\" atom (RFC 3501 §9: no atom-specials, CTLs or 8-bit). */
+// eslint-disable-next-line no-control-regex -- CTL is among the atom-specials
+const SPECIAL_USE_ATTRIBUTE = /^\\[^(){ \x00-\x1f\x7f%*"\\\]\u0080-\uffff]+$/;
+
+function specialUseFolders(table: Record<string, string> | undefined): Record<string, string> {
+  if (table === undefined) return { ...DEFAULT_SPECIAL_USE };
+  const seen = new Set<string>();
+  for (const [use, folder] of Object.entries(table)) {
+    if (!SPECIAL_USE_ATTRIBUTE.test(use))
+      throw new ConfigError(
+        'lmtp.special_use',
+        `${JSON.stringify(use)} is not a special-use attribute: a backslash and a word, such as "\\\\Junk"`,
+      );
+    if (seen.has(use.toLowerCase()))
+      throw new ConfigError(
+        'lmtp.special_use',
+        `${JSON.stringify(use)} is given twice (case does not count)`,
+      );
+    seen.add(use.toLowerCase());
+    if (folder.trim() === '')
+      throw new ConfigError('lmtp.special_use', `the folder of ${JSON.stringify(use)} is empty`);
+  }
+  return { ...table };
 }
 
 /** Validates a parsed TOML document; relative paths are resolved against `baseDir`. */
@@ -492,6 +534,7 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
       hostname: l.hostname,
       postmaster: l.postmaster,
       errorNotices: l.error_notices,
+      specialUse: specialUseFolders(l.special_use),
       maxMessageSize: l.max_message_size,
       maxRecipients: l.max_recipients,
       maxLine: l.max_line,

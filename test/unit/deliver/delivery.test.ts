@@ -455,6 +455,111 @@ describe('delivery', () => {
     assert.deepEqual(readdirSync(root), ['alice'], 'nothing else written');
     assert.equal(readFileSync(join(root, 'alice'), 'utf8'), 'not a folder');
   });
+
+  test('vacation :fcc files exactly the response sent, with its flags, and no trace fields (RFC 8580)', async () => {
+    await activate(
+      'require ["vacation", "fcc", "imap4flags", "mailbox"];\n' +
+        'vacation :fcc "Sent" :create :flags ["\\\\Seen", "$Auto"] :addresses ["alice@example.org"] "Away.";\n',
+    );
+    assert.equal((await deliverTo(delivery())).code, 250);
+    assert.equal(relay.sent.length, 1);
+    const sent = folder('Sent');
+    assert.equal(sent.length, 1, 'one copy in Sent');
+    assert.equal(sent[0]!.text, relay.sent[0]!.raw.toString().replace(/\r\n/g, '\n'), 'the message sent');
+    assert.match(sent[0]!.file, /:2,S[a-z]+$/, '\\Seen and a keyword');
+    assert.equal(folder().length, 1, 'the message itself in INBOX');
+  });
+
+  test('notify :fcc files one copy of a notification to several recipients', async () => {
+    await activate(
+      'require ["enotify", "fcc", "mailbox"];\n' +
+        'notify :fcc "Sent" :create "mailto:dave@example.com,erin@example.com";\n',
+    );
+    assert.equal((await deliverTo(delivery())).code, 250);
+    assert.equal(relay.sent.length, 2);
+    const sent = folder('Sent');
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]!.text, relay.sent[0]!.raw.toString().replace(/\r\n/g, '\n'));
+  });
+
+  test('a response the relay refuses for good is not filed by :fcc', async () => {
+    await activate(
+      'require ["vacation", "fcc", "mailbox"];\n' +
+        'vacation :fcc "Sent" :create :addresses ["alice@example.org"] "Away.";\n',
+    );
+    relay.answer = { ok: false, temporary: false, text: 'relay: 550 no such user' };
+    assert.equal((await deliverTo(delivery())).code, 250);
+    assert.equal(folder('Sent').length, 0, 'no copy of a message not sent');
+    assert.equal(folder().length, 1);
+  });
+
+  test('an fcc copy that cannot be filed does not stop the response or the delivery', async () => {
+    await activate(
+      'require ["vacation", "fcc"];\nvacation :fcc "Sent" :addresses ["alice@example.org"] "Away.";\n',
+    );
+    // .Sent exists (cur/) but cannot take a message (no tmp/).
+    const sentDir = join(dir, 'mail', 'example.org', 'alice', '.Sent');
+    mkdirSync(join(sentDir, 'cur'), { recursive: true });
+    mkdirSync(join(sentDir, 'new'), { recursive: true });
+    const d = delivery();
+    assert.equal((await deliverTo(d)).code, 250);
+    assert.equal(relay.sent.length, 1, 'the response is sent');
+    assert.equal(folder().length, 1, 'the message is kept');
+    assert.equal(folder('Sent').length, 0);
+    await deliverTo(d);
+    assert.equal(relay.sent.length, 1, 'the response period is remembered');
+  });
+
+  test('an fcc mailbox that does not exist: the copy goes to INBOX (missing_mailbox)', async () => {
+    await activate(
+      'require ["vacation", "fcc"];\nvacation :fcc "Sent" :addresses ["alice@example.org"] "Away.";\n',
+    );
+    assert.equal((await deliverTo(delivery())).code, 250);
+    assert.equal(relay.sent.length, 1);
+    const inbox = folder();
+    assert.equal(inbox.length, 2, 'the message and the copy of the response');
+    assert.equal(inbox.filter((m) => /^Auto-Submitted: auto-replied$/m.test(m.text)).length, 1);
+  });
+
+  test('special-use: fileinto :specialuse and specialuse_exists follow the configured folders (RFC 8579)', async () => {
+    await activate(
+      'require ["fileinto", "special-use", "mailbox", "imap4flags"];\n' +
+        'if specialuse_exists "\\\\junk" { addflag "$JunkExists"; }\n' +
+        'fileinto :specialuse "\\\\Junk" :create "Spam";\n',
+    );
+    const d = delivery({ specialUse: { '\\Junk': 'Junk', '\\Sent': 'Sent' } });
+    // No Junk folder yet: the attribute is nobody's, the named mailbox is used (RFC 8579 §5).
+    assert.equal((await deliverTo(d)).code, 250);
+    assert.equal(folder('Spam').length, 1);
+    assert.doesNotMatch(folder('Spam')[0]!.file, /:2,/, 'specialuse_exists was false');
+    // With the Junk folder: the message goes there, and specialuse_exists is true.
+    rmSync(join(dir, 'mail'), { recursive: true, force: true });
+    for (const sub of ['cur', 'new', 'tmp'])
+      mkdirSync(join(dir, 'mail', 'example.org', 'alice', '.Junk', sub), { recursive: true });
+    assert.equal((await deliverTo(d)).code, 250);
+    assert.equal(folder('Spam').length, 0);
+    const [junk] = folder('Junk');
+    assert.ok(junk, 'filed into the \\Junk folder');
+    assert.match(junk.file, /:2,[a-z]+$/, 'specialuse_exists was true');
+    // Without the configuration no folder has an attribute.
+    rmSync(join(dir, 'mail'), { recursive: true, force: true });
+    for (const sub of ['cur', 'new', 'tmp'])
+      mkdirSync(join(dir, 'mail', 'example.org', 'alice', '.Junk', sub), { recursive: true });
+    await deliverTo(delivery());
+    assert.equal(folder('Spam').length, 1);
+  });
+
+  test('vacation :fcc :specialuse files into the configured \\Sent folder', async () => {
+    await activate(
+      'require ["vacation", "fcc", "special-use", "mailbox"];\n' +
+        'vacation :fcc "Outbox" :specialuse "\\\\Sent" :create :addresses ["alice@example.org"] "Away.";\n',
+    );
+    for (const sub of ['cur', 'new', 'tmp'])
+      mkdirSync(join(dir, 'mail', 'example.org', 'alice', '.Sent', sub), { recursive: true });
+    assert.equal((await deliverTo(delivery({ specialUse: { '\\Sent': 'Sent' } }))).code, 250);
+    assert.equal(folder('Sent').length, 1);
+    assert.equal(folder('Outbox').length, 0);
+  });
 });
 
 function compiled(source: string): GlobalScript {

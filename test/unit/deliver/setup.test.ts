@@ -124,3 +124,17 @@ test('include :global reads global_dir; a hidden file there is not a script; a f
   await activate('require "include";\ninclude :global ".hidden"; # a new version\n');
   assert.equal((await deliver(delivery('error_notices = false', 'global_dir = "global"'))).length, 4);
 });
+
+test('lmtp.special_use reaches delivery: the default \\Junk folder, or the configured one (RFC 8579)', async () => {
+  const box = (name: string) => {
+    for (const sub of ['cur', 'new', 'tmp'])
+      mkdirSync(join(dir, 'mail', 'example.org', 'alice', `.${name}`, sub), { recursive: true });
+  };
+  box('Junk');
+  box('Quarantine');
+  await activate('require ["fileinto", "special-use"];\nfileinto :specialuse "\\\\Junk" "Named";\n');
+  assert.equal((await deliver(delivery('', ''), 'Junk')).length, 1, 'the default: \\Junk is "Junk"');
+  const configured = delivery('special_use = { "\\\\Junk" = "Quarantine" }', '');
+  assert.equal((await deliver(configured, 'Quarantine')).length, 1);
+  assert.equal((await deliver(delivery('special_use = {}', ''), 'Named')).length, 1, 'none configured');
+});

@@ -261,3 +261,27 @@ test('sievert deliver: 0 delivered, 67 unknown user, 75 store unavailable, 77 er
   assert.equal(r.code, 78);
   assert.match(r.stderr, /lmtp\.missing_mailbox/);
 });
+
+test('lmtp.special_use: defaults as Dovecot names the folders; a table replaces them', () => {
+  assert.deepEqual(build('').lmtp.specialUse, {
+    '\\Drafts': 'Drafts',
+    '\\Junk': 'Junk',
+    '\\Sent': 'Sent',
+    '\\Trash': 'Trash',
+    '\\Archive': 'Archive',
+  });
+  assert.deepEqual(
+    build('[lmtp.special_use]\n"\\\\Junk" = "Spam"\n"\\\\Sent" = "Sent Messages"\n').lmtp.specialUse,
+    { '\\Junk': 'Spam', '\\Sent': 'Sent Messages' },
+  );
+  assert.deepEqual(build('[lmtp]\nspecial_use = {}\n').lmtp.specialUse, {});
+});
+
+test('lmtp.special_use: an attribute that is not \\Word, twice, or an empty folder is refused by name', () => {
+  refused('[lmtp.special_use]\nJunk = "Junk"\n', 'lmtp.special_use', /"Junk" is not a special-use attribute/);
+  refused('[lmtp.special_use]\n"\\\\Ju nk" = "Junk"\n', 'lmtp.special_use', /not a special-use attribute/);
+  refused('[lmtp.special_use]\n"\\\\" = "Junk"\n', 'lmtp.special_use', /not a special-use attribute/);
+  refused('[lmtp.special_use]\n"\\\\Junk" = "Junk"\n"\\\\JUNK" = "Spam"\n', 'lmtp.special_use', /twice/);
+  refused('[lmtp.special_use]\n"\\\\Junk" = ""\n', 'lmtp.special_use', /folder of "\\\\Junk" is empty/);
+  refused('[lmtp.special_use]\n"\\\\Junk" = " "\n', 'lmtp.special_use', /is empty/);
+});
