@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import type { ScriptPutOptions, UserAddOptions } from './admin.js';
 import { checkCommand } from './check.js';
 import { filterCommand, type FilterOptions } from './filter.js';
-import { testCommand } from './test.js';
+import { testCommand, type TestOptions } from './test.js';
 import { testsuiteCommand } from './testsuite.js';
 import { createEngine } from '../sieve/index.js';
 import { VERSION } from '../version.js';
@@ -43,15 +43,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--to <address>', 'envelope recipient')
     .option('--json', 'print one JSON line: {"actions": [...], "error": ...}')
     .option('--trace', 'print each command and test as it is evaluated')
-    .action(
-      (
-        script: string,
-        message: string,
-        opts: { from?: string; to?: string; json?: boolean; trace?: boolean },
-      ) => {
-        code = testCommand(script, message, opts);
-      },
-    );
+    .option('--personal-dir <dir>', "where include :personal reads NAME.sieve (default: the script's folder)")
+    .option('--global-dir <dir>', 'where include :global reads NAME.sieve (default: sieve.global_dir)')
+    .option(
+      '-c, --config <file>',
+      'a `sievert serve` configuration: its [sieve] settings apply (docs/serve.md)',
+    )
+    .action(async (script: string, message: string, opts: TestOptions) => {
+      code = await testCommand(script, message, opts);
+    });
 
   program
     .command('testsuite')

@@ -1,26 +1,107 @@
 // sievert test SCRIPT MESSAGE: a dry run, like Pigeonhole's sieve-test.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadOrReport } from '../config/index.js';
+import type { ServeConfig } from '../serve/config.js';
 import {
+  decodeScript,
   describeAction,
   formatDiagnostic,
   impliedEnvelope,
+  type IncludedScript,
   parseMessage,
   run,
+  type ScriptLocation,
+  type SieveHost,
   type TraceEvent,
 } from '../sieve/index.js';
 import { compileFile } from './check.js';
 
-export function testCommand(
-  script: string,
-  messageFile: string,
-  opts: { from?: string; to?: string; json?: boolean; trace?: boolean },
-): number {
+export interface TestOptions {
+  from?: string;
+  to?: string;
+  json?: boolean;
+  trace?: boolean;
+  /** include :personal reads NAME.sieve from here; default: the script's own folder. */
+  personalDir?: string;
+  /** include :global reads NAME.sieve from here; default: the configuration's sieve.global_dir. */
+  globalDir?: string;
+  /** A `sievert serve` configuration whose [sieve] section applies as in delivery. */
+  config?: string;
+}
+
+/** The exit status of a usage error (an unreadable message, folder or configuration). */
+const EXIT_USAGE = 2;
+
+/** The folder an option names, or an error message naming the option. */
+function folder(option: string, path: string): string | { error: string } {
+  try {
+    if (!statSync(path).isDirectory()) return { error: `${option}: ${path} is not a folder` };
+  } catch (e) {
+    return { error: `${option}: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  return path;
+}
+
+/** include (RFC 6609 §3.2): "NAME.sieve" in the location's folder; a name never leaves it. */
+function scriptIn(dir: string | undefined, location: ScriptLocation, name: string): IncludedScript | null {
+  if (dir === undefined || name === '' || name.includes('/') || name.startsWith('.')) return null;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(dir, `${name}.sieve`));
+  } catch {
+    return null;
+  }
+  const decoded = decodeScript(bytes);
+  return 'text' in decoded ? { source: decoded.text, id: `${location}:${name}` } : null;
+}
+
+/**
+ * The host of a dry run: include's folders and, with --config, the [sieve] settings delivery
+ * gives its host (vacation periods, spamtest/virustest, editheader's protected fields).
+ */
+async function testHost(script: string, opts: TestOptions): Promise<{ host: SieveHost } | { error: string }> {
+  let config: ServeConfig | undefined;
+  if (opts.config !== undefined) {
+    // Loaded on use: the configuration's module brings the server's parts along.
+    const { loadServeConfig } = await import('../serve/config.js');
+    config = loadOrReport(() => loadServeConfig(opts.config));
+    if (config === undefined) return { error: '' };
+  }
+  const personal = folder('--personal-dir', opts.personalDir ?? dirname(script));
+  if (typeof personal !== 'string') return personal;
+  let global: string | undefined;
+  const globalOption = opts.globalDir ?? config?.sieve.globalDir;
+  if (globalOption !== undefined) {
+    const g = folder(opts.globalDir !== undefined ? '--global-dir' : 'sieve.global_dir', globalOption);
+    if (typeof g !== 'string') return g;
+    global = g;
+  }
+  const sieve = config?.sieve;
+  const host: SieveHost = {
+    loadScript: (location, name) => scriptIn(location === 'personal' ? personal : global, location, name),
+    ...(sieve ? { vacationPolicy: sieve.vacation } : {}),
+    ...(sieve?.editheader ? { editheaderPolicy: sieve.editheader } : {}),
+    ...(sieve?.spamtest ? { spamtest: sieve.spamtest } : {}),
+    ...(sieve?.virustest ? { virustest: sieve.virustest } : {}),
+  };
+  return { host };
+}
+
+export async function testCommand(script: string, messageFile: string, opts: TestOptions): Promise<number> {
+  const setup = await testHost(script, opts);
+  if ('error' in setup) {
+    // loadOrReport has printed a configuration error already.
+    if (setup.error !== '') process.stderr.write(`sievert: ${setup.error}\n`);
+    return EXIT_USAGE;
+  }
+  const { host } = setup;
   let bytes: Buffer;
   try {
     bytes = readFileSync(messageFile);
   } catch (e) {
     process.stderr.write(`sievert: cannot read the message: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   const message = parseMessage(bytes);
   const { program, diagnostics } = compileFile(script);
@@ -46,7 +127,12 @@ export function testCommand(
   const defaults = impliedEnvelope(message);
   const envelope = { from: opts.from ?? defaults.from, to: opts.to ?? defaults.to };
   const trace: TraceEvent[] = [];
-  const result = run(program, { message, envelope, trace: opts.trace ? (e) => trace.push(e) : undefined });
+  const result = run(program, {
+    message,
+    envelope,
+    host,
+    trace: opts.trace ? (e) => trace.push(e) : undefined,
+  });
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({ actions: result.actions, error: result.error, ...(opts.trace ? { trace } : {}) }) +

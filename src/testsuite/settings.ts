@@ -62,8 +62,11 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** spamtest/virustest (RFC 5235) from Pigeonhole's sieve_<test>_status_* settings. */
-function scoreTest(
+/**
+ * spamtest/virustest (RFC 5235) from Pigeonhole's sieve_<test>_status_* settings (also used by
+ * the differential corpus to write the same configuration for `sievert test --config`).
+ */
+export function scoreTest(
   settings: ReadonlyMap<string, string>,
   test: 'spamtest' | 'virustest',
 ): ScoreTestConfig | null {

@@ -1,5 +1,6 @@
-// The differential corpus: test/interop/corpus/NNN-short-name/{script.sieve, message.eml, case.json}.
-import { readdirSync, readFileSync } from 'node:fs';
+// The differential corpus: test/interop/corpus/NNN-short-name/{script.sieve, message.eml, case.json},
+// and optionally personal/NAME.sieve and global/NAME.sieve, the scripts include reads.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Comparable, isRecord } from './schema.js';
@@ -28,11 +29,25 @@ export interface Case {
    * takes them (e.g. ["+editheader", "+vnd.dovecot.debug"]).
    */
   pigeonholeExtensions: string[];
+  /**
+   * Pigeonhole settings (its plugin { } names, e.g. sieve_spamtest_status_header) the case runs
+   * with: Pigeonhole's runner writes them into its configuration, sievert's maps them onto a
+   * `sievert test --config` file.
+   */
+  settings: Record<string, string>;
+  /** The case's personal/ and global/ folders (include :personal / :global), when it has them. */
+  personalDir: string | null;
+  globalDir: string | null;
   scriptPath: string;
   messagePath: string;
   script: Buffer;
   message: Buffer;
 }
+
+/** What a case gives both engines beyond the script, the message and the envelope. */
+export type CaseContext = Pick<Case, 'settings' | 'personalDir' | 'globalDir'>;
+
+export const NO_CONTEXT: CaseContext = { settings: {}, personalDir: null, globalDir: null };
 
 export function loadCorpus(dir = CORPUS_DIR): Case[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -46,7 +61,16 @@ function loadCase(dir: string, name: string): Case {
   const json: unknown = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8'));
   const where = `${name}/case.json`;
   if (!isRecord(json)) throw new Error(`${where}: not an object`);
-  const { description, envelope, deviation, errorLine, pigeonholeExtensions } = json;
+  const { description, envelope, deviation, errorLine, pigeonholeExtensions, settings } = json;
+  if (
+    settings !== undefined &&
+    (!isRecord(settings) ||
+      Object.entries(settings).some(
+        ([k, v]) => !/^[a-z0-9_]+$/.test(k) || typeof v !== 'string' || /[\r\n]/.test(v),
+      ))
+  ) {
+    throw new Error(`${where}: "settings" must map Pigeonhole setting names to one-line strings`);
+  }
   if (
     pigeonholeExtensions !== undefined &&
     (!Array.isArray(pigeonholeExtensions) || pigeonholeExtensions.some((x) => typeof x !== 'string'))
@@ -69,6 +93,10 @@ function loadCase(dir: string, name: string): Case {
   if (errorLine !== undefined && errorLine !== null && typeof errorLine !== 'number') {
     throw new Error(`${where}: "errorLine" must be a number`);
   }
+  const folder = (sub: string): string | null => {
+    const p = join(dir, sub);
+    return existsSync(p) && statSync(p).isDirectory() ? p : null;
+  };
   const scriptPath = join(dir, 'script.sieve');
   const messagePath = join(dir, 'message.eml');
   const message = readFileSync(messagePath);
@@ -82,6 +110,9 @@ function loadCase(dir: string, name: string): Case {
     deviation: deviation ? (deviation as unknown as Deviation) : null,
     errorLine: typeof errorLine === 'number' ? errorLine : null,
     pigeonholeExtensions: (pigeonholeExtensions as string[] | undefined) ?? [],
+    settings: (settings as Record<string, string> | undefined) ?? {},
+    personalDir: folder('personal'),
+    globalDir: folder('global'),
     scriptPath,
     messagePath,
     script: readFileSync(scriptPath),

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { type Case, loadCorpus } from './corpus.js';
 import { PigeonholeSandbox, findPigeonhole, parseLdaLog, parseSieveTest } from './pigeonhole.js';
 import { type EngineResult, comparable, discard, fileinto, keep, redirect } from './schema.js';
-import { findSievert, runSievert } from './sievert.js';
+import { findSievert, runSievert, sievertConfig } from './sievert.js';
 
 // The converters are tested on output captured from Pigeonhole 2.3.19, so that a change in
 // how they read it shows here rather than as a puzzling disagreement below.
@@ -29,6 +29,35 @@ test('converter: sieve-test actions, with discard dropped when the message is de
   const r = parseSieveTest(stdout, 'sieve-test: Info: final result: success\n', 0);
   assert.deepEqual(r.actions, [fileinto('Foo'), redirect('"a b"@example.org'), keep()]);
   assert.equal(r.error, null);
+});
+
+test("case settings: Pigeonhole's names become a sievert test --config file", () => {
+  const toml = sievertConfig({
+    sieve_spamtest_status_header: 'X-Spam-Status: score=([0-9.]+)',
+    sieve_spamtest_max_header: 'X-Spam-Max',
+    sieve_virustest_status_header: 'X-Virus',
+    sieve_virustest_status_type: 'text',
+    sieve_virustest_text_value5: 'infected',
+    sieve_vacation_min_period: '1h',
+  });
+  assert.equal(
+    toml,
+    [
+      '[sieve]',
+      'vacation_min_period = "3600s"',
+      '[sieve.spamtest]',
+      'header = "X-Spam-Status"',
+      'pattern = "score=([0-9.]+)"',
+      'format = "score"',
+      'max = "X-Spam-Max"',
+      '[sieve.virustest]',
+      'header = "X-Virus"',
+      'format = "text"',
+      'map = [{ pattern = "^infected$", value = 5 }]',
+      '',
+    ].join('\n'),
+  );
+  assert.throws(() => sievertConfig({ sieve_max_actions: '3' }), /sieve_max_actions has no counterpart/);
 });
 
 test('converter: sieve-test implicit keep, lone discard, empty folder name', () => {
@@ -258,8 +287,8 @@ function runAll(all: Case[], sandbox: PigeonholeSandbox): Map<string, Promise<[E
   const out = new Map<string, Promise<[EngineResult, EngineResult]>>();
   for (const c of all) {
     const p = Promise.all([
-      slot(() => runSievert(c.scriptPath, c.messagePath, c.envelope, c.errorLine !== null)),
-      slot(() => sandbox.run(c.script, c.message, c.envelope, c.pigeonholeExtensions)),
+      slot(() => runSievert(c.scriptPath, c.messagePath, c.envelope, c.errorLine !== null, c)),
+      slot(() => sandbox.run(c.script, c.message, c.envelope, c.pigeonholeExtensions, c)),
     ]);
     // Each test awaits and reports its own failure; this only keeps Node from calling an
     // early rejection unhandled.

@@ -8,9 +8,20 @@
 // delivers into a private Maildir (redirects go to a sendmail stand-in that discards the
 // message) and logs each action it performs; that log is converted instead.
 import { execFile } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CaseContext, NO_CONTEXT } from './corpus.js';
 import {
   type Action,
   type EngineResult,
@@ -80,13 +91,18 @@ export class PigeonholeSandbox {
     rmSync(this.root, { recursive: true, force: true });
   }
 
-  /** Runs one script on one message and returns Pigeonhole's result in the sievert schema. */
-  /** `extensions` go to sieve-test's `-x` (e.g. "+editheader"). */
+  /**
+   * Runs one script on one message and returns Pigeonhole's result in the sievert schema.
+   * `extensions` go to sieve-test's `-x` (e.g. "+editheader"); the context's include folders
+   * are copied into the sandbox (Pigeonhole writes compiled binaries next to the scripts) and
+   * its settings go into the plugin { } block.
+   */
   async run(
     script: Buffer,
     message: Buffer,
     envelope: Envelope,
     extensions: string[] = [],
+    context: CaseContext = NO_CONTEXT,
   ): Promise<EngineResult> {
     const dir = join(this.root, String(this.next++));
     mkdirSync(dir);
@@ -97,12 +113,18 @@ export class PigeonholeSandbox {
     writeFileSync(scriptPath, script, { mode: 0o666 });
     writeFileSync(messagePath, message, { mode: 0o644 });
     chmodSync(scriptPath, 0o666);
-    const mail = join(dir, 'mail');
-    mkdirSync(mail);
-    chmodSync(mail, 0o777);
-    return envelope.from === ''
-      ? this.runLda(dir, scriptPath, messagePath, envelope)
-      : this.runSieveTest(dir, scriptPath, messagePath, envelope, extensions);
+    for (const sub of ['mail', 'personal', 'global']) {
+      mkdirSync(join(dir, sub));
+      chmodSync(join(dir, sub), 0o777);
+    }
+    copyScripts(context.personalDir, join(dir, 'personal'));
+    copyScripts(context.globalDir, join(dir, 'global'));
+    if (envelope.from === '') {
+      if (context.personalDir !== null || Object.keys(context.settings).length > 0)
+        throw new Error('a null-sender case (dovecot-lda) cannot have include folders or settings');
+      return this.runLda(dir, scriptPath, messagePath, envelope);
+    }
+    return this.runSieveTest(dir, scriptPath, messagePath, envelope, extensions, context.settings);
   }
 
   private baseConfig(dir: string): string {
@@ -124,9 +146,19 @@ export class PigeonholeSandbox {
     messagePath: string,
     envelope: Envelope,
     extensions: string[],
+    settings: Readonly<Record<string, string>>,
   ): Promise<EngineResult> {
     const conf = join(dir, 'dc.conf');
-    writeFileSync(conf, this.baseConfig(dir), { mode: 0o644 });
+    // include's locations (RFC 6609 §3.2): sieve is the personal storage, sieve_global the global one.
+    const plugin = [
+      'plugin {',
+      `  sieve = file:${join(dir, 'personal')}`,
+      `  sieve_global = ${join(dir, 'global')}`,
+      ...Object.entries(settings).map(([name, value]) => `  ${name} = ${value}`),
+      '}',
+      '',
+    ];
+    writeFileSync(conf, this.baseConfig(dir) + plugin.join('\n'), { mode: 0o644 });
     // -a is the original recipient and -r the final one; the envelope test reads "to" from
     // one or the other depending on settings, so both get the case's recipient.
     const args = [
@@ -187,6 +219,15 @@ export class PigeonholeSandbox {
     });
     if (r.code !== 0) throw new Error(`dovecot-lda exited with ${r.code}:\n${r.stderr}`);
     return parseLdaLog(r.stderr);
+  }
+}
+
+/** Copies a case's NAME.sieve files into the sandbox, writable for the compiled binaries. */
+function copyScripts(from: string | null, to: string): void {
+  if (from === null) return;
+  for (const name of readdirSync(from)) {
+    writeFileSync(join(to, name), readFileSync(join(from, name)), { mode: 0o666 });
+    chmodSync(join(to, name), 0o666);
   }
 }
 

@@ -11,9 +11,9 @@ const sandbox = new PigeonholeSandbox();
 const withSievert = findSievert().ok;
 try {
   for (const c of cases) {
-    const ph = await sandbox.run(c.script, c.message, c.envelope, c.pigeonholeExtensions);
+    const ph = await sandbox.run(c.script, c.message, c.envelope, c.pigeonholeExtensions, c);
     const sv = withSievert
-      ? await runSievert(c.scriptPath, c.messagePath, c.envelope, c.errorLine !== null)
+      ? await runSievert(c.scriptPath, c.messagePath, c.envelope, c.errorLine !== null, c)
       : null;
     const a = JSON.stringify(comparable(ph));
     const b = sv ? JSON.stringify(comparable(sv)) : '(sievert not built)';

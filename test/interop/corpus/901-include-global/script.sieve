@@ -1,0 +1,3 @@
+require ["include", "fileinto"];
+include :global "site";
+fileinto "main-after";

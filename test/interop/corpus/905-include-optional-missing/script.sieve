@@ -1,0 +1,3 @@
+require ["include", "fileinto"];
+include :optional "nothing-here";
+fileinto "after";

@@ -1,0 +1,4 @@
+require ["include", "fileinto"];
+fileinto "sub-before";
+return;
+fileinto "sub-after";

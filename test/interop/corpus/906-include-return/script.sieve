@@ -1,0 +1,3 @@
+require ["include", "fileinto"];
+include "sub";
+fileinto "main-after";

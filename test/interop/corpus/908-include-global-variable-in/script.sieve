@@ -1,0 +1,4 @@
+require ["include", "variables", "fileinto"];
+global "who";
+set "who" "main";
+include "sub";

@@ -1,0 +1,3 @@
+require ["include", "variables"];
+global "verdict";
+set "verdict" "set-by-sub";

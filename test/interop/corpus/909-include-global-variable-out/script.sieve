@@ -1,0 +1,4 @@
+require ["include", "variables", "fileinto"];
+global "verdict";
+include "sub";
+fileinto "v-${verdict}";

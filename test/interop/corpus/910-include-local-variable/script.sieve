@@ -1,0 +1,3 @@
+require ["include", "variables", "fileinto"];
+set "local" "main";
+include "sub";

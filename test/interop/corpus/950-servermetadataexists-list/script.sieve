@@ -1,0 +1,2 @@
+require ["servermetadata", "fileinto"];
+if servermetadataexists ["/shared/comment", "/shared/admin"] { fileinto "exists"; } else { fileinto "none"; }

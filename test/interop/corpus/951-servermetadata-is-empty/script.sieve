@@ -1,0 +1,2 @@
+require ["servermetadata", "fileinto"];
+if servermetadata :is "/shared/comment" "" { fileinto "empty"; } else { fileinto "none"; }

@@ -1,0 +1,3 @@
+require ["servermetadata", "fileinto"];
+if servermetadata :contains "/private/vendor/x" "" { fileinto "contains"; }
+fileinto "done";

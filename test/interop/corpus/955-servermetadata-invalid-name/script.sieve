@@ -1,0 +1,3 @@
+require ["servermetadata", "fileinto"];
+if servermetadata :is "comment" "x" { fileinto "x"; }
+fileinto "done";

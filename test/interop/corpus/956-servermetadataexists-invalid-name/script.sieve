@@ -1,0 +1,3 @@
+require ["servermetadata", "fileinto"];
+if servermetadataexists "/shared//x" { fileinto "x"; }
+fileinto "done";

@@ -1,0 +1,2 @@
+require ["servermetadata", "fileinto"];
+if servermetadata "/shared/comment" "x" "y" { fileinto "x"; }

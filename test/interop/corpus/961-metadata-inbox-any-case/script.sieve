@@ -1,0 +1,2 @@
+require ["mboxmetadata", "fileinto"];
+if metadata :matches "inbox" "/private/comment" "*" { fileinto "yes"; } else { fileinto "no"; }

@@ -1,0 +1,2 @@
+require ["vacation", "vacation-seconds"];
+vacation :seconds 3600 :handle "h1" :subject "Out" "Away.";
