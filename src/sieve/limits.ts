@@ -16,9 +16,9 @@ export interface Limits {
   /** Maximum number of commands and tests evaluated in one run (1,000,000). */
   maxSteps: number;
   /**
-   * regex: the most work all :regex matches of one run may do (200,000,000 units: an instruction
-   * stepped by the linear matcher, or a step of the backtracking engine's worst case; a second or
-   * two of CPU at most).
+   * regex: the most work all :regex matches of one run may do (200,000,000 units: for the linear
+   * matcher an instruction visited, a capture slot copied or set up for a match; for the
+   * backtracking engine a step of its worst case; a second or two of CPU at most).
    */
   maxRegexWork: number;
   /** Maximum number of errors reported for one script before the compiler stops counting (100). */

@@ -14,7 +14,7 @@
 // matching one way, plus the cost of the other attempts failing at their first character.
 // The bounds are generous: a pattern the model cannot bound is simply left to linear.ts.
 import type { CharTests } from './charset.js';
-import type { Item, Node, Sequence, SetNode } from './posix.js';
+import { startAnchored, type Item, type Node, type Sequence, type SetNode } from './posix.js';
 
 interface Bound {
   /** Ways to match. */
@@ -48,7 +48,7 @@ export class BacktrackingCost {
     private readonly alts: readonly Sequence[],
     private readonly tests: CharTests,
   ) {
-    this.anchored = alts.every((seq) => seq[0]?.node.k === 'assert' && seq[0].node.src === '^');
+    this.anchored = startAnchored(alts);
   }
 
   /** Bound of the search's total work on a value of length n (Infinity when there is none). */

@@ -39,13 +39,18 @@ function keyList(args: ValidatedArguments) {
   return args.positional[args.positional.length - 1];
 }
 
-function validate(v: ValidationContext, _use: TagUse, args: ValidatedArguments): void {
+/** The constant keys compiled by validate, by pattern, for compile to reuse. */
+const validated = new WeakMap<TagUse, Map<string, CompiledRegex>>();
+
+function validate(v: ValidationContext, use: TagUse, args: ValidatedArguments): void {
   const keys = keyList(args);
   if (!keys || !args.comparator) return;
   const mode = caseMode(args.comparator);
+  const compiled = new Map<string, CompiledRegex>();
+  validated.set(use, compiled);
   for (const { value, span } of v.constantValues(keys)) {
     try {
-      compileRegex(value, mode);
+      compiled.set(value, compileRegex(value, mode));
     } catch (e) {
       if (!(e instanceof RegexSyntaxError)) throw e;
       v.error('regex.invalid', describe(value, e), span);
@@ -56,8 +61,12 @@ function validate(v: ValidationContext, _use: TagUse, args: ValidatedArguments):
 /** Patterns from variables, compiled at run time; bounded so that a loop cannot grow it. */
 const RUNTIME_CACHE_SIZE = 64;
 
-function compileMatcher(keys: StringValue[], mode: CaseMode, captures: boolean, span: Span): Matcher {
-  const constant = keys.map((k) => (k.constant ? compileRegex(k.value, mode) : null));
+function compileMatcher(keys: StringValue[], mode: CaseMode, captures: boolean, use: TagUse): Matcher {
+  const span = use.tag.span;
+  const known = validated.get(use);
+  const constant = keys.map((k) =>
+    k.constant ? (known?.get(k.value) ?? compileRegex(k.value, mode)) : null,
+  );
   const cache = new Map<string, CompiledRegex | RegexSyntaxError>();
   const runtime = (ctx: ExecutionContext, k: StringValue): CompiledRegex => {
     const pattern = evaluate(k, ctx);
@@ -123,8 +132,7 @@ export const regex: ExtensionDefinition = {
       // The comparator must be able to compare characters one by one (not i;ascii-numeric).
       needsSubstring: true,
       validate,
-      compile: (cc, cmp, keys, use) =>
-        compileMatcher(keys, caseMode(cmp), cc.requires('variables'), use.tag.span),
+      compile: (cc, cmp, keys, use) => compileMatcher(keys, caseMode(cmp), cc.requires('variables'), use),
     });
     // draft-ietf-sieve-regex-01 §5: with variables, the same precedence as :quotewildcard.
     r.tag(['set'], { name: 'quoteregex', data: quoteregex });

@@ -13,7 +13,14 @@
 // - counted repetitions x{m,n} are expanded into copies, so the program's size is bounded
 //   (MAX_PROGRAM_SIZE) and a larger pattern is refused when it is compiled.
 import type { CharTests, CharTest } from './charset.js';
-import { RegexSyntaxError, type Item, type Node, type Sequence, type TranslatedRegex } from './posix.js';
+import {
+  RegexSyntaxError,
+  startAnchored,
+  type Item,
+  type Node,
+  type Sequence,
+  type TranslatedRegex,
+} from './posix.js';
 
 /** The most instructions a pattern may expand to (each costs time at every character). */
 export const MAX_PROGRAM_SIZE = 20_000;
@@ -194,9 +201,13 @@ export class LinearProgram {
   private readonly sets: readonly CharTest[];
   private readonly asserts: readonly Assertion[];
   private readonly loops: number;
-  /** Number of CLEAR instructions. */
-  private readonly clears: number;
   private readonly slots: number;
+  /** The most threads alive at once: one per instruction a thread waits at (CHAR, MATCH). */
+  private readonly threads: number;
+  /** Entries of the closure's work stack (see exec). */
+  private readonly stackSize: number;
+  /** The entries exec allocates, counted as work: the set-up of a match costs that much. */
+  private readonly setup: number;
   /** Every alternative starts with "^": no match can start after position 0. */
   private readonly anchored: boolean;
   /**
@@ -217,9 +228,19 @@ export class LinearProgram {
     this.sets = bld.sets;
     this.asserts = bld.asserts;
     this.loops = bld.loops;
-    this.clears = bld.op.filter((o) => o === CLEAR).length;
     this.slots = 2 * (t.groups + 1);
-    this.anchored = t.alts.every((seq) => seq[0]?.node.k === 'assert' && seq[0].node.src === '^');
+    let threads = 0;
+    let cleared = 0;
+    for (let pc = 0; pc < this.op.length; pc++) {
+      if (this.op[pc] === CHAR || this.op[pc] === MATCH) threads++;
+      else if (this.op[pc] === CLEAR) cleared += this.b[pc]! - this.a[pc]!;
+    }
+    this.threads = threads;
+    // Each instruction is visited once per closure and pushes at most one entry (CLEAR: one per
+    // slot it clears), each of 3 numbers.
+    this.stackSize = 3 * (this.op.length + cleared + 1);
+    this.setup = 2 * threads * (this.slots + 1) + this.op.length + this.loops + this.slots + this.stackSize;
+    this.anchored = startAnchored(t.alts);
     this.starts = this.startSets();
   }
 
@@ -249,27 +270,26 @@ export class LinearProgram {
 
   /**
    * The leftmost match and its groups (undefined for a group that took no part), or null. Its
-   * work (instructions visited, capture slots copied, positions) is left in `lastWork`; past
-   * `budget` the match stops with RegexWorkExceeded, checked at each position.
+   * work (the entries its set-up allocates, instructions visited, capture slots copied,
+   * positions) is left in `lastWork`; past `budget` the match stops with RegexWorkExceeded,
+   * checked before the set-up, at each position and at the end.
    */
   exec(input: string, budget = Infinity): (string | undefined)[] | null {
-    const { op, a, b, sets, asserts, slots, starts } = this;
-    const size = op.length;
+    const { op, a, b, sets, asserts, slots, starts, threads } = this;
     const n = input.length;
-    let clist = new Int32Array(size);
-    let ccaps = new Int32Array(size * slots);
-    let nlist = new Int32Array(size);
-    let ncaps = new Int32Array(size * slots);
-    const visited = new Int32Array(size);
+    // The work: the set-up, instructions visited by the closures, capture slots copied, positions.
+    let work = this.setup;
+    if (work > budget) return this.exceeded(work);
+    let clist = new Int32Array(threads);
+    let ccaps = new Int32Array(threads * slots);
+    let nlist = new Int32Array(threads);
+    let ncaps = new Int32Array(threads * slots);
+    const visited = new Int32Array(op.length);
     const marked = new Uint8Array(this.loops);
     const cur = new Int32Array(slots);
-    // Each instruction is visited once per closure and pushes at most 3 entries (CLEAR: one per
-    // slot), each of 3 numbers.
-    const stack = new Int32Array(3 * (2 * size + this.clears * slots + 1));
+    const stack = new Int32Array(this.stackSize);
     let generation = 0;
     let matched: Int32Array | null = null;
-    // The work: instructions visited by the closures, capture slots copied, positions.
-    let work = 0;
 
     // Adds the threads reachable from pc without consuming (in priority order) to a list.
     const closure = (list: Int32Array, caps: Int32Array, len: number, start: number, pos: number): number => {
@@ -349,10 +369,7 @@ export class LinearProgram {
     let clen = closure(clist, ccaps, 0, 0, 0);
     for (;;) {
       work += clen + 1;
-      if (work > budget) {
-        this.lastWork = work;
-        throw new RegexWorkExceeded();
-      }
+      if (work > budget) return this.exceeded(work);
       const cp = pos < n ? input.codePointAt(pos)! : -1;
       const width = cp > 0xffff ? 2 : 1;
       generation++;
@@ -393,6 +410,8 @@ export class LinearProgram {
       clen = nlen;
       if (clen === 0 && (matched !== null || this.anchored)) break;
     }
+    // The closures of the last position ran after its check.
+    if (work > budget) return this.exceeded(work);
     this.lastWork = work;
     if (matched === null) return null;
     const groups: (string | undefined)[] = [];
@@ -402,5 +421,10 @@ export class LinearProgram {
       groups.push(s >= 0 && e >= 0 ? input.slice(s, e) : undefined);
     }
     return groups;
+  }
+
+  private exceeded(work: number): never {
+    this.lastWork = work;
+    throw new RegexWorkExceeded();
   }
 }

@@ -81,5 +81,5 @@ export function compileRegex(pattern: string, mode: CaseMode): CompiledRegex {
   const linear = new LinearProgram(t, tests);
   const cost = new BacktrackingCost(t.alts, tests);
   const limit = backtrackingLimit(cost, BACKTRACKING_BOUND, STEPS_PER_INSTRUCTION * linear.size);
-  return new CompiledRegex(new RegExp(t.source, t.flags), linear, limit, cost);
+  return new CompiledRegex(t.regexp, linear, limit, cost);
 }

@@ -29,6 +29,8 @@ const UNBOUNDED = Infinity;
 export interface TranslatedRegex {
   readonly source: string;
   readonly flags: string;
+  /** `source` and `flags` compiled: the backtracking engine. */
+  readonly regexp: RegExp;
   /** Number of capture groups. */
   readonly groups: number;
   /** The parsed pattern: its alternatives. */
@@ -374,19 +376,25 @@ function emitItem(item: Item): string {
   return min === max ? `${atom}{${min}}` : `${atom}{${min},${max}}`;
 }
 
+/** Whether every alternative starts with "^": no match can start after position 0. */
+export function startAnchored(alts: readonly Sequence[]): boolean {
+  return alts.every((seq) => seq[0]?.node.k === 'assert' && seq[0].node.src === '^');
+}
+
 /** Translates a POSIX ERE; throws RegexSyntaxError for an invalid pattern. */
 export function translateRegex(pattern: string, mode: CaseMode): TranslatedRegex {
   const t = new Translator(pattern, mode);
   const alts = t.translate();
   const flags = mode === 'unicode' ? 'isu' : 'su';
   const source = emit(alts);
+  let regexp: RegExp;
   try {
-    new RegExp(source, flags);
+    regexp = new RegExp(source, flags);
   } catch (e) {
     // Not reached for patterns the translator accepts; reported rather than thrown at run time.
     throw new RegexSyntaxError(`invalid pattern: ${e instanceof Error ? e.message : String(e)}`, 0);
   }
-  return { source, flags, groups: t.groupCount, alts };
+  return { source, flags, regexp, groups: t.groupCount, alts };
 }
 
 /**

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CharTests } from '../../../../src/sieve/extensions/regex/charset.js';
 import { BacktrackingCost } from '../../../../src/sieve/extensions/regex/cost.js';
+import { RegexWorkExceeded } from '../../../../src/sieve/extensions/regex/linear.js';
 import { compileRegex } from '../../../../src/sieve/extensions/regex/matcher.js';
 import {
   RegexSyntaxError,
@@ -164,5 +165,20 @@ test('the backtracking engine is kept only where its worst case is bounded for t
   // High degree and exponential: only short values.
   for (const p of ['(a*)(a*)(a*)(a*)(a*)b', '(a+)+$', '((a|a))*b', '(a|ab)*c', '(a*ba*)*c', '(a|a){1,50}']) {
     assert.ok(compileRegex(p, 'octet').backtrackingLimit < 50, p);
+  }
+});
+
+test('the linear matcher never ends past its budget: one unit less than its work throws', () => {
+  // Some work is done after the last position's check: here "$" failing after "a".
+  for (const [pattern, value] of [
+    ['^a$', 'ab'],
+    ['a', 'xxa'],
+    ['(a|b)c', 'xxac'],
+  ]) {
+    const { linear } = compileRegex(pattern!, 'octet');
+    linear.exec(value!);
+    const work = linear.lastWork;
+    assert.doesNotThrow(() => linear.exec(value!, work), pattern);
+    assert.throws(() => linear.exec(value!, work - 1), RegexWorkExceeded, pattern);
   }
 });

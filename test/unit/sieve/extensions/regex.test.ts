@@ -287,6 +287,24 @@ test('maxRegexWork: the matches of one run may do exactly the limit of work; one
   assert.equal(over.error?.line, 3, 'at the match that went past it');
   const first = runWith(shortWork - 1);
   assert.equal(first.error?.line, 2, 'the backtracking match is refused before it runs');
+  const exact = runWith(shortWork);
+  assert.equal(exact.error?.line, 3, 'the backtracking match may use all of the limit');
+});
+
+test("maxRegexWork counts the linear matcher's set-up: many short values against a large pattern", () => {
+  // No value goes to the backtracking engine ("a?a?" repeated is exponential for it); each match
+  // of a one-character value sets up the Pike VM for ~18,500 instructions and 21 groups.
+  const groups = [...'bcdefghijklmnopqrstu'].map((c) => `(${c})`).join('');
+  const pattern = `x(a?a?${groups}){1,250}`;
+  assert.equal(compileRegex(pattern, 'ascii').backtrackingLimit, -1);
+  const values = Array.from({ length: 1000 }, () => '"y"').join(', ');
+  const src = `require ["regex", "variables"];\nif string :regex [${values}] "${pattern}" { keep; }\n`;
+  const engine = createEngine();
+  const r = engine.run(engine.compile(src).program!, {
+    message: parseMessage(new TextEncoder().encode('From: a@example.com\r\n\r\nx\r\n')),
+    envelope: { from: 'a@example.com', to: 'b@example.org' },
+  });
+  assert.match(r.error?.message ?? '', /took too much work/);
 });
 
 test('a script whose matches together pass the default maxRegexWork ends with a run-time error', () => {
