@@ -40,8 +40,8 @@ export interface TagSpec {
  * Tag data for a tag that adds a field to the action of the command it is put on (RFC 8580's
  * :fcc on vacation and notify). The command's own extension calls `validate` from its validate
  * hook and puts what `compile` returns, evaluated at run time, under `field` in its action's JSON
- * (typed through ActionOptionFields). Several tags may carry the same option (:fcc and its
- * :flags): it is applied once.
+ * (typed through ActionOptionFields). Several tags may fill the same field (:fcc and its
+ * companions :flags, :create, :specialuse): the first of them is applied, once.
  */
 export interface ActionOption {
   readonly field: string;
@@ -53,11 +53,14 @@ function isActionOption(data: unknown): data is ActionOption {
   return typeof data === 'object' && data !== null && 'field' in data && 'compile' in data;
 }
 
-/** The distinct action options the tags given to a command carry. */
+/** The action options the tags given to a command carry, one per field. */
 export function actionOptions(cmd: ValidatedArguments): ActionOption[] {
-  const out = new Set<ActionOption>();
-  for (const use of cmd.tags.values()) if (isActionOption(use.spec.data)) out.add(use.spec.data);
-  return [...out];
+  const out = new Map<string, ActionOption>();
+  for (const use of cmd.tags.values()) {
+    const data = use.spec.data;
+    if (isActionOption(data) && !out.has(data.field)) out.set(data.field, data);
+  }
+  return [...out.values()];
 }
 
 /**
@@ -247,15 +250,12 @@ export function declarations(def: ExtensionDefinition): {
 export class Registry {
   readonly extensions = new Map<string, ExtensionDefinition>();
   /**
-   * Commands and tests by name: the first extension's declaration. Another extension may declare
-   * the same name (a deprecated extension and its standard successor: notify, duplicate); use
-   * command() and test() to find the one a script's requires choose.
+   * Every declaration of each command and test name, in the order the extensions were added.
+   * Several extensions may declare a name (a deprecated extension and its standard successor:
+   * notify, duplicate); command() and test() find the one a script's requires choose.
    */
-  readonly commands = new Map<string, Registration<CommandSpec>>();
-  readonly tests = new Map<string, Registration<TestSpec>>();
-  /** Every declaration of each command and test name, in the order the extensions were added. */
-  private readonly commandDeclarations = new Map<string, Registration<CommandSpec>[]>();
-  private readonly testDeclarations = new Map<string, Registration<TestSpec>[]>();
+  readonly commands = new Map<string, Registration<CommandSpec>[]>();
+  readonly tests = new Map<string, Registration<TestSpec>[]>();
   /** The extension that declared each command or test spec. */
   private readonly owners = new Map<CommandSpec | TestSpec, string>();
   /** Extra tags by command or test name. */
@@ -279,7 +279,6 @@ export class Registry {
     };
     /** A command or test name: one declaration per extension, several extensions may share it. */
     const declare = <T extends CommandSpec | TestSpec>(
-      first: Map<string, Registration<T>>,
       all: Map<string, Registration<T>[]>,
       spec: T,
     ): void => {
@@ -289,12 +288,11 @@ export class Registry {
       }
       list.push({ extension, spec });
       all.set(spec.name, list);
-      if (!first.has(spec.name)) first.set(spec.name, { extension, spec });
       this.owners.set(spec, extension);
     };
     def.setup({
-      command: (spec) => declare(this.commands, this.commandDeclarations, spec),
-      test: (spec) => declare(this.tests, this.testDeclarations, spec),
+      command: (spec) => declare(this.commands, spec),
+      test: (spec) => declare(this.tests, spec),
       tag: (targets, tag) => {
         for (const t of targets) {
           const list = this.extraTags.get(t) ?? [];
@@ -316,12 +314,12 @@ export class Registry {
    * declaration (whose missing require is then the error to report).
    */
   command(name: string, required: ReadonlySet<string>): Registration<CommandSpec> | undefined {
-    return choose(this.commandDeclarations.get(name), required);
+    return choose(this.commands.get(name), required);
   }
 
   /** The test named `name` as a script with these requires sees it (see command()). */
   test(name: string, required: ReadonlySet<string>): Registration<TestSpec> | undefined {
-    return choose(this.testDeclarations.get(name), required);
+    return choose(this.tests.get(name), required);
   }
 
   /** The extension that declared a command or test spec ("" for the base language). */

@@ -131,20 +131,21 @@ export interface Action {
   readonly span?: Span;
   /**
    * The command that asked for this action when it is another command's action (fileinto "INBOX"
-   * is a keep), for reports that name actions by command (the test suite's test_result_action).
+   * is a keep), for reports that name actions by command (the test suite's test_result_action)
+   * and for isKeepCommand.
    */
   readonly command?: string;
+}
+
+/** Whether an action is the keep command's: a keep that no `fileinto "INBOX"` alone asked for. */
+export function isKeepCommand(a: Action): boolean {
+  return a.json.type === 'keep' && a.command !== 'fileinto';
 }
 
 /** The actions a run collects, with implicit keep and conflict rules (RFC 5228 §2.10). */
 export class Result {
   readonly actions: Action[] = [];
   implicitKeep = true;
-  /**
-   * The `keep` command ran (not `fileinto "INBOX"`, which is the same action). A script sequence
-   * goes on after it, as after an implicit keep (see RunResult.keepCommand).
-   */
-  keepCommand = false;
   redirects = 0;
   /** Set by extensions that change how the implicit keep is performed (imap4flags). */
   implicitKeepFlags: () => string[] = () => [];
@@ -158,6 +159,14 @@ export class Result {
   private changes = 0;
 
   constructor(private readonly limits: Limits) {}
+
+  /**
+   * The `keep` command ran (not only `fileinto "INBOX"`, which is the same action). A script
+   * sequence goes on after it, as after an implicit keep (see RunResult.keepCommand).
+   */
+  get keepCommand(): boolean {
+    return this.actions.some(isKeepCommand);
+  }
 
   /**
    * The message is about to change (editheader, replace, enclose): the actions so far that carry

@@ -146,7 +146,7 @@ export function validate(
   let i = 0;
   for (; i < commands.length; i++) {
     const c = commands[i]!;
-    const reg = registry.commands.get(c.name);
+    const reg = registry.command(c.name, required);
     if (!reg?.spec.leading) break;
     for (const a of c.args) {
       if (a.kind !== 'string' && a.kind !== 'string-list') continue;

@@ -28,7 +28,7 @@ export const USER = 'testsuite-mail-user@example.org';
  * name ("Inbox.Sub" is INBOX's sub-mailbox "Sub", as in Dovecot; Pigeonhole's test store is a
  * Maildir++ one, whose hierarchy separator is "."); other names are not.
  */
-function mailboxKey(name: string): string {
+export function mailboxKey(name: string): string {
   const m = /^inbox(?=$|[./])/i.exec(name);
   return m ? `INBOX${name.slice(5)}` : name;
 }

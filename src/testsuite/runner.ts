@@ -26,7 +26,7 @@ import {
   type TestEnvelope,
   type TestsuiteHost,
 } from '../sieve/extensions/testsuite/index.js';
-import { executeAction, MailStore, Outbox, USER, type RecordedAction } from './mailstore.js';
+import { executeAction, MailStore, mailboxKey, Outbox, USER, type RecordedAction } from './mailstore.js';
 import { applySettings } from './settings.js';
 
 export interface TestsuiteOptions {
@@ -120,10 +120,9 @@ export function runTestsuiteFile(file: string, options: TestsuiteOptions = {}): 
   const outbox = new Outbox();
   const recorded: RecordedAction[] = [];
   const metadata = new Map<string, string>();
-  // RFC 3501 §5.1: INBOX names the same mailbox in any case, as the mail store reads it
-  // (mailstore.ts's mailboxKey, also for "Inbox.Sub"); other names are case-sensitive.
+  // A mailbox's metadata is found under the name the mail store reads (INBOX in any case).
   const metadataKey = (mailbox: string | null, annotation: string): string =>
-    `${mailbox?.replace(/^inbox(?=$|[./])/i, 'INBOX') ?? ''}\0${annotation.toLowerCase()}`;
+    `${mailbox === null ? '' : mailboxKey(mailbox)}\0${annotation.toLowerCase()}`;
 
   const compileFile = (path: string): { program: Program | null; diagnostics: readonly Diagnostic[] } => {
     const source = readText(path);

@@ -24,6 +24,17 @@ test('fileinto "INBOX" is a store action, keep is keep, though both deliver to I
       '  keep;',
       '  if not test_result_action :index 1 "keep" { test_fail "keep is not keep"; }',
       '}',
+      // Duplicates are one action: a store while only fileinto asked for it, else the keep.
+      'test "fileinto twice" {',
+      '  fileinto "INBOX";',
+      '  fileinto "inbox";',
+      '  if not test_result_action :index 1 "store" { test_fail "fileinto INBOX twice is not store"; }',
+      '}',
+      'test "fileinto and keep" {',
+      '  fileinto "INBOX";',
+      '  keep;',
+      '  if not test_result_action :index 1 "keep" { test_fail "fileinto INBOX and keep is not keep"; }',
+      '}',
       '',
     ].join('\n'),
   );

@@ -26,18 +26,21 @@ export function compileActionFlags(
 }
 
 /**
- * keep (and fileinto "INBOX"): one per result. RFC 5232 §5: of duplicates, "the last flag list
- * value MUST win".
+ * keep (and fileinto "INBOX", whose `command` is "fileinto"): one per result. RFC 5232 §5: of
+ * duplicates, "the last flag list value MUST win"; with a keep command among them, the action
+ * is the keep command's.
  */
-export function keepAction(flags: string[], span?: Span): Action {
+export function keepAction(flags: string[], span?: Span, command?: 'fileinto'): Action {
   const self: Action = {
     json: { type: 'keep', flags: [...flags].sort() },
     cancelsImplicitKeep: true,
     delivers: true,
     key: 'keep',
     span,
+    ...(command ? { command } : {}),
     merge(later) {
-      return later.json.type === 'keep' ? keepAction(later.json.flags, span) : self;
+      if (later.json.type !== 'keep') return self;
+      return keepAction(later.json.flags, span, later.command === command ? command : undefined);
     },
   };
   return self;

@@ -201,7 +201,6 @@ const commands: CommandSpec[] = [
       const flags = compileActionFlags(cc, cmd.tags);
       return (ctx) => {
         ctx.result.add(keepAction(flags(ctx), span), span);
-        ctx.result.keepCommand = true;
         return false;
       };
     },

@@ -7,17 +7,17 @@
 // whose validate and compile those commands run generically; what it gives at run time goes
 // under "fcc" in their action's JSON.
 import type { Argument } from '../../ast.js';
-import {
-  actionOptions,
-  type ActionOption,
-  type ExtensionDefinition,
-  type TagUse,
-  type ValidatedCommand,
-} from '../../registry.js';
-import { evaluate, type CompileContext, type ExecutionContext, type StringValue } from '../../runtime.js';
+import type { ActionOption, ExtensionDefinition, TagUse, ValidatedCommand } from '../../registry.js';
+import { evaluate, type CompileContext, type ExecutionContext } from '../../runtime.js';
 import type { ValidationContext } from '../../validator.js';
-import { isMailboxSelector, selectMailbox, type MailboxSelector } from '../fileinto/index.js';
-import { flagProblem, normalizeFlags } from '../imap4flags/index.js';
+import {
+  mailboxSelectors,
+  selectMailbox,
+  validateMailboxSelectors,
+  type MailboxSelector,
+  type SelectorOf,
+} from '../fileinto/index.js';
+import { checkFlags, normalizeFlags } from '../imap4flags/index.js';
 
 /** The commands that accept :fcc. */
 export const FCC_TARGETS = ['vacation', 'notify'] as const;
@@ -47,21 +47,7 @@ export interface FccJson {
 const FCC_COMPANIONS = ['create', 'flags', 'specialuse', 'mailboxid'];
 
 /** The mailbox selector a tag of vacation or notify carries (:specialuse, :mailboxid), if any. */
-function selectorOf(data: unknown): MailboxSelector | null {
-  if (isMailboxSelector(data)) return data;
-  if (isFccOption(data) && data.selector) return data.selector;
-  return null;
-}
-
-/** The selector tags of a command with their values, in the order they are tried. */
-function selectorUses(cmd: ValidatedCommand): { selector: MailboxSelector; value: Argument }[] {
-  return [...cmd.tags.values()]
-    .flatMap((u) => {
-      const selector = selectorOf(u.spec.data);
-      return selector && u.value ? [{ selector, value: u.value }] : [];
-    })
-    .sort((a, b) => a.selector.order - b.selector.order);
-}
+const selectorOf: SelectorOf = (data) => (isFccOption(data) ? (data.selector ?? null) : null);
 
 /**
  * Compile-time checks for a vacation or notify command: the companions of :fcc need :fcc,
@@ -96,17 +82,9 @@ export function validateFcc(v: ValidationContext, cmd: ValidatedCommand): void {
       arg.span,
     );
   }
-  for (const { selector, value } of selectorUses(cmd)) selector.validate?.(v, value);
+  validateMailboxSelectors(v, cmd.tags, selectorOf);
   // RFC 5232 §3 (RFC 8580 §3 takes its flags): an invalid flag is ignored, as on fileinto.
-  const flags = cmd.tags.get('flags')?.value;
-  if (flags) {
-    for (const { value, span } of v.constantValues(flags)) {
-      for (const name of value.split(' ')) {
-        const problem = name === '' ? null : flagProblem(name);
-        if (problem) v.warning('imap4flags.invalid-flag', `${problem}; it is ignored`, span);
-      }
-    }
-  }
+  checkFlags(v, cmd.tags.get('flags')?.value);
 }
 
 function stringValue(use: TagUse | undefined): Argument | undefined {
@@ -131,9 +109,7 @@ export function fccOptions(
   const specialuse = specialuseArg ? cc.string(specialuseArg) : null;
   const mailboxidArg = stringValue(cmd.tags.get('mailboxid'));
   const mailboxid = mailboxidArg ? cc.string(mailboxidArg) : null;
-  const selectors: { selector: MailboxSelector; value: StringValue }[] = selectorUses(cmd).map(
-    ({ selector, value }) => ({ selector, value: cc.string(value) }),
-  );
+  const selectors = mailboxSelectors(cmd.tags, (a) => cc.string(a), selectorOf);
   const span = cmd.node.span;
   return (ctx) => {
     const named = evaluate(mailbox, ctx);
@@ -158,21 +134,12 @@ function isFccOption(data: unknown): data is FccOption {
 }
 
 /**
- * An fcc option. A command's tags may carry several (FCC_OPTION and one per selector tag): the
- * first of them checks and compiles the whole of :fcc and its companions, the others do nothing,
- * so each mistake is reported once and the action has one "fcc" field.
+ * An fcc option. A command's tags may carry several (FCC_OPTION and one per selector tag); all
+ * fill the "fcc" field, so the command applies one of them (actionOptions, registry.ts): it checks
+ * and compiles the whole of :fcc and its companions, and each mistake is reported once.
  */
 function fccOption(selector?: MailboxSelector): FccOption {
-  const leads = (cmd: ValidatedCommand): boolean => actionOptions(cmd).find(isFccOption) === option;
-  const option: FccOption = {
-    field: 'fcc',
-    ...(selector ? { selector } : {}),
-    validate: (v, cmd) => {
-      if (leads(cmd)) validateFcc(v, cmd);
-    },
-    compile: (cc, cmd) => (leads(cmd) ? fccOptions(cc, cmd) : null),
-  };
-  return option;
+  return { field: 'fcc', ...(selector ? { selector } : {}), validate: validateFcc, compile: fccOptions };
 }
 
 /** What :fcc, :flags and :create tell vacation and notify (RFC 8580 §4, §5). */

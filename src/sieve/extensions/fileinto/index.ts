@@ -28,26 +28,47 @@ export interface MailboxSelector {
   validate?(v: ValidationContext, value: Argument): void;
 }
 
-/** Runs the compile-time checks of a command's selector tags (fileinto, and :fcc's tags). */
-export function validateMailboxSelectors(v: ValidationContext, tags: ReadonlyMap<string, TagUse>): void {
-  for (const u of tags.values()) {
-    if (isMailboxSelector(u.spec.data) && u.value) u.spec.data.validate?.(v, u.value);
-  }
+/**
+ * The selector a tag's data carries, or null. On fileinto the data is the selector; :fcc's
+ * selector tags on vacation and notify carry it inside their fcc option (fcc/index.ts).
+ */
+export type SelectorOf = (data: unknown) => MailboxSelector | null;
+
+function isMailboxSelector(data: unknown): data is MailboxSelector {
+  return typeof data === 'object' && data !== null && 'select' in data && 'order' in data;
 }
 
-export function isMailboxSelector(data: unknown): data is MailboxSelector {
-  return typeof data === 'object' && data !== null && 'select' in data && 'order' in data;
+const ownSelector: SelectorOf = (data) => (isMailboxSelector(data) ? data : null);
+
+/** The selector tags of a command with their values, in the order they are tried. */
+function selectorTags(
+  tags: ReadonlyMap<string, TagUse>,
+  selectorOf: SelectorOf,
+): { selector: MailboxSelector; value: Argument }[] {
+  return [...tags.values()]
+    .flatMap((u) => {
+      const selector = selectorOf(u.spec.data);
+      return selector && u.value ? [{ selector, value: u.value }] : [];
+    })
+    .sort((a, b) => a.selector.order - b.selector.order);
+}
+
+/** Runs the compile-time checks of a command's selector tags (fileinto, and :fcc's tags). */
+export function validateMailboxSelectors(
+  v: ValidationContext,
+  tags: ReadonlyMap<string, TagUse>,
+  selectorOf: SelectorOf = ownSelector,
+): void {
+  for (const { selector, value } of selectorTags(tags, selectorOf)) selector.validate?.(v, value);
 }
 
 /** The selector tags of a command with their compiled values, in the order they are tried. */
 export function mailboxSelectors(
   tags: ReadonlyMap<string, TagUse>,
-  string: (arg: NonNullable<TagUse['value']>) => StringValue,
+  string: (arg: Argument) => StringValue,
+  selectorOf: SelectorOf = ownSelector,
 ): { selector: MailboxSelector; value: StringValue }[] {
-  return [...tags.values()]
-    .filter((u) => isMailboxSelector(u.spec.data) && u.value !== undefined)
-    .map((u) => ({ selector: u.spec.data as MailboxSelector, value: string(u.value!) }))
-    .sort((a, b) => a.selector.order - b.selector.order);
+  return selectorTags(tags, selectorOf).map(({ selector, value }) => ({ selector, value: string(value) }));
 }
 
 /** The mailbox the selectors choose, or `fallback`. */
@@ -93,7 +114,7 @@ export function isInbox(mailbox: string): boolean {
 
 export function fileintoAction(mailbox: string, o: FileintoOptions, span?: Span): Action {
   if (isInbox(mailbox)) {
-    const keep = { ...keepAction(o.flags, span), command: 'fileinto' };
+    const keep = keepAction(o.flags, span, 'fileinto');
     return o.copy ? { ...keep, cancelsImplicitKeep: false } : keep;
   }
   const self: Action = {

@@ -117,8 +117,8 @@ const OPERATIONS: Record<string, (current: string[], given: string[]) => string[
   },
 };
 
-/** Warns about constant flags that will be ignored. */
-function checkFlags(v: ValidationContext, arg: Argument | undefined): void {
+/** Warns about constant flags that will be ignored (the flag commands', and :fcc's :flags). */
+export function checkFlags(v: ValidationContext, arg: Argument | undefined): void {
   if (!arg) return;
   for (const { value, span } of v.constantValues(arg)) {
     for (const name of value.split(' ')) {
@@ -149,7 +149,8 @@ function checkVariableName(v: ValidationContext, arg: Argument, what: string): v
   }
 }
 
-function flagCommand(name: keyof typeof OPERATIONS): CommandSpec {
+/** setflag, addflag or removeflag (a new spec each call: the deprecated imapflags declares them too). */
+export function flagCommand(name: 'setflag' | 'addflag' | 'removeflag'): CommandSpec {
   const operation = OPERATIONS[name]!;
   return {
     name,

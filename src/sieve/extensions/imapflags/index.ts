@@ -5,19 +5,11 @@
 // It adds mark and unmark (addflag and removeflag of \Flagged) and has neither hasflag nor
 // :flags. Accepted in require, never advertised, and not usable together with imap4flags.
 import type { StringArgument } from '../../ast.js';
-import { declarations, type CommandSpec, type ExtensionDefinition } from '../../registry.js';
-import { imap4flags } from '../imap4flags/index.js';
-
-const IMAP4FLAGS = declarations(imap4flags).commands;
-
-function imap4flagsCommand(name: string): CommandSpec {
-  const spec = IMAP4FLAGS.get(name);
-  if (!spec) throw new Error(`imapflags: imap4flags declares no "${name}" command`);
-  return spec;
-}
+import type { CommandSpec, ExtensionDefinition } from '../../registry.js';
+import { flagCommand } from '../imap4flags/index.js';
 
 /** mark is `addflag "\\Flagged"`, unmark `removeflag "\\Flagged"` (draft §4.4, §4.5). */
-function markCommand(name: string, flagCommand: CommandSpec): CommandSpec {
+function markCommand(name: string, command: CommandSpec): CommandSpec {
   return {
     name,
     positional: [],
@@ -30,7 +22,7 @@ function markCommand(name: string, flagCommand: CommandSpec): CommandSpec {
         multiline: false,
         span: cmd.node.span,
       };
-      return flagCommand.compile(cc, { ...cmd, positional: [flag] });
+      return command.compile(cc, { ...cmd, positional: [flag] });
     },
   };
 }
@@ -40,9 +32,9 @@ export const imapflags: ExtensionDefinition = {
   advertised: false,
   conflicts: ['imap4flags'],
   setup(r) {
-    // Copies, so that each command knows the extension it was declared by.
-    for (const name of ['setflag', 'addflag', 'removeflag']) r.command({ ...imap4flagsCommand(name) });
-    r.command(markCommand('mark', imap4flagsCommand('addflag')));
-    r.command(markCommand('unmark', imap4flagsCommand('removeflag')));
+    // Specs of their own, so that each command knows the extension it was declared by.
+    for (const name of ['setflag', 'addflag', 'removeflag'] as const) r.command(flagCommand(name));
+    r.command(markCommand('mark', flagCommand('addflag')));
+    r.command(markCommand('unmark', flagCommand('removeflag')));
   },
 };

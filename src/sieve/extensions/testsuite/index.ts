@@ -15,6 +15,7 @@ import type { ExtensionDefinition, ValidatedTest } from '../../registry.js';
 import {
   evaluate,
   type ExecutionContext,
+  isKeepCommand,
   Result,
   SieveRuntimeError,
   type Action,
@@ -763,8 +764,6 @@ export const testsuite: ExtensionDefinition = {
           const result = new Result(ctx.limits);
           startFromMessageFlags(result, st);
           const exec = { raw: st.raw, errors: st.errors, implicitKeepDone: false };
-          // fileinto "INBOX" is a store to Pigeonhole: performed at once, and it ends the sequence.
-          const isKeep = (a: Action): boolean => a.json.type === 'keep' && a.command !== 'fileinto';
           let message: SieveMessage = ctx.message;
           let keep = true;
           let ok = true;
@@ -778,21 +777,23 @@ export const testsuite: ExtensionDefinition = {
             }
             // Whether this script cancels the keep that is in force so far.
             result.implicitKeep = true;
-            const keepBefore = result.actions.find(isKeep);
+            const keepBefore = result.actions.find(isKeepCommand);
             const edited = runScript(ctx, program, result, st.errors, message);
             if (edited === null) {
               ok = false;
               break;
             }
             message = edited;
-            const explicitKeep = result.actions.find(isKeep);
-            if (!executeResult(ctx, th, exec, result, false, isKeep)) ok = false;
+            const explicitKeep = result.actions.find(isKeepCommand);
+            // The keep is deferred; fileinto "INBOX" is a store to Pigeonhole: performed at
+            // once, and it ends the sequence.
+            if (!executeResult(ctx, th, exec, result, false, isKeepCommand)) ok = false;
             keep = result.implicitKeep || (explicitKeep !== undefined && explicitKeep !== keepBefore);
           }
           if (keep || !ok) {
             // The deferred keep: an explicit one as it was asked for, else the implicit keep
             // (the final message); after a failure, the message as it arrived.
-            const explicit = result.actions.find(isKeep);
+            const explicit = result.actions.find(isKeepCommand);
             const action: ActionJson = explicit?.json ?? { type: 'keep', flags: result.implicitKeepFlags() };
             const edits = editedMessage(
               encoder.encode(st.raw),

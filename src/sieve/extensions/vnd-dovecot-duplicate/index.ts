@@ -12,9 +12,8 @@ import {
 } from '../../registry.js';
 import { duplicate } from '../duplicate/index.js';
 
-const duplicateTest = declarations(duplicate).tests.get('duplicate');
-if (!duplicateTest) throw new Error('vnd.dovecot.duplicate: duplicate declares no duplicate test');
-const standard = duplicateTest;
+const standard = declarations(duplicate).tests.get('duplicate');
+if (!standard) throw new Error('vnd.dovecot.duplicate: duplicate declares no duplicate test');
 
 /** :value <value: string> in place of :uniqueid. */
 const tags: TagSpec[] = (standard.tags ?? []).map((t) =>

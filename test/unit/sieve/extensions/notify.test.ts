@@ -104,6 +104,13 @@ test('a recipient notified already in this run is left out; a notify left with n
   assert.deepEqual(recipients(a), [['a@example.com', 'b@example.com'], ['c@example.com']]);
 });
 
+test("at most 8 distinct recipients per notify (Pigeonhole's limit); the rest is left out", () => {
+  const addresses = Array.from({ length: 10 }, (_, i) => `r${i + 1}@example.com`);
+  // An address given twice counts once.
+  const list = [addresses[0]!, ...addresses].map((a) => `"${a}"`).join(', ');
+  assert.deepEqual(recipients(actions(`${R}notify :options [${list}];`)), [addresses.slice(0, 8)]);
+});
+
 test('denotify cancels the notifications whose :id matches, of any importance unless one is given', () => {
   const three =
     `${R}notify :options "a@example.com" :id "frop" :low;\n` +
