@@ -1,17 +1,15 @@
 // sievert test SCRIPT MESSAGE: a dry run, like Pigeonhole's sieve-test.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { loadOrReport } from '../config/index.js';
+import { folderScript } from '../deliver/include-folder.js';
 import type { ServeConfig } from '../serve/config.js';
 import {
-  decodeScript,
   describeAction,
   formatDiagnostic,
   impliedEnvelope,
-  type IncludedScript,
   parseMessage,
   run,
-  type ScriptLocation,
   type SieveHost,
   type TraceEvent,
 } from '../sieve/index.js';
@@ -43,30 +41,19 @@ function folder(option: string, path: string): string | { error: string } {
   return path;
 }
 
-/** include (RFC 6609 §3.2): "NAME.sieve" in the location's folder; a name never leaves it. */
-function scriptIn(dir: string | undefined, location: ScriptLocation, name: string): IncludedScript | null {
-  if (dir === undefined || name === '' || name.includes('/') || name.startsWith('.')) return null;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(join(dir, `${name}.sieve`));
-  } catch {
-    return null;
-  }
-  const decoded = decodeScript(bytes);
-  return 'text' in decoded ? { source: decoded.text, id: `${location}:${name}` } : null;
-}
-
 /**
  * The host of a dry run: include's folders and, with --config, the [sieve] settings delivery
  * gives its host (vacation periods, spamtest/virustest, editheader's protected fields).
  */
 async function testHost(script: string, opts: TestOptions): Promise<{ host: SieveHost } | { error: string }> {
   let config: ServeConfig | undefined;
+  let settings: Partial<SieveHost> = {};
   if (opts.config !== undefined) {
     // Loaded on use: the configuration's module brings the server's parts along.
-    const { loadServeConfig } = await import('../serve/config.js');
+    const { loadServeConfig, sieveHostSettings } = await import('../serve/config.js');
     config = loadOrReport(() => loadServeConfig(opts.config));
     if (config === undefined) return { error: '' };
+    settings = sieveHostSettings(config.sieve);
   }
   const personal = folder('--personal-dir', opts.personalDir ?? dirname(script));
   if (typeof personal !== 'string') return personal;
@@ -77,13 +64,12 @@ async function testHost(script: string, opts: TestOptions): Promise<{ host: Siev
     if (typeof g !== 'string') return g;
     global = g;
   }
-  const sieve = config?.sieve;
   const host: SieveHost = {
-    loadScript: (location, name) => scriptIn(location === 'personal' ? personal : global, location, name),
-    ...(sieve ? { vacationPolicy: sieve.vacation } : {}),
-    ...(sieve?.editheader ? { editheaderPolicy: sieve.editheader } : {}),
-    ...(sieve?.spamtest ? { spamtest: sieve.spamtest } : {}),
-    ...(sieve?.virustest ? { virustest: sieve.virustest } : {}),
+    loadScript: (location, name) => {
+      const dir = location === 'personal' ? personal : global;
+      return dir === undefined ? null : folderScript(dir, location, name);
+    },
+    ...settings,
   };
   return { host };
 }

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { UserSource } from '../auth/index.js';
 import { ConfigError } from '../config/index.js';
-import type { ServeConfig } from '../serve/config.js';
-import { decodeScript, formatDiagnostic, type Engine, type IncludedScript } from '../sieve/index.js';
+import { sieveHostSettings, type ServeConfig } from '../serve/config.js';
+import { decodeScript, formatDiagnostic, type Engine } from '../sieve/index.js';
 import type { ScriptStore } from '../store/index.js';
+import { folderScript } from './include-folder.js';
 import { Delivery, type GlobalScript } from './index.js';
 import { createRelay } from './relay.js';
 
@@ -58,18 +59,7 @@ export function createDelivery(config: ServeConfig, setup: DeliverySetup): Deliv
   const { lmtp, smtp, sieve } = config;
   const hostname = lmtp.hostname ?? osHostname();
   const globalDir = sieve.globalDir;
-  const globalInclude = globalDir
-    ? (name: string): IncludedScript | null => {
-        // include (RFC 6609 §3.2) names are plain names; nothing may leave the folder.
-        if (name.includes('/') || name.startsWith('.')) return null;
-        try {
-          const decoded = decodeScript(readFileSync(join(globalDir, `${name}.sieve`)));
-          return 'text' in decoded ? { source: decoded.text, id: `global:${name}` } : null;
-        } catch {
-          return null;
-        }
-      }
-    : undefined;
+  const globalInclude = globalDir ? (name: string) => folderScript(globalDir, 'global', name) : undefined;
   return new Delivery(
     {
       hostname,
@@ -80,10 +70,7 @@ export function createDelivery(config: ServeConfig, setup: DeliverySetup): Deliv
       userLookup: lmtp.userLookup,
       postmaster: lmtp.postmaster,
       redirectEnvelopeFrom: sieve.redirectEnvelopeFrom,
-      vacationPolicy: sieve.vacation,
-      ...(sieve.editheader ? { editheaderPolicy: sieve.editheader } : {}),
-      spamtest: sieve.spamtest,
-      virustest: sieve.virustest,
+      ...sieveHostSettings(sieve),
       before: globalScripts(setup.engine, sieve.before, 'sieve.before'),
       after: globalScripts(setup.engine, sieve.after, 'sieve.after'),
       globalInclude,

@@ -74,12 +74,13 @@ export class Session {
       s.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   }
 
-  private reply(status: Status, code?: ResponseCode, text?: string): void {
+  /** The command's response, after its `data` (capabilities, script list, script) in the same write. */
+  private reply(status: Status, code?: ResponseCode, text?: string, data: readonly Buffer[] = []): void {
     this.outcome = {
       status,
       code: code === undefined ? undefined : typeof code === 'string' ? code : code.name,
     };
-    this.write(response(status, code, text));
+    this.write(...data, response(status, code, text));
   }
 
   /** Ends the connection once the responses written so far are out (at most `lingerMs` later). */
@@ -294,8 +295,7 @@ export class Session {
   // --- Commands valid in any state (RFC 5804 §2.3, §2.4, §2.13).
 
   capability(): boolean {
-    this.write(this.capabilities());
-    this.reply('OK', undefined, 'Capability completed.');
+    this.reply('OK', undefined, 'Capability completed.', [this.capabilities()]);
     return true;
   }
 
@@ -325,8 +325,7 @@ export class Session {
     // Bytes the client pipelined after STARTTLS are dropped unread by startTls().
     await this.conn.startTls();
     // RFC 5804 §2.2: the capabilities again, unsolicited, now without STARTTLS.
-    this.write(this.capabilities());
-    this.reply('OK', undefined, 'TLS negotiation successful.');
+    this.reply('OK', undefined, 'TLS negotiation successful.', [this.capabilities()]);
     this.ctx.log.info(this.fields({ event: 'starttls' }), 'TLS started');
     return true;
   }
@@ -575,11 +574,7 @@ export class Session {
       const scripts = await this.ctx.store.listScripts(this.user!);
       lines = scripts.map((s) => dataLine([s.name], s.active ? 'ACTIVE' : undefined));
     });
-    if (ok) {
-      // The list and its OK in one write (one system call).
-      this.outcome = { status: 'OK' };
-      this.write(...lines, response('OK', undefined, 'Listscripts completed.'));
-    }
+    if (ok) this.reply('OK', undefined, 'Listscripts completed.', lines);
     return true;
   }
 
@@ -603,8 +598,12 @@ export class Session {
     });
     if (ok && content) {
       // RFC 5804 §2.9: the exact octets stored, as a literal, then CRLF and OK.
-      this.write(Buffer.from(`{${content.length}}\r\n`, 'latin1'), content, Buffer.from('\r\n', 'latin1'));
-      this.reply('OK', undefined, 'Getscript completed.');
+      const literal = [
+        Buffer.from(`{${content.length}}\r\n`, 'latin1'),
+        content,
+        Buffer.from('\r\n', 'latin1'),
+      ];
+      this.reply('OK', undefined, 'Getscript completed.', literal);
     }
     return true;
   }

@@ -16,10 +16,9 @@ import {
   stringList,
 } from '../config/index.js';
 import { AUTH_MECHANISMS, sendsSecret } from '../auth/index.js';
-import { parseBind, unixSocketPath, type TlsMode } from '../net/index.js';
-import type { EditheaderPolicy, ScoreTestConfig } from '../sieve/index.js';
+import { isLoopback, parseBind, unixSocketPath, type TlsMode } from '../net/index.js';
+import type { EditheaderPolicy, ScoreTestConfig, SieveHost } from '../sieve/index.js';
 import { resolveStoreUrl, type Quota } from '../store/index.js';
-import { isLoopback } from '../web/index.js';
 
 const DOCS = 'docs/serve.md';
 
@@ -572,6 +571,21 @@ export function buildServeConfig(doc: unknown, baseDir: string): ServeConfig {
       ...(webRemote ? { remote: webRemote } : {}),
     },
     logLevel: c.log.level,
+  };
+}
+
+/**
+ * What the [sieve] section gives a script's host: vacation periods, spamtest/virustest and
+ * editheader's protected fields. Delivery and `sievert test --config` both take them from here.
+ */
+export function sieveHostSettings(
+  sieve: ServeConfig['sieve'],
+): Pick<SieveHost, 'vacationPolicy' | 'editheaderPolicy' | 'spamtest' | 'virustest'> {
+  return {
+    vacationPolicy: sieve.vacation,
+    ...(sieve.editheader ? { editheaderPolicy: sieve.editheader } : {}),
+    ...(sieve.spamtest ? { spamtest: sieve.spamtest } : {}),
+    ...(sieve.virustest ? { virustest: sieve.virustest } : {}),
   };
 }
 

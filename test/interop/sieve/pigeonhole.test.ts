@@ -2,9 +2,14 @@
 // Dovecot Pigeonhole, and the two results must be the same (or, for a deliberate deviation,
 // each engine must give what the case says). See docs/interop.md.
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type Case, loadCorpus } from './corpus.js';
+import { parseTomlText } from '../../../src/config/index.js';
+import { buildServeConfig } from '../../../src/serve/config.js';
+import { parseDuration, scoreTest } from '../../../src/testsuite/settings.js';
+import { type Case, loadCorpus, NO_CONTEXT } from './corpus.js';
 import { PigeonholeSandbox, findPigeonhole, parseLdaLog, parseSieveTest } from './pigeonhole.js';
 import { type EngineResult, comparable, discard, fileinto, keep, redirect } from './schema.js';
 import { findSievert, runSievert, sievertConfig } from './sievert.js';
@@ -58,6 +63,69 @@ test("case settings: Pigeonhole's names become a sievert test --config file", ()
     ].join('\n'),
   );
   assert.throws(() => sievertConfig({ sieve_max_actions: '3' }), /sieve_max_actions has no counterpart/);
+  // A misspelt spamtest setting too: both engines would ignore it, and the case test nothing.
+  assert.throws(
+    () => sievertConfig({ sieve_spamtest_max_vaule: '3' }),
+    /sieve_spamtest_max_vaule has no counterpart/,
+  );
+});
+
+test("case settings: sievert reads that file as the test-suite runner's mapping gives the settings", () => {
+  const cases: Record<string, string>[] = [
+    {
+      sieve_spamtest_status_header: 'X-Spam-Status: score=([0-9.]+)',
+      sieve_spamtest_max_header: 'X-Spam-Max: max=([0-9.]+)',
+      sieve_virustest_status_header: 'X-Virus',
+      sieve_virustest_status_type: 'text',
+      sieve_virustest_text_value1: 'clean',
+      sieve_virustest_text_value5: 'infected',
+      sieve_vacation_min_period: '1h',
+      sieve_vacation_max_period: '100d',
+    },
+    {
+      sieve_spamtest_status_header: 'X-Spam-Level',
+      sieve_spamtest_status_type: 'strlen',
+      sieve_spamtest_max_value: '8',
+      sieve_virustest_status_header: 'X-Virus-Found',
+      sieve_virustest_status_type: 'yesno',
+      sieve_vacation_default_period: '3d',
+    },
+  ];
+  for (const settings of cases) {
+    const { sieve } = buildServeConfig(parseTomlText(sievertConfig(settings)), '/');
+    const map = new Map(Object.entries(settings));
+    assert.deepEqual(sieve.spamtest, scoreTest(map, 'spamtest'));
+    assert.deepEqual(sieve.virustest, scoreTest(map, 'virustest'));
+    const period = (name: string, fallback: number): number => {
+      const value = settings[name];
+      return value === undefined ? fallback : parseDuration(value)!;
+    };
+    const defaults = buildServeConfig({}, '/').sieve.vacation;
+    assert.deepEqual(sieve.vacation, {
+      minPeriod: period('sieve_vacation_min_period', defaults.minPeriod),
+      defaultPeriod: period('sieve_vacation_default_period', defaults.defaultPeriod),
+      maxPeriod: period('sieve_vacation_max_period', defaults.maxPeriod),
+    });
+  }
+});
+
+test('a null-sender case (dovecot-lda) with include folders or settings is refused', async () => {
+  const sandbox = new PigeonholeSandbox();
+  const folder = join(sandbox.root, 'include');
+  mkdirSync(folder);
+  try {
+    for (const context of [
+      { ...NO_CONTEXT, personalDir: folder },
+      { ...NO_CONTEXT, globalDir: folder },
+      { ...NO_CONTEXT, settings: { sieve_vacation_min_period: '1h' } },
+    ]) {
+      const envelope = { from: '', to: 'bob@example.com' };
+      const run = sandbox.run(Buffer.from('keep;\n'), Buffer.from('\r\nbody\r\n'), envelope, [], context);
+      await assert.rejects(run, /null-sender case \(dovecot-lda\) cannot have/);
+    }
+  } finally {
+    sandbox.dispose();
+  }
 });
 
 test('converter: sieve-test implicit keep, lone discard, empty folder name', () => {

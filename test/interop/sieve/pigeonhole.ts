@@ -104,6 +104,13 @@ export class PigeonholeSandbox {
     extensions: string[] = [],
     context: CaseContext = NO_CONTEXT,
   ): Promise<EngineResult> {
+    // dovecot-lda's configuration has neither include location nor the settings.
+    const lda = envelope.from === '';
+    if (
+      lda &&
+      (context.personalDir !== null || context.globalDir !== null || Object.keys(context.settings).length > 0)
+    )
+      throw new Error('a null-sender case (dovecot-lda) cannot have include folders or settings');
     const dir = join(this.root, String(this.next++));
     mkdirSync(dir);
     chmodSync(dir, 0o777);
@@ -119,11 +126,7 @@ export class PigeonholeSandbox {
     }
     copyScripts(context.personalDir, join(dir, 'personal'));
     copyScripts(context.globalDir, join(dir, 'global'));
-    if (envelope.from === '') {
-      if (context.personalDir !== null || Object.keys(context.settings).length > 0)
-        throw new Error('a null-sender case (dovecot-lda) cannot have include folders or settings');
-      return this.runLda(dir, scriptPath, messagePath, envelope);
-    }
+    if (lda) return this.runLda(dir, scriptPath, messagePath, envelope);
     return this.runSieveTest(dir, scriptPath, messagePath, envelope, extensions, context.settings);
   }
 

@@ -58,6 +58,10 @@ function scoreTestToml(section: string, t: ScoreTestConfig): string[] {
   return out;
 }
 
+/** The spamtest/virustest settings the test-suite runner's mapping reads (scoreTest). */
+const SCORE_TEST_SETTING =
+  /^sieve_(spamtest|virustest)_(status_header|status_type|max_header|max_value|text_value([0-9]|10))$/;
+
 /**
  * A case's Pigeonhole settings as a `sievert test --config` file: the spamtest/virustest
  * settings through the test-suite runner's mapping, the vacation periods as durations. A
@@ -73,7 +77,7 @@ export function sievertConfig(settings: Readonly<Record<string, string>>): strin
       const seconds = parseDuration(value);
       if (seconds === null) throw new Error(`setting ${name}: not a duration: ${value}`);
       sieve.push(`vacation_${period[1]}_period = "${seconds}s"`);
-    } else if (!/^sieve_(spamtest|virustest)_/.test(name)) {
+    } else if (!SCORE_TEST_SETTING.test(name)) {
       throw new Error(`setting ${name} has no counterpart in sievert's configuration`);
     }
   }

@@ -138,6 +138,29 @@ test("test --config: the [sieve] section's spamtest, virustest, global_dir and v
   assert.deepEqual(mailboxes(json(other)).slice(0, 1), ['from-other']);
 });
 
+test("test --config: editheader's forbidden fields apply, as in delivery", () => {
+  const config = file(
+    'editheader.toml',
+    '[sieve]\neditheader_forbid_add = ["X-Verified"]\neditheader_forbid_delete = ["List-Id"]\n',
+  );
+  const script = file(
+    'main/editheader.sieve',
+    [
+      'require ["editheader", "fileinto"];',
+      'addheader "X-Verified" "yes";',
+      'deleteheader "List-Id";',
+      'if header :is "X-Verified" "yes" { fileinto "added"; }',
+      'if not exists "List-Id" { fileinto "deleted"; }',
+      '',
+    ].join('\n'),
+  );
+  const message = file('list.eml', 'From: alice@example.net\r\nList-Id: <list.example.net>\r\n\r\nbody\r\n');
+  assert.deepEqual(mailboxes(json(sievert('test', script, message, '--json'))), ['added', 'deleted']);
+  const r = sievert('test', script, message, '--config', config, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(json(r).actions, [{ type: 'keep', flags: [] }]);
+});
+
 test('test --config: a bad key, a bad value or a missing file is an error naming it', () => {
   const badKey = file('bad-key.toml', '[sieve]\nspamtset = 1\n');
   const r = sievert('test', INCLUDE_BOTH, MESSAGE, '--config', badKey, '--json');
