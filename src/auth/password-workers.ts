@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { parseStoredPassword, PasswordHashError, verifyPassword } from './password.js';
+import { parseStoredPassword, PasswordHashError, verifyPassword, type PasswordScheme } from './password.js';
 import type { VerifyAnswer, VerifyJob } from './password-worker.js';
 
-const SLOW: ReadonlySet<string> = new Set([
+const SLOW: ReadonlySet<string> = new Set<PasswordScheme>([
   'CRYPT',
   'MD5-CRYPT',
   'SHA256-CRYPT',

@@ -61,3 +61,12 @@ export function inNetworks(networks: readonly Cidr[], ip: string): boolean {
 export function plainAddress(ip: string): string {
   return ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
 }
+
+/** 127.0.0.0/8, ::1 (also as an IPv4-mapped address), and the name `localhost`. */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const a = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  if (a.toLowerCase() === 'localhost') return true;
+  const v4 = a.toLowerCase().startsWith('::ffff:') ? a.slice(7) : a;
+  return v4 === '::1' || (isIP(v4) === 4 && v4.startsWith('127.'));
+}

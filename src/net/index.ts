@@ -4,7 +4,15 @@
  * IMAP/ManageSieve string syntax, server-side SASL, xtext and XCLIENT, address ranges.
  */
 export { drainSessions, type Drainable } from './drain.js';
-export { addressBytes, cidrContains, inNetworks, parseCidr, plainAddress, type Cidr } from './cidr.js';
+export {
+  addressBytes,
+  cidrContains,
+  inNetworks,
+  isLoopback,
+  parseCidr,
+  plainAddress,
+  type Cidr,
+} from './cidr.js';
 export {
   defaultCommandLimits,
   isImapTag,

@@ -1,7 +1,8 @@
 // The comment conventions of webmail rule editors (see docs/rules.md for the table): how each
 // is recognised, how its metadata reads, and how it writes a rule's name, ids and on/off state.
+import { encodeMutf7 } from '../deliver/mutf7.js';
 import { behaviourKey, readAction, readCondition, RuleEditError, Unrepresentable } from './code.js';
-import type { Action, Condition, DialectId, DisabledStyle, Evidence, Purpose } from './model.js';
+import type { Action, Condition, DialectId, DisabledStyle, Evidence, Purpose, Region } from './model.js';
 import { LineIndex, parseSyntax, type ScriptSyntax, type SyntaxToken } from './syntax.js';
 
 /** Metadata a convention writes for a rule. */
@@ -582,22 +583,38 @@ export interface NextcloudFields {
   )[];
 }
 
-/** RFC 3501 §5.1.3 modified UTF-7, as PHP's mb_convert_encoding(…, 'UTF7-IMAP') writes it. */
-function utf7imap(s: string): string {
-  return s.replace(/&|[^\x20-\x7e]+/g, (run) => {
-    if (run === '&') return '&-';
-    let bin = '';
-    for (let i = 0; i < run.length; i++) {
-      const c = run.charCodeAt(i);
-      bin += String.fromCharCode(c >> 8, c & 0xff);
-    }
-    return '&' + btoa(bin).replace(/=+$/, '').replace(/\//g, ',') + '-';
-  });
+/**
+ * The JSON line of a Nextcloud Mail region (`# FILTER: <array>` for its filters, `# DATA:
+ * <object>` for its responder): where the JSON is, and its value (undefined when it does not
+ * parse); null when the region has no such line.
+ */
+export function nextcloudJsonLine(
+  source: string,
+  region: Region,
+): { start: number; end: number; value: unknown } | null {
+  const m = /^# (FILTER|DATA): (.*)$/m.exec(source.slice(region.span.start, region.span.end));
+  if (!m) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(m[2]!);
+  } catch {
+    value = undefined;
+  }
+  const start = region.span.start + m.index + `# ${m[1]}: `.length;
+  return { start, end: start + m[2]!.length, value };
 }
 
-/** The IMAP keyword Nextcloud Mail writes for a label (its ImapFlag::create). */
+/**
+ * The IMAP keyword Nextcloud Mail writes for a label (its ImapFlag::create): RFC 3501 §5.1.3
+ * modified UTF-7, as PHP's mb_convert_encoding(…, 'UTF7-IMAP') writes it. A lone surrogate (only
+ * a JSON escape makes one, and PHP's json_decode refuses it) has no UTF-7 form: U+FFFD stands in.
+ */
 function nextcloudKeyword(label: string): string {
-  return '$' + utf7imap(label.replace(/ /g, '_')).slice(0, 63).toLowerCase();
+  const wellFormed = label.replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd',
+  );
+  return '$' + encodeMutf7(wellFormed.replace(/ /g, '_')).slice(0, 63).toLowerCase();
 }
 
 /** The Nextcloud Mail filter that writes this condition and these actions, or why there is none. */

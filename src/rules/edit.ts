@@ -9,6 +9,7 @@ import {
   modelOfCode,
   nextcloudCode,
   nextcloudFilterOf,
+  nextcloudJsonLine,
   nextcloudVacationCode,
   phpJson,
   ruleBlockName,
@@ -260,23 +261,14 @@ function rainloopFilter(
   return { ID: id, Enabled: enabled, Name: name, ...fields };
 }
 
-/** The `# FILTER:`/`# DATA:` line of a Nextcloud region. */
-function nextcloudLine(
-  source: string,
-  region: Region,
-): { start: number; end: number; marker: string; value: unknown } {
-  const text = source.slice(region.span.start, region.span.end);
-  const m = /^# (FILTER|DATA): (.*)$/m.exec(text);
-  if (!m)
+/** The `# FILTER:`/`# DATA:` line of a Nextcloud region, which must hold JSON. */
+function nextcloudLine(source: string, region: Region): { start: number; end: number; value: unknown } {
+  const line = nextcloudJsonLine(source, region);
+  if (!line)
     throw new RuleEditError(`the Nextcloud Mail region at line ${region.span.startLine} has no JSON line`);
-  let value: unknown;
-  try {
-    value = JSON.parse(m[2]!);
-  } catch {
+  if (line.value === undefined)
     throw new RuleEditError(`the Nextcloud Mail JSON at line ${region.span.startLine} does not parse`);
-  }
-  const start = region.span.start + m.index + `# ${m[1]}: `.length;
-  return { start, end: start + m[2]!.length, marker: m[1]!, value };
+  return line;
 }
 
 /**
@@ -569,10 +561,10 @@ function bracketDisable(source: string, rule: Rule, eol: string): string {
 function nextcloudSwitch(source: string, doc: RulesDocument, rule: Rule, enabled: boolean): string {
   const region = regionOf(doc.items, rule);
   if (!region) throw new RuleEditError('the rule is not in a Nextcloud Mail region');
-  const line = nextcloudLine(source, region);
   let out = source;
   const hasCode = rule.span.end > rule.span.start;
   if (rule.ids['nextcloud'] === 'vacation') {
+    const line = nextcloudLine(source, region);
     const data: Record<string, unknown> = { ...(line.value as Record<string, unknown>), enabled };
     if (!enabled) {
       // As Nextcloud does: no dates kept for a responder that is off.
@@ -591,7 +583,7 @@ function nextcloudSwitch(source: string, doc: RulesDocument, rule: Rule, enabled
     out = splice(out, line.start, line.end, phpJson(data));
     return ensureRequire(out, written.requires);
   }
-  const { index, filters, entry } = nextcloudEntry(source, doc, rule);
+  const { line, index, filters, entry } = nextcloudEntry(source, doc, rule);
   if (!enabled) {
     if (hasCode) out = splice(out, rule.span.start, rule.span.end, '');
   } else if (!hasCode) {

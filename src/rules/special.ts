@@ -5,6 +5,7 @@
 // a product keeps in its own data (a SnappyMail filter, Nextcloud Mail's responder) is edited
 // within what that product's form holds; the rules layer keeps the data in sync with the code.
 import { capabilitiesOf, RuleEditError, writeCondition } from './code.js';
+import { nextcloudJsonLine } from './dialects.js';
 import {
   addRule,
   ensureRequire,
@@ -570,22 +571,12 @@ function vacationOf(rule: Rule): Extract<Action, { type: 'vacation' }> | undefin
   return rule.actions.find((a): a is Extract<Action, { type: 'vacation' }> => a.type === 'vacation');
 }
 
-/** The JSON object on the `# DATA:` line of Nextcloud Mail's responder region, or null. */
-function nextcloudData(source: string, region: Region): Record<string, unknown> | null {
-  const m = /^# DATA: (.*)$/m.exec(source.slice(region.span.start, region.span.end));
-  try {
-    const v: unknown = m ? JSON.parse(m[1]!) : null;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 function vacationFields(source: string, f: Found): VacationInput {
   const { rule } = f;
   if (jsonOnly(f) && f.region) {
     // Nextcloud Mail keeps the texts of a responder that is off, and no dates (nor code).
-    const data = nextcloudData(source, f.region) ?? {};
+    const json = nextcloudJsonLine(source, f.region)?.value;
+    const data = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
     const text = (v: unknown): string => (typeof v === 'string' ? lf(v) : '');
     return {
       enabled: false,

@@ -423,7 +423,9 @@ export function parseSyntax(source: string): ScriptSyntax {
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       const rest = tokens.slice(begin, tokens.length - 1);
-      const { line, column } = lineColumn(source, e.at);
+      const lines = new LineIndex(source);
+      const line = lines.line(e.at);
+      const column = e.at - lines.lineStart(e.at) + 1;
       commands.push({
         type: 'raw',
         start: rest[0]!.start,
@@ -484,17 +486,6 @@ export function stringValue(t: SyntaxToken): string {
     return lines.map((l) => (l.startsWith('..') ? l.slice(1) : l)).join('');
   }
   return t.text;
-}
-
-/** 1-based line and column (UTF-16 code units) of an offset. */
-function lineColumn(source: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = source.indexOf('\n'); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
 }
 
 /** Line starts of a source, for many offset → line look-ups. */

@@ -5,7 +5,6 @@
  * (server.ts) checks names and scripts the same way for both and maps `ScriptError` codes to
  * its answers.
  */
-import { isIP } from 'node:net';
 import type { StoreErrorCode } from '../store/index.js';
 
 /**
@@ -79,13 +78,4 @@ export interface ScriptBackend {
   /** Longest script name in Unicode characters this backend accepts (RFC 5804 §1.6). */
   readonly maxScriptNameLength: number;
   login(request: LoginRequest): Promise<LoginOutcome>;
-}
-
-/** 127.0.0.0/8, ::1 (also as an IPv4-mapped address), and the name `localhost`. */
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const a = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-  if (a.toLowerCase() === 'localhost') return true;
-  const v4 = a.toLowerCase().startsWith('::ffff:') ? a.slice(7) : a;
-  return v4 === '::1' || (isIP(v4) === 4 && v4.startsWith('127.'));
 }

@@ -15,7 +15,6 @@ export {
   type WebServerOptions,
 } from './server.js';
 export {
-  isLoopback,
   ScriptError,
   type LoginOutcome,
   type LoginRequest,

@@ -8,9 +8,8 @@
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { ManageSieveClient, type ManageSieveResponse } from '../managesieve/index.js';
-import { ConnectionClosedError, type ClientTlsOptions, type TlsMode } from '../net/index.js';
+import { ConnectionClosedError, isLoopback, type ClientTlsOptions, type TlsMode } from '../net/index.js';
 import {
-  isLoopback,
   ScriptError,
   type LoginOutcome,
   type PutResult,

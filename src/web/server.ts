@@ -17,15 +17,9 @@ import type { SecureContextOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { checkScriptBytes, checkScriptName } from '../managesieve/index.js';
-import { FailurePenalties, parseBind, sleep } from '../net/index.js';
+import { FailurePenalties, isLoopback, parseBind, sleep } from '../net/index.js';
 import { decodeScript, type Diagnostic, type Engine } from '../sieve/index.js';
-import {
-  isLoopback,
-  ScriptError,
-  type ScriptBackend,
-  type ScriptErrorCode,
-  type UserScripts,
-} from './backend.js';
+import { ScriptError, type ScriptBackend, type ScriptErrorCode, type UserScripts } from './backend.js';
 import { SessionTable, type WebSession } from './sessions.js';
 import { storeBackend, type StoreBackendOptions } from './store-backend.js';
 

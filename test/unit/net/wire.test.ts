@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cidrContains, inNetworks, parseCidr } from '../../../src/net/cidr.js';
+import { cidrContains, inNetworks, isLoopback, parseCidr } from '../../../src/net/cidr.js';
 import { buildProxyV2, parseProxyHeader, ProxyHeaderError } from '../../../src/net/proxy-protocol.js';
 import { buildXclient, decodeXtext, encodeXtext } from '../../../src/net/xtext.js';
 
@@ -80,4 +80,20 @@ test('PROXY v1 and v2 headers parse; the rest of the buffer is left for the prot
     ProxyHeaderError,
   );
   assert.throws(() => parseProxyHeader(Buffer.from('PROXY TCP4 a b 1 2\r\n')), ProxyHeaderError);
+});
+
+test('isLoopback: 127/8, ::1 (bracketed or IPv4-mapped) and localhost; nothing else', () => {
+  for (const a of ['127.0.0.1', '127.255.0.9', '::1', '[::1]', '::ffff:127.0.0.1', 'LOCALHOST'])
+    assert.ok(isLoopback(a), a);
+  for (const a of [
+    undefined,
+    '',
+    '128.0.0.1',
+    '10.0.0.1',
+    '::2',
+    '::ffff:10.0.0.1',
+    'localhost.example',
+    '127.example',
+  ])
+    assert.ok(!isLoopback(a), String(a));
 });

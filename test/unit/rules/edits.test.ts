@@ -638,6 +638,26 @@ test('Nextcloud: a new filter goes into its region, a conversion moves only the 
   ]);
 });
 
+test('Nextcloud: a filter region whose JSON does not parse is refused, not overwritten', () => {
+  const src = fixture('nextcloud/mail.sieve').replace(/^# FILTER: \[/m, '# FILTER: [oops');
+  const rule = {
+    name: 'New',
+    condition: { type: 'header', match: 'is', headers: [{ value: 'Subject' }], keys: [{ value: 'x' }] },
+    actions: [{ type: 'fileinto', mailbox: { value: 'X' } }],
+  } as const;
+  assert.throws(() => addRule(src, rule), /the Nextcloud Mail JSON at line 8 does not parse/);
+});
+
+test('Nextcloud: a label is the keyword Nextcloud Mail writes: modified UTF-7, lower case, 63 octets', () => {
+  const src = fixture('nextcloud/mail.sieve');
+  const on = (label: string): string =>
+    setEnabled(src.replace('"flag":"Important"', `"flag":${JSON.stringify(label)}`), 'Paused', true);
+  assert.match(on('Wichtig & ä'), /\taddflag "\$wichtig_&-_&aoq-";\r\n/);
+  assert.match(on('A'.repeat(70)), new RegExp(`\\taddflag "\\$${'a'.repeat(63)}";\\r\\n`));
+  // A lone surrogate (a JSON escape PHP's json_decode refuses) has no UTF-7 form: U+FFFD stands in.
+  assert.match(on('x\ud800'), /\taddflag "\$x&,,0-";\r\n/);
+});
+
 test('Nextcloud: its vacation responder switches off and on as Nextcloud writes it', () => {
   const src = fixture('nextcloud/vacation.sieve');
   const doc = readRules(src);
