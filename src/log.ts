@@ -11,11 +11,22 @@ import { pino, type Logger } from 'pino';
 export const LOG_FLUSH_MS = 100;
 
 export function serverLogger(level: string, service: string): Logger {
-  const destination = pino.destination({
-    dest: 1,
-    sync: false,
-    minLength: 4096,
-    periodicFlush: LOG_FLUSH_MS,
-  });
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  // A flush is scheduled by the first line after one: a quiet server is not woken every
+  // LOG_FLUSH_MS (pino's periodicFlush writes even an empty buffer, from a worker thread).
+  const write = destination.write.bind(destination);
+  let due: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    due = undefined;
+    destination.flush();
+  };
+  destination.write = (line: string): boolean => {
+    const r = write(line);
+    if (due === undefined) {
+      due = setTimeout(flush, LOG_FLUSH_MS);
+      due.unref();
+    }
+    return r;
+  };
   return pino({ level, base: { service } }, destination);
 }

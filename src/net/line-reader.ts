@@ -32,6 +32,22 @@ export class ConnectionClosedError extends Error {
 
 const EMPTY = Buffer.alloc(0);
 
+export interface LineReaderOptions {
+  /** Bytes already read from the stream by an earlier reader (a PROXY header parser). */
+  initial?: Buffer;
+  /**
+   * Turns the reader's errors (closed connection, line too long) into the owner's own, so an
+   * owner can hand out the reader's promises as they are instead of wrapping each read.
+   */
+  wrapError?: (e: Error) => Error;
+  /**
+   * The owner hands the reads over with `feed()` (a socket read into reused buffers), instead
+   * of the reader listening for `data`. End, close and errors still come from the stream, and
+   * pausing the stream still stops its reads.
+   */
+  fed?: boolean;
+}
+
 /**
  * Reads CRLF-terminated lines and exact byte counts (literals) from a stream, as a stream of
  * lines rather than of reads: a line may arrive split across packets, several lines may arrive
@@ -56,14 +72,16 @@ export class LineReader {
   private wake: (() => void) | null = null;
   private detached = false;
 
+  private readonly wrapError: (e: Error) => Error;
+
   constructor(
     readonly stream: Duplex,
     readonly maxLine = 65536,
-    /** Bytes already read from the stream by an earlier reader (a PROXY header parser). */
-    initial?: Buffer,
+    options: LineReaderOptions = {},
   ) {
-    if (initial) this.append(initial);
-    stream.on('data', this.onData);
+    this.wrapError = options.wrapError ?? ((e) => e);
+    if (options.initial) this.append(options.initial, options.initial.length);
+    if (!options.fed) stream.on('data', this.onData);
     stream.on('end', this.onEnd);
     stream.on('close', this.onEnd);
     stream.on('error', this.onError);
@@ -73,28 +91,40 @@ export class LineReader {
     return this.store.subarray(this.start, this.end);
   }
 
-  private append(chunk: Buffer): void {
+  /** Appends `chunk[0, length)`. */
+  private append(chunk: Buffer, length: number): void {
     const live = this.end - this.start;
-    if (this.end + chunk.length > this.store.length) {
-      if (live + chunk.length <= this.store.length) {
+    if (this.end + length > this.store.length) {
+      if (live + length <= this.store.length) {
         this.store.copy(this.store, 0, this.start, this.end);
       } else {
-        const next = Buffer.allocUnsafe(Math.max(1024, this.store.length * 2, live + chunk.length));
+        const next = Buffer.allocUnsafe(Math.max(1024, this.store.length * 2, live + length));
         this.store.copy(next, 0, this.start, this.end);
         this.store = next;
       }
       this.start = 0;
       this.end = live;
     }
-    chunk.copy(this.store, this.end);
-    this.end += chunk.length;
+    chunk.copy(this.store, this.end, 0, length);
+    this.end += length;
   }
 
   private onData = (chunk: Buffer): void => {
-    this.append(chunk);
+    this.feed(chunk, chunk.length);
+  };
+
+  /**
+   * Takes `chunk[0, length)` as read from the stream: the way in of a reader made with `fed`,
+   * whose owner reads the socket itself. The bytes are copied; the chunk may be reused. False
+   * once the reader is detached (the bytes were not taken).
+   */
+  feed(chunk: Buffer, length: number): boolean {
+    if (this.detached) return false;
+    this.append(chunk, length);
     if (this.end - this.start > this.maxLine) this.stream.pause();
     this.notify();
-  };
+    return true;
+  }
 
   private onEnd = (): void => {
     this.ended = true;
@@ -113,12 +143,13 @@ export class LineReader {
     w?.();
   }
 
-  private async more(): Promise<void> {
-    if (this.failure) throw new ConnectionClosedError(this.failure.message);
-    if (this.ended) throw new ConnectionClosedError();
-    if (this.detached) throw new Error('LineReader used after detach()');
+  /** Waits for the next read (not an async function: one promise, no frame of its own). */
+  private more(): Promise<void> {
+    if (this.failure) return Promise.reject(this.wrapError(new ConnectionClosedError(this.failure.message)));
+    if (this.ended) return Promise.reject(this.wrapError(new ConnectionClosedError()));
+    if (this.detached) return Promise.reject(new Error('LineReader used after detach()'));
     if (this.stream.isPaused()) this.stream.resume();
-    await new Promise<void>((resolve) => {
+    return new Promise<void>((resolve) => {
       this.wake = resolve;
     });
   }
@@ -139,7 +170,7 @@ export class LineReader {
       if (at >= 0 && at < this.end) {
         const lf = at - start;
         const end = lf > 0 && this.store[at - 1] === 13 ? lf - 1 : lf;
-        if (end > this.maxLine) throw new LineTooLongError(this.maxLine);
+        if (end > this.maxLine) throw this.wrapError(new LineTooLongError(this.maxLine));
         const line = this.store.toString('latin1', start, start + end);
         this.consume(lf + 1);
         return line;
@@ -148,7 +179,7 @@ export class LineReader {
       // A CR at the end may be the first half of the line's CRLF: it does not count towards
       // the limit, or a line of exactly maxLine octets would pass or fail by where packets split.
       const held = this.store[this.end - 1] === 13 ? this.scanned - 1 : this.scanned;
-      if (held > this.maxLine) throw new LineTooLongError(this.maxLine);
+      if (held > this.maxLine) throw this.wrapError(new LineTooLongError(this.maxLine));
       await this.more();
     }
   }
@@ -202,9 +233,13 @@ export class LineReader {
   /**
    * Stops reading and hands back whatever was received but not consumed. The stream is left
    * paused with no data listener, ready to be piped or wrapped in TLS.
+   *
+   * `handOver`: the stream is left as it is (flowing), for a caller that adds its own `data`
+   * listener before returning to the event loop (nothing can be emitted in between). A pause
+   * and resume would cost a read stop and restart (system calls) for nothing.
    */
-  detach(): Buffer {
-    this.stream.pause();
+  detach(handOver = false): Buffer {
+    if (!handOver) this.stream.pause();
     this.stream.off('data', this.onData);
     this.stream.off('end', this.onEnd);
     this.stream.off('close', this.onEnd);

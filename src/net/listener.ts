@@ -5,6 +5,7 @@ import type { TLSSocket, TlsOptions } from 'node:tls';
 import { inNetworks, plainAddress, type Cidr } from './cidr.js';
 import { LineReader } from './line-reader.js';
 import { readProxyHeader } from './proxy-protocol.js';
+import { warmSocketConstructor } from './socket-options.js';
 import { acceptTls, type TlsMode } from './tls.js';
 
 export interface ListenerOptions {
@@ -65,7 +66,7 @@ export class InboundConnection {
     private readonly handshakeTimeoutMs: number,
   ) {
     this.accepted = socket;
-    this.reader = new LineReader(socket, maxLine, initial);
+    this.reader = new LineReader(socket, maxLine, { initial });
   }
 
   private get localEnd(): { address: string; port: number } {
@@ -169,6 +170,7 @@ export interface Listener {
 }
 
 export async function listen(o: ListenerOptions): Promise<Listener> {
+  warmSocketConstructor();
   if (o.tls !== 'plain' && !o.tlsOptions) throw new Error(`a ${o.tls} listener needs a certificate`);
   let connections = 0;
   let tlsOptions = o.tlsOptions;
@@ -178,7 +180,6 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
 
   const accept = async (socket: Socket): Promise<void> => {
     socket.on('error', () => {});
-    socket.setNoDelay(true);
     const peer = plainAddress(socket.remoteAddress ?? '');
     const fromPeer = perAddress.get(peer) ?? 0;
     if (connections >= o.maxConnections || fromPeer >= o.maxConnectionsPerAddress) {
@@ -245,7 +246,7 @@ export async function listen(o: ListenerOptions): Promise<Listener> {
 
   /** A server accepting on `at`, kept in `servers` (closed again if a later bind fails). */
   const listening = async (at: ListenOptions): Promise<Server> => {
-    const server = createServer({ pauseOnConnect: false }, (s) => void accept(s));
+    const server = createServer({ pauseOnConnect: false, noDelay: true }, (s) => void accept(s));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(at, () => {

@@ -4,9 +4,9 @@ import type { OnReadOpts, Socket } from 'node:net';
  * Reads of a plain TCP socket without an allocation per read, through net's `onread` option
  * (the socket reads into a buffer we hand it, and calls us with the byte count).
  *
- * Until `direct()` is called the socket behaves as any other: each read is copied out of one
- * buffer shared by all such sockets and pushed into the socket's readable side, so `data`
- * events, pause/resume, line readers and pipes work as usual.
+ * Until `direct()` is called, each read lands in one buffer shared by all such sockets and is
+ * copied out of it: by the line reader given to `feedTo()` (the backend leg while logging in),
+ * else into the socket's readable side, so `data` events, pause/resume and pipes work as usual.
  *
  * After `direct(sink)` every read goes straight to the sink. Small reads still land in the
  * shared buffer and are copied (what node does anyway: it allocates per read). Once reads get
@@ -46,9 +46,15 @@ function sharedBuffer(): Buffer {
  */
 export type ReadSink = (chunk: Buffer) => boolean;
 
+/** A line reader made with `fed`, as far as the reads are concerned. */
+export interface ReadFeed {
+  feed(chunk: Buffer, length: number): boolean;
+}
+
 export class ReadBuffers {
   private socket: Socket | undefined;
   private sink: ReadSink | undefined;
+  private lines: ReadFeed | undefined;
   private own: Buffer | undefined;
   /** The socket's own buffer is held by the sink (a pending write). */
   private held = false;
@@ -80,10 +86,22 @@ export class ReadBuffers {
     return this.own ?? sharedBuffer();
   }
 
+  /**
+   * Until `direct()`, reads go to `lines` (copied out of the buffer by it) rather than into the
+   * socket's readable side: no Buffer and no stream events per read while logging in.
+   */
+  feedTo(lines: ReadFeed): void {
+    this.lines = lines;
+  }
+
   private read(n: number, buf: Buffer): boolean {
     this.lastRead = n;
     const socket = this.socket!;
-    if (!this.sink) return socket.push(Buffer.from(buf.subarray(0, n)));
+    if (!this.sink) {
+      // A reader detached without a bridge (never on a plain leg today): back to the stream.
+      if (this.lines?.feed(buf, n)) return true;
+      return socket.push(Buffer.from(buf.subarray(0, n)));
+    }
     if (buf !== this.own) return this.sink(Buffer.from(buf.subarray(0, n))) || this.hold(false);
     return this.sink(buf.subarray(0, n)) || this.hold(true);
   }

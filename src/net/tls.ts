@@ -3,6 +3,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import type { ReadBuffers } from './read-buffers.js';
+import { connectOptions } from './socket-options.js';
 
 export type TlsMode = 'plain' | 'starttls' | 'implicit';
 
@@ -178,11 +179,21 @@ export function connectTcp(
   host: string,
   port: number,
   timeoutMs: number,
-  /** Read into reused buffers (plain legs that may be bridged directly). */
+  /**
+   * Read into reused buffers (plain legs that may be bridged directly). Such a socket is also
+   * half-open: its owner closes it when the peer's end arrives (no shutdown of our side first).
+   */
   reads?: ReadBuffers,
 ): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = netConnect(reads ? { host, port, onread: reads.onread } : { host, port });
+    // Nagle off from the start (set when the socket is made, not by a call after connecting).
+    const s = netConnect(
+      connectOptions(
+        reads
+          ? { host, port, noDelay: true, onread: reads.onread, allowHalfOpen: true }
+          : { host, port, noDelay: true },
+      ),
+    );
     reads?.attach(s);
     const timer = setTimeout(() => fail(new Error(`connect to ${host}:${port} timed out`)), timeoutMs);
     const fail = (err: Error): void => {
@@ -195,7 +206,6 @@ export function connectTcp(
       clearTimeout(timer);
       s.off('error', fail);
       s.on('error', () => {});
-      s.setNoDelay(true);
       resolve(s);
     });
   });

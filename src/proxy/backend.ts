@@ -103,7 +103,23 @@ export class BackendConnection {
     /** Set for plain legs opened with reused read buffers: the bridge reads them directly. */
     private readonly plainReads?: ReadBuffers,
   ) {
-    this.reader = new LineReader(socket, maxLine);
+    this.reader = this.lineReader();
+  }
+
+  /**
+   * Read errors become BackendUnavailableError, so reads are the reader's promises as they are.
+   * On a plain leg read into reused buffers, the reads go straight to the reader (not through
+   * the socket's readable side) until the bridge takes them over.
+   */
+  private lineReader(): LineReader {
+    const id = this.destination.id;
+    const reads = this.reads;
+    const reader = new LineReader(this.socket, this.maxLine, {
+      wrapError: (e) => new BackendUnavailableError(`backend ${id}: ${e.message}`),
+      fed: reads !== undefined,
+    });
+    reads?.feedTo(reader);
+    return reader;
   }
 
   /** The reused read buffers of the socket, while it is still the plain one they were made for. */
@@ -131,20 +147,12 @@ export class BackendConnection {
     if (!this.socket.destroyed) this.socket.write(data);
   }
 
-  async readLine(): Promise<string> {
-    try {
-      return await this.reader.readLine();
-    } catch (e) {
-      throw new BackendUnavailableError(`backend ${this.destination.id}: ${(e as Error).message}`);
-    }
+  readLine(): Promise<string> {
+    return this.reader.readLine();
   }
 
-  async readBytes(n: number): Promise<Buffer> {
-    try {
-      return await this.reader.readBytes(n);
-    } catch (e) {
-      throw new BackendUnavailableError(`backend ${this.destination.id}: ${(e as Error).message}`);
-    }
+  readBytes(n: number): Promise<Buffer> {
+    return this.reader.readBytes(n);
   }
 
   /**
@@ -165,7 +173,7 @@ export class BackendConnection {
       );
     }
     this.secure = true;
-    this.reader = new LineReader(this.socket, this.maxLine);
+    this.reader = this.lineReader();
   }
 
   close(): void {

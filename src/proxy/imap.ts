@@ -235,13 +235,14 @@ export class ImapBackend {
       if (r.status !== '+') return r;
       this.be.writeLine(b64);
     }
-    return this.finishAuth(tag, mechanism);
+    return await this.finishAuth(tag, mechanism);
   }
 
   async login(user: string, password: string): Promise<Tagged> {
     const tag = this.nextTag();
     const early = await this.sendCommand(tag, 'LOGIN', [user, password]);
-    return early ?? this.finishAuth(tag, 'LOGIN');
+    // `return await`: a promise returned as it is costs two more turns of the microtask queue.
+    return early ?? (await this.finishAuth(tag, 'LOGIN'));
   }
 
   private async finishAuth(tag: string, mechanism: string): Promise<Tagged> {
@@ -282,13 +283,30 @@ export async function replayImapLogin(
         unsupported: `backend lacks AUTH=${replay.mechanism}${master ? ' for a master-user login' : ''}`,
       };
     }
-    return b.authenticate(replay.mechanism, replay.payload);
+    return await b.authenticate(replay.mechanism, replay.payload);
   }
   const loginAllowed = !has(caps, 'LOGINDISABLED') && creds.authzid === '';
-  if (creds.mechanism === 'IMAP-LOGIN' && loginAllowed) return b.login(creds.authcid, creds.secret);
-  if (has(caps, 'AUTH=PLAIN')) return b.authenticate('PLAIN', replay.payload);
-  if (loginAllowed) return b.login(creds.authcid, creds.secret);
+  if (creds.mechanism === 'IMAP-LOGIN' && loginAllowed) return await b.login(creds.authcid, creds.secret);
+  if (has(caps, 'AUTH=PLAIN')) return await b.authenticate('PLAIN', replay.payload);
+  if (loginAllowed) return await b.login(creds.authcid, creds.secret);
   return { unsupported: 'backend offers no way to replay these credentials' };
+}
+
+type ImapCapabilityConfig = ProxyContext['config']['capabilities']['imap'];
+
+/** Pre-login capability lines by configuration (a reload makes a new one) and session state. */
+const capabilityLines = new WeakMap<ImapCapabilityConfig, (string | undefined)[]>();
+
+/** The pre-login capability list, built once per configuration and state, not per greeting. */
+function preLoginCapabilities(caps: ImapCapabilityConfig, startTls: boolean, cleartext: boolean): string {
+  let lines = capabilityLines.get(caps);
+  if (!lines) capabilityLines.set(caps, (lines = []));
+  const key = (startTls ? 1 : 0) + (cleartext ? 2 : 0);
+  return (lines[key] ??= [
+    ...caps.capabilities,
+    ...(startTls ? ['STARTTLS'] : []),
+    ...(cleartext ? caps.auth_mechanisms.map((m) => `AUTH=${m}`) : ['LOGINDISABLED']),
+  ].join(' '));
 }
 
 /** Runs one client session on an IMAP listener until bridged or closed. */
@@ -307,13 +325,8 @@ export async function runImapSession(
   const send = (line: string): void => writeLine(conn.socket, line);
   const cleartextOk = (): boolean => conn.secure || caps.allow_plain_auth_without_tls;
 
-  const capabilityList = (): string => {
-    const list = [...caps.capabilities];
-    if (conn.canStartTls && listener.tls === 'starttls') list.push('STARTTLS');
-    if (cleartextOk()) list.push(...caps.auth_mechanisms.map((m) => `AUTH=${m}`));
-    else list.push('LOGINDISABLED');
-    return list.join(' ');
-  };
+  const capabilityList = (): string =>
+    preLoginCapabilities(caps, conn.canStartTls && listener.tls === 'starttls', cleartextOk());
 
   const timer = setTimeout(() => {
     send('* BYE Autologout; idle for too long');

@@ -25,7 +25,37 @@ export interface Series {
   value: number;
 }
 
+/**
+ * The series of one counter with three labels, found by nested maps of the label values: no key
+ * string and no label object per increment (the proxy counts every login and every session's
+ * bytes through these).
+ */
+export class Counter3 {
+  private readonly byValue = new Map<string, Map<string, Map<string, Series>>>();
+
+  constructor(
+    private readonly metrics: Metrics,
+    readonly name: string,
+    private readonly labels: readonly [string, string, string],
+  ) {}
+
+  get(a: string, b: string, c: string): Series {
+    let m1 = this.byValue.get(a);
+    if (!m1) this.byValue.set(a, (m1 = new Map<string, Map<string, Series>>()));
+    let m2 = m1.get(b);
+    if (!m2) m1.set(b, (m2 = new Map<string, Series>()));
+    let series = m2.get(c);
+    if (!series) {
+      const [ka, kb, kc] = this.labels;
+      m2.set(c, (series = this.metrics.series(this.name, { [ka]: a, [kb]: b, [kc]: c })));
+    }
+    return series;
+  }
+}
+
 export class Metrics {
+  readonly logins = new Counter3(this, 'sievert_proxy_logins_total', ['protocol', 'destination', 'outcome']);
+  readonly bytes = new Counter3(this, 'sievert_proxy_bytes_total', ['protocol', 'destination', 'direction']);
   private counters = new Map<string, Map<string, Series>>();
   private latency = new Map<string, { labels: string; buckets: number[]; sum: number; count: number }>();
   activeSessions = 0;

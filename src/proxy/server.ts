@@ -40,27 +40,58 @@ const runners: Record<Protocol, SessionRunner> = {
   submission: runSubmissionSession,
 };
 
-const logLevels = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 const noop = (): void => {};
+const kBindings = Symbol('session bindings');
+const kChild = Symbol('session logger');
+
+/** A session's logger while `info` is off: bindings kept, the pino child made on first use. */
+interface QuietSessionLogger {
+  [kBindings]: Bindings;
+  [kChild]?: Logger;
+}
+
+/** One prototype per parent logger, shared by its quiet session loggers. */
+const quietPrototypes = new WeakMap<Logger, object>();
+
+function quietPrototype(parent: Logger): object {
+  let proto = quietPrototypes.get(parent);
+  if (proto) return proto;
+  const child = (self: QuietSessionLogger): Logger => (self[kChild] ??= parent.child(self[kBindings]));
+  const forward = (level: 'warn' | 'error' | 'fatal') => ({
+    value(this: QuietSessionLogger, ...args: unknown[]): void {
+      const logger = child(this);
+      Reflect.apply(logger[level], logger, args);
+    },
+  });
+  // Levels below warn are off whenever a quiet logger is made (pino makes them no-ops too).
+  proto = Object.create(parent, {
+    trace: { value: noop },
+    debug: { value: noop },
+    info: { value: noop },
+    warn: forward('warn'),
+    error: forward('error'),
+    fatal: forward('fatal'),
+    child: {
+      value(this: QuietSessionLogger, bindings: Bindings): Logger {
+        return child(this).child(bindings);
+      },
+    },
+  }) as object;
+  quietPrototypes.set(parent, proto);
+  return proto;
+}
 
 /**
- * A session's child logger, made on first use of a level that is enabled. A session logs at
- * `info` (connect, login, end) and rarely at `warn`; when `info` is off, making a pino child per
- * connection (its bindings serialized up front) was about 5 % of a login's CPU for nothing.
+ * A session's child logger. A session logs at `info` (connect, login, end) and rarely at
+ * `warn`; when `info` is off, the pino child (its bindings serialized up front) is made on first
+ * use only, and the info calls are plain no-ops: making a child per connection was about 5 % of
+ * a login's CPU, and a Proxy in its place cost a trap per call and kept every argument object.
  */
 function sessionLogger(parent: Logger, bindings: Bindings): Logger {
   if (parent.isLevelEnabled('info')) return parent.child(bindings);
-  let child: Logger | undefined;
-  return new Proxy(parent, {
-    get(_target, prop) {
-      if (child === undefined) {
-        if (typeof prop === 'string' && logLevels.has(prop) && !parent.isLevelEnabled(prop)) return noop;
-        child = parent.child(bindings);
-      }
-      const value: unknown = Reflect.get(child, prop, child);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(child) : value;
-    },
-  });
+  const quiet = Object.create(quietPrototype(parent)) as QuietSessionLogger;
+  quiet[kBindings] = bindings;
+  return quiet as unknown as Logger;
 }
 
 export interface RunningProxy {

@@ -84,14 +84,15 @@ export async function proxyLogin<T>(
 ): Promise<LoginOutcome<T>> {
   const started = performance.now();
   const ident = routingIdentifier(credentials, ctx.config.routing.masterUserSeparators);
-  const ipKey = `ip:${conn.remoteAddress}`;
-  const finish = async <O extends LoginOutcome<T>>(o: O, destination = '-'): Promise<O> => {
+  // Not async: a login that succeeds returns its outcome without a promise of its own.
+  const finish = <O extends LoginOutcome<T>>(o: O, destination = '-'): O | Promise<O> => {
     const outcome = o.kind;
-    ctx.metrics.inc('sievert_proxy_logins_total', { protocol, destination, outcome });
+    ctx.metrics.logins.get(protocol, destination, outcome).value++;
     ctx.metrics.observeLogin(protocol, (performance.now() - started) / 1000);
     if (outcome === 'rejected' || outcome === 'refused') {
+      const ipKey = `ip:${conn.remoteAddress}`;
       const keys = ident.ok ? [ipKey, `id:${ctx.router.normalize(ident.identifier)}`] : [ipKey];
-      await sleep(ctx.penalties.fail(keys));
+      return sleep(ctx.penalties.fail(keys)).then(() => o);
     }
     return o;
   };
@@ -251,8 +252,9 @@ export function bridge(
     backend.close();
     return Promise.resolve();
   }
-  const clientRest = conn.reader.detach();
-  const serverRest = backend.reader.detach();
+  // Both legs keep flowing: their new data listeners are added below, before any read.
+  const clientRest = conn.reader.detach(true);
+  const serverRest = backend.reader.detach(true);
   const clientIn0 = client.bytesRead;
   const clientOut0 = client.bytesWritten;
   const active = ctx.sessions.get(conn.id);
@@ -264,16 +266,8 @@ export function bridge(
       ctx.metrics.bridgedSessions--;
       const up = client.bytesRead - clientIn0 + clientRest.length;
       const down = client.bytesWritten - clientOut0;
-      ctx.metrics.inc(
-        'sievert_proxy_bytes_total',
-        { protocol, destination, direction: 'client_to_backend' },
-        up,
-      );
-      ctx.metrics.inc(
-        'sievert_proxy_bytes_total',
-        { protocol, destination, direction: 'backend_to_client' },
-        down,
-      );
+      ctx.metrics.bytes.get(protocol, destination, 'client_to_backend').value += up;
+      ctx.metrics.bytes.get(protocol, destination, 'backend_to_client').value += down;
       log.info({ event: 'session-end', bytesUp: up, bytesDown: down });
       resolve();
     };
@@ -326,7 +320,12 @@ export function bridge(
       return false;
     });
     for (const chunk of queued) client.write(chunk);
-    server.once('end', () => client.end());
+    // The backend is done: the client gets what is queued, and the backend leg is closed at
+    // once (it is half-open: no shutdown of our side, which nobody would read).
+    server.once('end', () => {
+      client.end();
+      server.destroy();
+    });
     // Anything still queued for the client is written before the first chunk read from here.
     reads.start();
   });

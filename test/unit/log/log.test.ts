@@ -49,3 +49,16 @@ test('a few lines in a quiet process are written without waiting for more or for
     child.kill('SIGKILL');
   }
 });
+
+test('a quiet process is not woken to write an empty buffer', () => {
+  // Counts sonic-boom's writes to fd 1: the one line, once, then nothing for five flush periods.
+  const body =
+    `const fs = require('node:fs'); const real = fs.write; let writes = 0;` +
+    ` fs.write = (fd, ...rest) => { if (fd === 1) writes++; return real(fd, ...rest); };` +
+    ` import('./src/log.ts').then((m) => { m.serverLogger('info', 'test').info('line');` +
+    ` setTimeout(() => { process.stderr.write('writes=' + writes); process.exit(0); }, 5 * m.LOG_FLUSH_MS + 100); });`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', body]);
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.equal(lines(r.stdout.toString()).length, 1);
+  assert.match(r.stderr.toString(), /writes=1$/);
+});
