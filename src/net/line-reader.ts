@@ -105,7 +105,9 @@ export class LineReader {
       this.start = 0;
       this.end = live;
     }
-    chunk.copy(this.store, this.end, 0, length);
+    // A line or two is copied byte by byte: Buffer#copy of part of a chunk makes a view first.
+    if (length <= 64) for (let i = 0; i < length; i++) this.store[this.end + i] = chunk[i]!;
+    else chunk.copy(this.store, this.end, 0, length);
     this.end += length;
   }
 

@@ -78,12 +78,20 @@ export function saslReplay(
   creds: Credentials,
   master: MasterLogin | undefined,
 ): { mechanism: string; payload: Buffer } {
-  if (master)
-    return { mechanism: 'PLAIN', payload: encodePlain(master.forUser, master.user, master.password) };
-  if (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2') {
-    return { mechanism: creds.mechanism, payload: creds.raw! };
-  }
-  return { mechanism: 'PLAIN', payload: encodePlain(creds.authzid, creds.authcid, creds.secret) };
+  return { mechanism: replayMechanism(creds, master), payload: replayPayload(creds, master) };
+}
+
+/** The mechanism `saslReplay` would use, without encoding its payload. */
+export function replayMechanism(creds: Credentials, master: MasterLogin | undefined): string {
+  if (!master && (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2')) return creds.mechanism;
+  return 'PLAIN';
+}
+
+/** The payload of `saslReplay`. */
+export function replayPayload(creds: Credentials, master: MasterLogin | undefined): Buffer {
+  if (master) return encodePlain(master.forUser, master.user, master.password);
+  if (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2') return creds.raw!;
+  return encodePlain(creds.authzid, creds.authcid, creds.secret);
 }
 
 /**

@@ -17,7 +17,8 @@ import {
 import {
   BackendUnavailableError,
   cannotReplay,
-  saslReplay,
+  replayMechanism,
+  replayPayload,
   masterLogin,
   type MasterLogin,
   type BackendConnection,
@@ -83,10 +84,27 @@ export function buildBackendId(client: ClientInfo | undefined, ttl: number, clie
   return '(' + fields.map(([k, v]) => `${quoteOrNil(k)} ${quoteOrNil(v)}`).join(' ') + ')';
 }
 
+/**
+ * Texts already looked at, with their capabilities (null: none). A backend sends the same
+ * greeting and the same login answer every time, and each is looked at up to three times per
+ * login; the lists are frozen, as they are shared.
+ */
+const capabilityMemo = new Map<string, readonly string[] | null>();
+const MEMO_TEXT = 1024;
+const MEMO_ENTRIES = 256;
+
 /** Capability atoms of a response code `[CAPABILITY …]` or an untagged `* CAPABILITY …` line. */
-export function capabilitiesIn(text: string): string[] | undefined {
-  const m = /^\* CAPABILITY (.*)$/i.exec(text) ?? /\[CAPABILITY ([^\]]*)\]/i.exec(text);
-  return m ? m[1]!.trim().split(/\s+/) : undefined;
+export function capabilitiesIn(text: string): readonly string[] | undefined {
+  let caps = capabilityMemo.get(text);
+  if (caps === undefined) {
+    const m = /^\* CAPABILITY (.*)$/i.exec(text) ?? /\[CAPABILITY ([^\]]*)\]/i.exec(text);
+    caps = m ? Object.freeze(m[1]!.trim().split(/\s+/)) : null;
+    if (text.length <= MEMO_TEXT) {
+      if (capabilityMemo.size >= MEMO_ENTRIES) capabilityMemo.clear();
+      capabilityMemo.set(text, caps);
+    }
+  }
+  return caps ?? undefined;
 }
 
 function has(caps: readonly string[], cap: string): boolean {
@@ -98,7 +116,7 @@ function has(caps: readonly string[], cap: string): boolean {
 
 interface ImapLoginValue {
   /** The capability list after login, when the backend told us. */
-  capabilities?: string[];
+  capabilities?: readonly string[];
   /** The tagged OK text after the tag and status, e.g. `[CAPABILITY …] Logged in`. */
   okText: string;
 }
@@ -108,9 +126,9 @@ type Tagged = { status: 'OK' | 'NO' | 'BAD'; text: string };
 /** The backend side of an IMAP login: greeting, STARTTLS, ID, then the replayed authentication. */
 export class ImapBackend {
   private seq = 0;
-  capabilities: string[] = [];
+  capabilities: readonly string[] = [];
   /** CAPABILITY lines seen while waiting for a tagged response. */
-  private lastUntaggedCaps: string[] | undefined;
+  private lastUntaggedCaps: readonly string[] | undefined;
 
   constructor(private readonly be: BackendConnection) {}
 
@@ -170,7 +188,7 @@ export class ImapBackend {
     }
   }
 
-  async refreshCapabilities(): Promise<string[]> {
+  async refreshCapabilities(): Promise<readonly string[]> {
     const tag = this.nextTag();
     this.be.writeLine(`${tag} CAPABILITY`);
     const r = await this.tagged(tag);
@@ -260,7 +278,7 @@ export class ImapBackend {
     throw new BackendUnavailableError('backend kept sending continuations');
   }
 
-  get sawUntaggedCapabilities(): string[] | undefined {
+  get sawUntaggedCapabilities(): readonly string[] | undefined {
     return this.lastUntaggedCaps;
   }
 
@@ -276,18 +294,19 @@ export async function replayImapLogin(
   master: MasterLogin | undefined,
 ): Promise<Tagged | { unsupported: string }> {
   const caps = b.capabilities;
-  const replay = saslReplay(creds, master);
-  if (master || replay.mechanism !== 'PLAIN') {
-    if (!has(caps, `AUTH=${replay.mechanism}`)) {
+  // The SASL payload is only encoded when it is sent (a LOGIN replay does not need it).
+  const mechanism = replayMechanism(creds, master);
+  if (master || mechanism !== 'PLAIN') {
+    if (!has(caps, `AUTH=${mechanism}`)) {
       return {
-        unsupported: `backend lacks AUTH=${replay.mechanism}${master ? ' for a master-user login' : ''}`,
+        unsupported: `backend lacks AUTH=${mechanism}${master ? ' for a master-user login' : ''}`,
       };
     }
-    return await b.authenticate(replay.mechanism, replay.payload);
+    return await b.authenticate(mechanism, replayPayload(creds, master));
   }
   const loginAllowed = !has(caps, 'LOGINDISABLED') && creds.authzid === '';
   if (creds.mechanism === 'IMAP-LOGIN' && loginAllowed) return await b.login(creds.authcid, creds.secret);
-  if (has(caps, 'AUTH=PLAIN')) return await b.authenticate('PLAIN', replay.payload);
+  if (has(caps, 'AUTH=PLAIN')) return await b.authenticate('PLAIN', replayPayload(creds, master));
   if (loginAllowed) return await b.login(creds.authcid, creds.secret);
   return { unsupported: 'backend offers no way to replay these credentials' };
 }
