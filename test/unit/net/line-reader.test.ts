@@ -159,3 +159,39 @@ test('a line dribbled one byte per write, with consumed lines in between, comes 
   assert.deepEqual(await lines, ['first', long, 'last']);
   assert.equal(r.pending, 0);
 });
+
+test('a fed reader takes its bytes from feed() (a reused buffer, copied), not from data events', async () => {
+  const s = stream();
+  const r = new LineReader(s, 100, { fed: true });
+  s.write('ignored: the owner reads the socket itself\r\n');
+  const reused = Buffer.alloc(256, 0x78);
+  // Only the first `length` bytes count, and the buffer may be overwritten at once.
+  reused.write('* OK hello\r\n* tw');
+  assert.equal(r.feed(reused, 16), true);
+  reused.fill(0x78);
+  reused.write('o\r\n');
+  r.feed(reused, 3);
+  // A long read goes through Buffer#copy rather than byte by byte: same bytes.
+  const long = Buffer.from(`${'y'.repeat(80)}\r\n`);
+  r.feed(long, long.length);
+  assert.equal(await r.readLine(), '* OK hello');
+  assert.equal(await r.readLine(), '* two');
+  assert.equal(await r.readLine(), 'y'.repeat(80));
+  assert.equal(r.detach(true).length, 0);
+  assert.equal(r.feed(reused, 3), false, 'a detached reader takes nothing');
+});
+
+test('a fed reader pauses its stream while more than a line waits, and maps its errors', async () => {
+  const s = stream();
+  const r = new LineReader(s, 10, { fed: true, wrapError: (e) => new Error(`backend: ${e.message}`) });
+  const chunk = Buffer.from('0123456789ABC');
+  r.feed(chunk, chunk.length);
+  assert.equal(s.isPaused(), true);
+  await assert.rejects(r.readLine(), /^Error: backend: line longer than 10 bytes$/);
+  const closed = new LineReader(stream(), 10, {
+    fed: true,
+    wrapError: (e) => new Error(`backend: ${e.message}`),
+  });
+  closed.stream.emit('end');
+  await assert.rejects(closed.readLine(), /^Error: backend: connection closed$/);
+});
