@@ -90,7 +90,8 @@ export function replayMechanism(creds: Credentials, master: MasterLogin | undefi
 /** The payload of `saslReplay`. */
 export function replayPayload(creds: Credentials, master: MasterLogin | undefined): Buffer {
   if (master) return encodePlain(master.forUser, master.user, master.password);
-  if (creds.mechanism === 'OAUTHBEARER' || creds.mechanism === 'XOAUTH2') return creds.raw!;
+  // OAuth tokens go as the client sent them.
+  if (replayMechanism(creds, master) !== 'PLAIN') return creds.raw!;
   return encodePlain(creds.authzid, creds.authcid, creds.secret);
 }
 
