@@ -79,6 +79,12 @@ async function backend(): Promise<{ server: Server; port: number }> {
 }
 
 async function setup(t: { after(fn: () => Promise<void>): void }): Promise<number> {
+  return (await setupWithBackend(t)).port;
+}
+
+async function setupWithBackend(t: {
+  after(fn: () => Promise<void>): void;
+}): Promise<{ port: number; backend: Server }> {
   const be = await backend();
   const proxy: RunningProxy = await startProxy(
     parseConfigText(
@@ -105,7 +111,7 @@ shutdown_timeout = "200ms"
     await proxy.close(200);
     be.server.close();
   });
-  return proxy.listeners.l![0]!.port;
+  return { port: proxy.listeners.l![0]!.port, backend: be.server };
 }
 
 /** A client that reads everything into memory, optionally stalling now and then (a slow reader). */
@@ -205,4 +211,32 @@ test('what the backend sends just before closing reaches a slow client, then the
   await c.closedNow();
   assert.equal(c.data.length, size);
   assert.equal(sha(c.data), sha(pattern(5, size)));
+});
+
+test('when the backend closes, its leg is closed at once, whether or not the client has closed yet', async (t) => {
+  const { port, backend: server } = await setupWithBackend(t);
+  const backendClosed = new Promise<void>((resolve) =>
+    server.on('connection', (s: Socket) => s.once('close', () => resolve())),
+  );
+  // A client that keeps its side open after the proxy's end (it never sends its own FIN).
+  const s = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  t.after(() => void s.destroy());
+  let text = '';
+  s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+  await new Promise((r) => s.once('connect', r));
+  s.write('a1 LOGIN user secret\r\n');
+  while (!text.includes('a1 OK')) await new Promise((r) => setTimeout(r, 5));
+  const ended = new Promise((r) => s.once('end', r));
+  s.write('a2 LAST 7 1000\r\n');
+  await ended;
+  // The backend leg is half-open on our side: only closing it sends the backend our FIN.
+  let late: NodeJS.Timeout | undefined;
+  await Promise.race([
+    backendClosed,
+    new Promise(
+      (_, reject) => (late = setTimeout(() => reject(new Error('the backend leg stayed open')), 2000)),
+    ),
+  ]);
+  clearTimeout(late);
+  assert.equal(s.destroyed, false, 'the client had not closed');
 });
